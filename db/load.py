@@ -1,0 +1,537 @@
+"""Warehouse writes and reads for one run. Each function takes an open Connection;
+the caller owns the transaction (one per batch)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, and_, delete, func, select, update
+
+from db import models as m
+from db.upsert import insert_ignore, upsert
+from tasks.derive import derive_metrics, quality_checks
+from tasks.records import Extraction
+from tasks.resolve import Candidate, Match
+
+T = m.Base.metadata.tables
+PAGES, VERSIONS, FAILURES = T["pages"], T["page_versions"], T["fetch_failures"]
+ARTICLES, FIGURES, BREAKDOWNS = T["articles"], T["figures"], T["arrest_breakdowns"]
+OPERATIONS, OP_FIGURES = T["operations"], T["operation_figures"]
+METRICS, CHECKS, SOURCES = T["metric_values"], T["quality_checks"], T["sources"]
+
+RECONCILED_SCOPES = ("operation", "international")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PageState:
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PageItem:
+    """An archived page version to extract, with what loading needs to know about its source."""
+
+    page_id: int
+    version_id: int
+    url: str
+    fetched_at: datetime
+    official: bool
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    item: PageItem
+    extraction: Extraction
+    relevant: bool
+
+
+def register_sources(conn: Connection, sources: Iterable) -> dict[str, int]:  # type: ignore[type-arg]
+    rows = [
+        {
+            "name": s.name,
+            "kind": s.kind,
+            "profile": s.profile,
+            "start_url": s.start_url,
+            "official": bool(getattr(s, "official", True)),
+        }
+        for s in sources
+    ]
+    upsert(conn, SOURCES, rows, ["name"], ["kind", "profile", "start_url", "official"])
+    return dict(conn.execute(select(SOURCES.c.name, SOURCES.c.id)).tuples().all())
+
+
+def page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageState]:
+    out: dict[str, PageState] = {}
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        q = select(PAGES.c.url, PAGES.c.etag, PAGES.c.last_modified, PAGES.c.content_hash).where(
+            PAGES.c.url.in_(chunk)
+        )
+        for url, etag, lm, h in conn.execute(q):
+            out[url] = PageState(etag, lm, h)
+    return out
+
+
+def failed_urls(conn: Connection, source_id: int) -> list[str]:
+    q = select(FAILURES.c.url).where(FAILURES.c.source_id == source_id).order_by(FAILURES.c.url)
+    return list(conn.execute(q).scalars())
+
+
+def archive(
+    conn: Connection,
+    source_id: int,
+    result,  # tasks.fetch.FetchResult
+    listed_title: str | None = None,
+    listed_date: date | None = None,
+) -> tuple[int, int | None]:
+    """Keep a fetched body in the raw archive. Returns (page_id, version_id or None when unchanged)."""
+    insert_ignore(
+        conn,
+        PAGES,
+        [
+            {
+                "url": result.url,
+                "source_id": source_id,
+                "first_seen_at": result.fetched_at,
+                "listed_title": listed_title,
+                "listed_date": listed_date,
+            }
+        ],
+        ["url"],
+    )
+    page_id, old_hash = conn.execute(
+        select(PAGES.c.id, PAGES.c.content_hash).where(PAGES.c.url == result.url)
+    ).one()
+    conn.execute(delete(FAILURES).where(FAILURES.c.url == result.url))
+    if result.not_modified or (old_hash is not None and old_hash == result.content_hash):
+        return page_id, None
+    insert_ignore(
+        conn,
+        VERSIONS,
+        [
+            {
+                "page_id": page_id,
+                "content_hash": result.content_hash,
+                "fetched_at": result.fetched_at,
+                "final_url": result.final_url,
+                "http_status": result.status,
+                "content_type": result.content_type,
+                "encoding": result.encoding,
+                "etag": result.etag,
+                "last_modified": result.last_modified,
+                "headers_json": json.dumps(result.headers, sort_keys=True),
+                "body_gz": gzip.compress(result.body or b"", 6, mtime=0),
+                "size": len(result.body or b""),
+            }
+        ],
+        ["page_id", "content_hash"],
+    )
+    version_id = conn.execute(
+        select(VERSIONS.c.id).where(
+            and_(VERSIONS.c.page_id == page_id, VERSIONS.c.content_hash == result.content_hash)
+        )
+    ).scalar_one()
+    conn.execute(
+        update(PAGES)
+        .where(PAGES.c.id == page_id)
+        .values(
+            fetched_at=result.fetched_at,
+            http_status=result.status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            content_hash=result.content_hash,
+        )
+    )
+    return page_id, version_id
+
+
+def record_failure(conn: Connection, source_id: int, result) -> None:  # type: ignore[no-untyped-def]
+    existing = conn.execute(
+        select(FAILURES.c.id, FAILURES.c.failures).where(FAILURES.c.url == result.url)
+    ).first()
+    values = {
+        "http_status": result.status,
+        "reason": result.error or "unknown",
+        "attempts": result.attempts,
+        "last_failed_at": result.fetched_at,
+    }
+    if existing is None:
+        insert_ignore(
+            conn,
+            FAILURES,
+            [
+                {
+                    "url": result.url,
+                    "source_id": source_id,
+                    "failures": 1,
+                    "first_failed_at": result.fetched_at,
+                    **values,
+                }
+            ],
+            ["url"],
+        )
+    else:
+        conn.execute(
+            update(FAILURES)
+            .where(FAILURES.c.id == existing.id)
+            .values(failures=existing.failures + 1, **values)
+        )
+
+
+def unextracted_versions(
+    conn: Connection, parser_version: str, page_ids: Sequence[int] | None = None
+) -> list[int]:
+    """The newest archived version of each page that this parser version has not read yet."""
+    newest = (
+        select(VERSIONS.c.page_id, func.max(VERSIONS.c.id).label("vid"))
+        .group_by(VERSIONS.c.page_id)
+        .subquery()
+    )
+    q = (
+        select(newest.c.vid)
+        .outerjoin(
+            ARTICLES,
+            and_(
+                ARTICLES.c.version_id == newest.c.vid, ARTICLES.c.parser_version == parser_version
+            ),
+        )
+        .order_by(newest.c.vid)
+    )
+    if not include_read:
+        q = q.where(ARTICLES.c.id.is_(None))
+    if page_ids is not None:
+        q = q.where(newest.c.page_id.in_(list(page_ids)))
+    return list(conn.execute(q).scalars())
+
+
+def read_versions(
+    conn: Connection, version_ids: Sequence[int]
+) -> list[tuple[PageItem, bytes, str | None]]:
+    q = (
+        select(
+            VERSIONS.c.id,
+            VERSIONS.c.page_id,
+            PAGES.c.url,
+            VERSIONS.c.fetched_at,
+            SOURCES.c.official,
+            VERSIONS.c.body_gz,
+            VERSIONS.c.content_type,
+        )
+        .join(PAGES, PAGES.c.id == VERSIONS.c.page_id)
+        .join(SOURCES, SOURCES.c.id == PAGES.c.source_id)
+        .where(VERSIONS.c.id.in_(list(version_ids)))
+        .order_by(VERSIONS.c.id)
+    )
+    return [
+        (
+            PageItem(r.page_id, r.id, r.url, r.fetched_at, bool(r.official), r.name),
+            gzip.decompress(r.body_gz),
+            r.content_type,
+        )
+        for r in conn.execute(q)
+    ]
+
+
+def candidates(conn: Connection) -> list[Candidate]:
+    """Existing operations as resolution candidates, with their reconciled operation figures."""
+    figs: dict[int, set[tuple[str, float]]] = defaultdict(set)
+    for op_id, metric, value in conn.execute(
+        select(OP_FIGURES.c.operation_id, OP_FIGURES.c.metric, OP_FIGURES.c.value).where(
+            OP_FIGURES.c.scope == "operation"
+        )
+    ):
+        figs[op_id].add((metric, float(value)))
+    out = []
+    for r in conn.execute(select(OPERATIONS).order_by(OPERATIONS.c.id)):
+        out.append(
+            Candidate(
+                r.key,
+                r.name,
+                r.lead_agency,
+                r.theme,
+                r.first_published,
+                r.title,
+                frozenset(figs.get(r.id, ())),
+            )
+        )
+    return out
+
+
+def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match | None]) -> set[int]:
+    """Write articles, claims and operations for one batch. Returns the operations touched."""
+    touched: set[int] = set()
+    for page, match in zip(pages, matches, strict=True):
+        ex = page.extraction
+        a, op = ex.article, ex.result.operation
+        op_id = None
+        if match is not None:
+            if match.new:
+                insert_ignore(
+                    conn,
+                    OPERATIONS,
+                    [
+                        {
+                            "key": match.key,
+                            "name": op.name,
+                            "lead_agency": op.lead_agency,
+                            "theme": op.theme,
+                            "start_date": op.start_date,
+                            "end_date": op.end_date,
+                            "first_published": a.published or op.start_date,
+                            "title": a.title,
+                            "confidence": match.confidence,
+                        }
+                    ],
+                    ["key"],
+                )
+            op_id = conn.execute(
+                select(OPERATIONS.c.id).where(OPERATIONS.c.key == match.key)
+            ).scalar_one()
+            touched.add(op_id)
+        insert_ignore(
+            conn,
+            ARTICLES,
+            [
+                {
+                    "page_id": page.item.page_id,
+                    "version_id": page.item.version_id,
+                    "parser_version": ex.parser_version,
+                    "operation_id": op_id,
+                    "url": page.item.url,
+                    "title": a.title,
+                    "published": a.published,
+                    "publisher": a.publisher,
+                    "official": page.item.official,
+                    "relevant": page.relevant,
+                    "body": a.body,
+                    "tags": "|".join(a.tags),
+                    "method": a.method,
+                    "op_name": op.name,
+                    "lead_agency": op.lead_agency,
+                    "theme": op.theme,
+                    "fetched_at": page.item.fetched_at,
+                }
+            ],
+            ["version_id", "parser_version"],
+        )
+        article_id = conn.execute(
+            select(ARTICLES.c.id).where(
+                and_(
+                    ARTICLES.c.version_id == page.item.version_id,
+                    ARTICLES.c.parser_version == ex.parser_version,
+                )
+            )
+        ).scalar_one()
+        # Older readings of this page stay, closed at the moment this one was fetched.
+        conn.execute(
+            update(ARTICLES)
+            .where(
+                and_(
+                    ARTICLES.c.page_id == page.item.page_id,
+                    ARTICLES.c.id != article_id,
+                    ARTICLES.c.superseded_at.is_(None),
+                )
+            )
+            .values(superseded_at=page.item.fetched_at)
+        )
+        old_ops = conn.execute(
+            select(ARTICLES.c.operation_id).where(
+                and_(ARTICLES.c.page_id == page.item.page_id, ARTICLES.c.operation_id.is_not(None))
+            )
+        ).scalars()
+        touched.update(old_ops)
+        if not page.relevant:
+            continue
+        insert_ignore(
+            conn,
+            FIGURES,
+            [
+                {
+                    "article_id": article_id,
+                    "scope": f.scope,
+                    "metric": f.metric,
+                    "subject": f.subject or "",
+                    "value": float(f.value),
+                    "qualifier": f.qualifier,
+                    "evidence": f.evidence,
+                    "span_start": f.span[0] if f.span else None,
+                    "span_end": f.span[1] if f.span else None,
+                    "parser_version": ex.parser_version,
+                }
+                for f in ex.result.figures
+            ],
+            ["article_id", "scope", "metric", "subject"],
+        )
+        insert_ignore(
+            conn,
+            BREAKDOWNS,
+            [
+                {
+                    "article_id": article_id,
+                    "offence": b.offence,
+                    "count": b.count,
+                    "evidence": b.evidence,
+                }
+                for b in ex.result.arrest_breakdown
+            ],
+            ["article_id", "offence"],
+        )
+    return touched
+
+
+_QUAL_RANK = {"exact": 0, "more_than": 1, "at_least": 1, "approx": 2, "up_to": 3}
+
+
+def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
+    """Rebuild reconciled figures, metrics and checks of the given operations from current claims.
+
+    Reconciliation rule: official source before news; an exact figure before a
+    bound; then the most recently published, then most recently fetched claim.
+    """
+    for op_id in sorted(set(op_ids)):
+        claims = conn.execute(
+            select(
+                FIGURES.c.id,
+                FIGURES.c.scope,
+                FIGURES.c.metric,
+                FIGURES.c.value,
+                FIGURES.c.qualifier,
+                ARTICLES.c.official,
+                ARTICLES.c.published,
+                ARTICLES.c.fetched_at,
+                ARTICLES.c.id.label("aid"),
+            )
+            .join(ARTICLES, ARTICLES.c.id == FIGURES.c.article_id)
+            .where(
+                and_(
+                    ARTICLES.c.operation_id == op_id,
+                    ARTICLES.c.superseded_at.is_(None),
+                    FIGURES.c.scope.in_(RECONCILED_SCOPES),
+                )
+            )
+        ).all()
+        groups: dict[tuple[str, str], list] = defaultdict(list)
+        for c in claims:
+            groups[(c.scope, c.metric)].append(c)
+        rows = []
+        for (scope, metric), cs in sorted(groups.items()):
+            cs.sort(
+                key=lambda c: (
+                    not c.official,
+                    _QUAL_RANK.get(c.qualifier, 9),
+                    -(c.published.toordinal() if c.published else 0),
+                    -c.aid,
+                )
+            )
+            best = cs[0]
+            rows.append(
+                {
+                    "operation_id": op_id,
+                    "scope": scope,
+                    "metric": metric,
+                    "value": best.value,
+                    "qualifier": best.qualifier,
+                    "figure_id": best.id,
+                    "claims": len(cs),
+                    "conflict": len({c.value for c in cs}) > 1,
+                }
+            )
+        conn.execute(delete(OP_FIGURES).where(OP_FIGURES.c.operation_id == op_id))
+        if rows:
+            conn.execute(OP_FIGURES.insert(), rows)
+        inputs = {
+            (r["metric"] if r["scope"] == "operation" else f"international_{r['metric']}"): (
+                r["value"],
+                r["qualifier"],
+            )
+            for r in rows
+        }
+        bd = _breakdown_total(conn, op_id)
+        if bd is not None:
+            inputs["breakdown_total"] = (bd, "exact")
+        conn.execute(delete(METRICS).where(METRICS.c.operation_id == op_id))
+        conn.execute(
+            METRICS.insert(),
+            [
+                {
+                    "operation_id": op_id,
+                    "metric": r.name,
+                    "value": r.value,
+                    "qualifier": r.qualifier,
+                    "unit": r.unit,
+                    "reason": r.reason,
+                    "formula": r.formula,
+                }
+                for r in derive_metrics(inputs)
+            ],
+        )
+        conn.execute(delete(CHECKS).where(CHECKS.c.operation_id == op_id))
+        checks = quality_checks(inputs)
+        if checks:
+            conn.execute(
+                CHECKS.insert(),
+                [
+                    {"operation_id": op_id, "name": c.name, "passed": c.passed, "detail": c.detail}
+                    for c in checks
+                ],
+            )
+        _refresh_operation_facts(conn, op_id)
+
+
+def _breakdown_total(conn: Connection, op_id: int) -> float | None:
+    """Sum of the breakdown on the best current article that has one (official first)."""
+    rows = conn.execute(
+        select(ARTICLES.c.id, ARTICLES.c.official, func.sum(BREAKDOWNS.c.count))
+        .join(BREAKDOWNS, BREAKDOWNS.c.article_id == ARTICLES.c.id)
+        .where(and_(ARTICLES.c.operation_id == op_id, ARTICLES.c.superseded_at.is_(None)))
+        .group_by(ARTICLES.c.id, ARTICLES.c.official)
+    ).all()
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (not r[1], -r[0]))
+    return float(rows[0][2])
+
+
+def _refresh_operation_facts(conn: Connection, op_id: int) -> None:
+    """Name, lead agency, theme and dates from the best current article (official first)."""
+    arts = conn.execute(
+        select(
+            ARTICLES.c.op_name,
+            ARTICLES.c.lead_agency,
+            ARTICLES.c.theme,
+            ARTICLES.c.published,
+            ARTICLES.c.official,
+            ARTICLES.c.title,
+            ARTICLES.c.id,
+        ).where(and_(ARTICLES.c.operation_id == op_id, ARTICLES.c.superseded_at.is_(None)))
+    ).all()
+    if not arts:
+        return
+    arts.sort(key=lambda r: (not r.official, r.id))
+    first = arts[0]
+    name = next((r.op_name for r in arts if r.op_name), None)
+    published = min((r.published for r in arts if r.published), default=None)
+    conn.execute(
+        update(OPERATIONS)
+        .where(OPERATIONS.c.id == op_id)
+        .values(
+            name=name,
+            lead_agency=first.lead_agency
+            or next((r.lead_agency for r in arts if r.lead_agency), None),
+            theme=first.theme or next((r.theme for r in arts if r.theme), None),
+            first_published=published,
+            title=first.title,
+        )
+    )

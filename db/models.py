@@ -1,0 +1,199 @@
+"""The warehouse schema: one DeclarativeBase, SQLAlchemy 2.x style.
+
+Claims are append-only: a changed page gets a new page_version, a new article
+and new figure rows, and the old figures are closed with ``superseded_at``.
+Reconciled values (operation_figures) and metric_values are derived from the
+claims and rebuilt for the operations a run touches.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    profile: Mapped[str] = mapped_column(String(20))
+    start_url: Mapped[str | None] = mapped_column(Text)
+    official: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Page(Base):
+    """Crawl state of one URL: what conditional GET needs next time."""
+
+    __tablename__ = "pages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    listed_title: Mapped[str | None] = mapped_column(Text)
+    listed_date: Mapped[date | None] = mapped_column(Date)
+
+
+class PageVersion(Base):
+    """The raw archive: every distinct body a URL served, compressed, with its headers."""
+
+    __tablename__ = "page_versions"
+    __table_args__ = (UniqueConstraint("page_id", "content_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    final_url: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    headers_json: Mapped[str] = mapped_column(Text)
+    body_gz: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class FetchFailure(Base):
+    """The latest failure of a URL that has not been fetched since; retried next run."""
+
+    __tablename__ = "fetch_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer, default=1)
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Operation(Base):
+    __tablename__ = "operations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    lead_agency: Mapped[str | None] = mapped_column(Text)
+    theme: Mapped[str | None] = mapped_column(String(40))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    first_published: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class Article(Base):
+    """One page version read by one parser version."""
+
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("version_id", "parser_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("page_versions.id"))
+    parser_version: Mapped[str] = mapped_column(String(20))
+    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[date | None] = mapped_column(Date)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    official: Mapped[bool] = mapped_column(Boolean, default=True)
+    relevant: Mapped[bool] = mapped_column(Boolean, default=True)
+    body: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(String(20), default="")
+    op_name: Mapped[str | None] = mapped_column(Text)
+    lead_agency: Mapped[str | None] = mapped_column(Text)
+    theme: Mapped[str | None] = mapped_column(String(40))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Figure(Base):
+    """A claim: what one article said about one metric in one scope."""
+
+    __tablename__ = "figures"
+    __table_args__ = (UniqueConstraint("article_id", "scope", "metric", "subject"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    metric: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    value: Mapped[float] = mapped_column(Float)
+    qualifier: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(Text)
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    parser_version: Mapped[str] = mapped_column(String(20))
+
+
+class ArrestBreakdown(Base):
+    __tablename__ = "arrest_breakdowns"
+    __table_args__ = (UniqueConstraint("article_id", "offence"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    offence: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class OperationFigure(Base):
+    """The reconciled value per (operation, scope, metric), and which claim it came from."""
+
+    __tablename__ = "operation_figures"
+    __table_args__ = (UniqueConstraint("operation_id", "scope", "metric"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    metric: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float] = mapped_column(Float)
+    qualifier: Mapped[str] = mapped_column(String(20))
+    figure_id: Mapped[int] = mapped_column(ForeignKey("figures.id"))
+    claims: Mapped[int] = mapped_column(Integer)
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MetricValue(Base):
+    __tablename__ = "metric_values"
+    __table_args__ = (UniqueConstraint("operation_id", "metric"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    metric: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float | None] = mapped_column(Float)
+    qualifier: Mapped[str | None] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    formula: Mapped[str] = mapped_column(Text)
+
+
+class QualityCheck(Base):
+    __tablename__ = "quality_checks"
+    __table_args__ = (UniqueConstraint("operation_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(Text)

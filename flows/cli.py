@@ -1,0 +1,331 @@
+"""The `optally` command. Each subcommand imports what it needs, so `extract` stays quick."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+# Offline, Prefect's telemetry only produces errors and a spurious "database is locked".
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+class UserError(Exception):
+    """Bad input: reported as one line on stderr with exit status 2."""
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {value!r} (expected YYYY-MM-DD)") from None
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not a usage dump
+        print(f"optally: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="optally", description="Hold 'week of action' figures to account.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def db_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--db",
+            metavar="URL",
+            help="warehouse URL (default: $OPTALLY_DATABASE_URL or sqlite:///data/optally.db)",
+        )
+
+    sp = sub.add_parser(
+        "demo", help="serve the bundled sample site and run the full flow against it, offline"
+    )
+    db_opt(sp)
+    sp.add_argument(
+        "--port", type=int, default=0, help="port for the sample site (default: any free port)"
+    )
+
+    sp = sub.add_parser("run", help="one ETL flow run over the configured sources")
+    db_opt(sp)
+    sp.add_argument("--sources", metavar="FILE", help="sources file (default: config/sources.yaml)")
+    sp.add_argument(
+        "--since", type=_date, metavar="YYYY-MM-DD", help="skip articles published before this day"
+    )
+    sp.add_argument(
+        "--until", type=_date, metavar="YYYY-MM-DD", help="skip articles published after this day"
+    )
+    sp.add_argument(
+        "--max-pages", type=_positive, metavar="N", help="read at most N listing pages per source"
+    )
+    sp.add_argument(
+        "--schedule",
+        choices=["daily", "backfill", "both"],
+        default="both",
+        help="which sources to use: those for daily runs, for backfills, or all",
+    )
+    sp.add_argument("--only", nargs="+", metavar="NAME", help="only these sources")
+
+    sp = sub.add_parser("extract", help="print the figures of one page (touches no database)")
+    sp.add_argument("page", metavar="PAGE", help="a saved HTML file, or an http(s) URL")
+    sp.add_argument("--url", help="the page's URL, to choose the source rules for a saved file")
+    sp.add_argument(
+        "--profile", choices=["nca", "europol", "govuk", "generic"], help="force a page profile"
+    )
+    sp.add_argument("--format", choices=["json", "table"], default="json")
+
+    sp = sub.add_parser("metrics", help="print every operation's figures and derived metrics")
+    db_opt(sp)
+    sp.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    sp = sub.add_parser(
+        "reparse", help="re-extract every archived page with the current parser, no network"
+    )
+    db_opt(sp)
+    sp.add_argument("--sources", metavar="FILE", help="sources file whose keyword filters apply")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from config.sources import SourcesError
+
+    from db.engine import DatabaseError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (UserError, SourcesError, DatabaseError, FileNotFoundError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"optally: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("optally: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from flows.demo import run_demo
+    from flows.progress import RunProgress, set_current
+
+    with RunProgress() as progress:
+        set_current(progress)
+        try:
+            run_demo(args.db, port=args.port)
+        finally:
+            set_current(None)
+    print_metrics_table(args.db)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows.etl import etl
+    from flows.progress import RunProgress, set_current
+
+    if args.sources and not Path(args.sources).is_file():
+        raise UserError(f"sources file not found: {args.sources}")
+    with RunProgress() as progress:
+        set_current(progress)
+        try:
+            summary = etl(
+                sources_file=args.sources,
+                db_url=args.db,
+                since=args.since,
+                until=args.until,
+                max_pages=args.max_pages,
+                schedule=args.schedule,
+                only=args.only,
+            )
+        finally:
+            set_current(None)
+    print_summary(summary)
+    return 0
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    print(
+        f"discovered {summary['discovered']}, fetched {summary['fetched']} new or changed, "
+        f"{summary['not_modified']} not modified, {summary['unchanged']} unchanged, "
+        f"extracted {summary['extracted']} ({summary['irrelevant']} off-topic), "
+        f"operations touched {summary['operations_touched']}, failed {summary['failed']}"
+    )
+    for f in summary["failures"]:
+        print(
+            f"  failed: {f['url']}: {f['reason']} (status {f['status']}, {f['attempts']} attempt(s))"
+        )
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from tasks.extract import extract_page
+
+    page: str = args.page
+    url = args.url
+    if page.startswith(("http://", "https://")):
+        from tasks.fetch import Fetcher
+
+        from config.settings import get_settings
+
+        host = page.split("/")[2].split(":")[0]
+        with Fetcher(get_settings()) as fetcher:
+            result = fetcher.fetch(page, allowed_hosts=[host], rate_limit=0, allow_private=True)
+        if not result.ok or result.body is None:
+            raise UserError(f"cannot fetch {page}: {result.error}")
+        data: bytes = result.body
+        url = url or result.final_url
+    else:
+        path = Path(page)
+        if not path.is_file():
+            raise UserError(f"no such file: {page}")
+        data = path.read_bytes()
+    extraction = extract_page(data, url=url, profile=args.profile)
+    out = extraction.to_json()
+    if args.format == "json":
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print_extraction_table(out)
+    return 0
+
+
+def print_extraction_table(out: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    op = out["operation"]
+    console.print(f"[bold]{out['title']}[/bold]")
+    console.print(f"published {out['published']}  publisher {out['publisher']}  url {out['url']}")
+    console.print(f"operation {op['name']}  lead {op['lead_agency']}  theme {op['theme']}")
+    t = Table("scope", "metric", "value", "qualifier", "evidence")
+    for f in out["figures"]:
+        t.add_row(f["scope"], f["metric"], f"{f['value']:,}", f["qualifier"], f["evidence"][:120])
+    console.print(t)
+    for b in out["arrest_breakdown"]:
+        console.print(f"  arrested for {b['offence']}: {b['count']}")
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from db.engine import get_engine
+    from db.queries import metrics_rows
+
+    rows = metrics_rows(get_engine(args.db))
+    if args.format == "json":
+        json.dump(
+            [{k: v for k, v in r.items() if k not in ("published", "title")} for r in rows],
+            sys.stdout,
+            indent=1,
+            ensure_ascii=False,
+        )
+        print()
+    elif args.format == "csv":
+        buf = io.StringIO()
+        if rows:
+            w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        print_metrics_table(args.db)
+    return 0
+
+
+# (column, heading, kind): kind "n" count, "r" ratio, "p" percentage of a fraction
+TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("arrests", "arrests", "n"),
+    ("potential_victims", "victims", "n"),
+    ("forces_involved", "forces", "n"),
+    ("duration_days", "days", "n"),
+    ("nrm_referrals", "NRM", "n"),
+    ("international_arrests", "intl arrests", "n"),
+    ("arrests_per_force", "arrests/force", "r"),
+    ("arrests_per_force_day", "arrests/force/day", "r"),
+    ("nrm_referral_rate", "NRM rate", "p"),
+    ("unreferred_victims", "unreferred", "n"),
+    ("uk_share_of_international_arrests", "UK share of intl arrests", "p"),
+)
+_BOUND_MARK = {"at_least": "≥", "more_than": ">", "up_to": "≤", "approx": "~", "exact": ""}
+
+
+def _fmt(value: Any, kind: str, qualifier: str | None) -> str:
+    if value is None:
+        return "–"
+    mark = _BOUND_MARK.get(qualifier or "exact", "")
+    if kind == "p":
+        return f"{mark}{value * 100:.1f} %"
+    if kind == "r":
+        return f"{mark}{value:.2f}" if value != int(value) else f"{mark}{value:.1f}"
+    return f"{mark}{int(value):,}" if float(value).is_integer() else f"{mark}{value:,.2f}"
+
+
+def print_metrics_table(db_url: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from db.engine import get_engine
+    from db.queries import metric_details, metrics_rows
+
+    engine = get_engine(db_url)
+    rows = metrics_rows(engine)
+    details = metric_details(engine)
+    table = Table(title=f"optally: {len(rows)} operations", show_lines=False)
+    table.add_column("id", justify="right")
+    table.add_column("operation", max_width=38)
+    table.add_column("lead")
+    table.add_column("published")
+    table.add_column("src", justify="right")
+    for _, heading, _ in TABLE_COLUMNS:
+        table.add_column(heading, justify="right", max_width=12)
+    for r in rows:
+        label = r["name"] or r["title"] or "?"
+        cells = []
+        for col, _, kind in TABLE_COLUMNS:
+            q = details.get(r["id"], {}).get(col, {}).get("qualifier")
+            cells.append(_fmt(r[col], kind, q))
+        table.add_row(
+            str(r["id"]),
+            label,
+            r["lead_agency"] or "",
+            r["published"] or "",
+            str(r["sources"]),
+            *cells,
+        )
+    Console(width=max(160, Console().width)).print(table)
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from flows.etl import reparse
+
+    summary = reparse(sources_file=args.sources, db_url=args.db)
+    print(
+        f"re-extracted {summary['extracted']} archived pages; operations touched {summary['operations_touched']}"
+    )
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "run": cmd_run,
+    "extract": cmd_extract,
+    "metrics": cmd_metrics,
+    "reparse": cmd_reparse,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

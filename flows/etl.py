@@ -1,0 +1,336 @@
+"""The ETL flow: discover -> fetch -> extract -> resolve -> load -> derive -> publish.
+
+This module is the only wiring point. Tasks receive names, URLs, ids and
+settings; each opens what it needs (engine, HTTP client) through the factories.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from config.sources import Source, load_sources
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+from tasks.discover import Link, discover
+from tasks.fetch import Fetcher
+
+from config.settings import Settings, get_settings
+from db import load as wh
+from db.engine import get_engine
+from flows.progress import current as current_progress
+from tasks.extract import extract_page
+from tasks.records import PARSER_VERSION
+from tasks.resolve import Match, resolve
+
+_fetchers: dict[str, Fetcher] = {}
+_fetchers_lock = threading.Lock()
+
+
+def shared_fetcher(settings: Settings) -> Fetcher:
+    """One Fetcher per process and settings, so per-host rate limits and robots.txt are shared."""
+    key = settings.model_dump_json()
+    with _fetchers_lock:
+        if key not in _fetchers:
+            _fetchers[key] = Fetcher(settings)
+        return _fetchers[key]
+
+
+@dataclass
+class RunSummary:
+    discovered: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    unchanged: int = 0
+    extracted: int = 0
+    irrelevant: int = 0
+    operations_touched: list[int] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "discovered": self.discovered,
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "unchanged": self.unchanged,
+            "extracted": self.extracted,
+            "irrelevant": self.irrelevant,
+            "operations_touched": len(self.operations_touched),
+            "failed": len(self.failures),
+            "failures": self.failures,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    fetched: int
+    not_modified: int
+    unchanged: int
+    page_ids: tuple[int, ...]
+    failures: tuple[dict[str, Any], ...]
+
+
+# Retries live in the Fetcher's own loop (it honours Retry-After); the tasks do not retry.
+@task(name="discover", cache_policy=NO_CACHE, tags=["http"])
+def discover_task(
+    source: Source,
+    since: date | None,
+    until: date | None,
+    max_pages: int | None,
+    db_url: str | None,
+) -> list[Link]:
+    settings = get_settings()
+    result = discover(
+        source, shared_fetcher(settings), since=since, until=until, max_pages=max_pages
+    )
+    logger = get_run_logger()
+    for failure in result.failures:
+        logger.warning("discover %s: %s failed: %s", source.name, failure.url, failure.error)
+    links = list(result.links)
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        ids = wh.register_sources(conn, [source])
+        for failure in result.failures:
+            wh.record_failure(conn, ids[source.name], failure)
+        # Pages that failed last time are tried again.
+        known = {link.url for link in links}
+        links += [Link(url) for url in wh.failed_urls(conn, ids[source.name]) if url not in known]
+    logger.info("discover %s: %d article links", source.name, len(links))
+    return links
+
+
+@task(name="fetch", cache_policy=NO_CACHE, tags=["http"])
+def fetch_task(source: Source, links: Sequence[Link], db_url: str | None) -> FetchOutcome:
+    """Fetch a batch of one host's pages and archive each body before anything parses it."""
+    settings = get_settings()
+    fetcher = shared_fetcher(settings)
+    engine = get_engine(db_url)
+    logger = get_run_logger()
+    with engine.connect() as conn:
+        states = wh.page_states(conn, [link.url for link in links])
+        source_id = wh.register_sources(conn, [source])[source.name]
+        conn.commit()
+    fetched = not_modified = unchanged = 0
+    page_ids: list[int] = []
+    failures: list[dict[str, Any]] = []
+    for link in links:
+        state = states.get(link.url)
+        result = fetcher.fetch(
+            link.url,
+            allowed_hosts=source.allowed_hosts,
+            rate_limit=source.rate_limit,
+            etag=state.etag if state else None,
+            last_modified=state.last_modified if state else None,
+            allow_private=source.allow_private_hosts,
+        )
+        with engine.begin() as conn:
+            if result.ok or result.not_modified:
+                page_id, version_id = wh.archive(
+                    conn, source_id, result, link.title, link.published
+                )
+                page_ids.append(page_id)
+                if result.not_modified:
+                    not_modified += 1
+                elif version_id is None:
+                    unchanged += 1
+                else:
+                    fetched += 1
+            else:
+                wh.record_failure(conn, source_id, result)
+                failures.append(
+                    {
+                        "url": link.url,
+                        "status": result.status,
+                        "reason": result.error,
+                        "attempts": result.attempts,
+                    }
+                )
+                logger.warning(
+                    "fetch %s failed after %d attempt(s): %s",
+                    link.url,
+                    result.attempts,
+                    result.error,
+                )
+    return FetchOutcome(fetched, not_modified, unchanged, tuple(page_ids), tuple(failures))
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract_task(
+    version_ids: Sequence[int], sources: dict[str, Source], db_url: str | None
+) -> list[wh.Extracted]:
+    """Read archived versions and extract them (pure parsing; no network).
+
+    A page whose source has keywords is kept only when its title or tags match;
+    a page from a source not in ``sources`` (say, removed since) keeps everything.
+    """
+    engine = get_engine(db_url)
+    with engine.connect() as conn:
+        rows = wh.read_versions(conn, version_ids)
+    out = []
+    for item, body, _ctype in rows:
+        source = sources.get(item.source)
+        ex = extract_page(body, url=item.url, profile=source.profile if source else None)
+        relevant = source.keeps(ex.article.title, ex.article.tags) if source else True
+        out.append(wh.Extracted(item, ex, relevant))
+    return out
+
+
+@task(name="resolve", cache_policy=NO_CACHE)
+def resolve_task(pages: Sequence[wh.Extracted], db_url: str | None) -> list[Match | None]:
+    """Group pages into operations: existing ones where the rule matches, new ones otherwise."""
+    engine = get_engine(db_url)
+    with engine.connect() as conn:
+        existing = wh.candidates(conn)
+    reportable = [
+        p
+        for p in pages
+        if p.relevant and any(f.scope == "operation" for f in p.extraction.result.figures)
+    ]
+    matches = iter(resolve([p.extraction for p in reportable], existing))
+    ids = {id(p) for p in reportable}
+    return [next(matches) if id(p) in ids else None for p in pages]
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_task(
+    pages: Sequence[wh.Extracted], matches: Sequence[Match | None], db_url: str | None
+) -> list[int]:
+    """One transaction for the batch: articles, claims, operations."""
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        return sorted(wh.load(conn, pages, matches))
+
+
+@task(name="derive", cache_policy=NO_CACHE)
+def derive_task(op_ids: Sequence[int], db_url: str | None) -> int:
+    """Reconcile claims, compute derived metrics and quality checks for the touched operations."""
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        wh.refresh_operations(conn, op_ids)
+    return len(op_ids)
+
+
+def _batches(links: Sequence[Link], size: int) -> list[list[Link]]:
+    return [list(links[i : i + size]) for i in range(0, len(links), size)]
+
+
+def run_pipeline(
+    sources: Sequence[Source],
+    db_url: str | None,
+    since: date | None = None,
+    until: date | None = None,
+    max_pages: int | None = None,
+    progress: Any = None,
+) -> RunSummary:
+    """The body of the etl flow (callable from any flow): returns what the run did."""
+    settings = get_settings()
+    get_engine(db_url)  # migrate once, up front, before tasks race to do it
+    summary = RunSummary()
+
+    discovered = {s.name: discover_task.submit(s, since, until, max_pages, db_url) for s in sources}
+    by_source = {s.name: s for s in sources}
+    fetch_futures = []
+    for name, fut in discovered.items():
+        links = fut.result()
+        summary.discovered += len(links)
+        by_host: dict[str, list[Link]] = defaultdict(list)
+        for link in links:
+            by_host[urlsplit(link.url).hostname or ""].append(link)
+        for host_links in by_host.values():
+            for batch in _batches(host_links, settings.batch_size):
+                fetch_futures.append(fetch_task.submit(by_source[name], batch, db_url))
+    if progress:
+        progress.start("fetch", len(fetch_futures))
+    page_ids: list[int] = []
+    for fut in fetch_futures:
+        outcome = fut.result()
+        summary.fetched += outcome.fetched
+        summary.not_modified += outcome.not_modified
+        summary.unchanged += outcome.unchanged
+        summary.failures.extend(outcome.failures)
+        page_ids.extend(outcome.page_ids)
+        if progress:
+            progress.advance("fetch")
+    extract_and_load(page_ids, by_source, db_url, summary, progress)
+    return summary
+
+
+def extract_and_load(
+    page_ids: Sequence[int] | None,
+    sources: dict[str, Source],
+    db_url: str | None,
+    summary: RunSummary,
+    progress: Any = None,
+    *,
+    include_read: bool = False,
+) -> None:
+    """Extract every archived page version the current parser has not read, then load and derive."""
+    settings = get_settings()
+    engine = get_engine(db_url)
+    with engine.connect() as conn:
+        versions = wh.unextracted_versions(
+            conn, PARSER_VERSION, page_ids, include_read=include_read
+        )
+    batches = [
+        versions[i : i + settings.batch_size] for i in range(0, len(versions), settings.batch_size)
+    ]
+    if progress:
+        progress.start("extract", len(batches))
+    futures = [extract_task.submit(batch, sources, db_url) for batch in batches]
+    touched: set[int] = set()
+    for fut in futures:
+        pages = fut.result()
+        summary.extracted += len(pages)
+        summary.irrelevant += sum(1 for p in pages if not p.relevant)
+        # Resolve and load in page order, batch after batch: resolution sees earlier batches.
+        matches = resolve_task(pages, db_url)
+        touched.update(load_task(pages, matches, db_url))
+        if progress:
+            progress.advance("extract")
+    if touched:
+        derive_task(sorted(touched), db_url)
+    summary.operations_touched = sorted(touched)
+
+
+@flow(name="etl", task_runner=ThreadPoolTaskRunner(max_workers=4))
+def etl(
+    sources_file: str | None = None,
+    db_url: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    max_pages: int | None = None,
+    schedule: str = "both",
+    only: list[str] | None = None,
+) -> dict[str, Any]:
+    """Crawl the sources, archive and extract pages, load claims, resolve operations, derive metrics."""
+    settings = get_settings()
+    sources = load_sources(Path(sources_file) if sources_file else settings.sources_file)
+    sources = [
+        s for s in sources if s.enabled and (schedule == "both" or s.schedule in (schedule, "both"))
+    ]
+    if only:
+        sources = [s for s in sources if s.name in only]
+    summary = run_pipeline(sources, db_url, since, until, max_pages, progress=current_progress())
+    logger = get_run_logger()
+    logger.info("run summary: %s", {k: v for k, v in summary.as_dict().items() if k != "failures"})
+    return summary.as_dict()
+
+
+@flow(name="reparse", task_runner=ThreadPoolTaskRunner(max_workers=2))
+def reparse(sources_file: str | None = None, db_url: str | None = None) -> dict[str, Any]:
+    """Re-extract every archived page with the current parser, from the raw archive, no network."""
+    settings = get_settings()
+    sources = load_sources(Path(sources_file) if sources_file else settings.sources_file)
+    summary = RunSummary()
+    get_engine(db_url)
+    extract_and_load(
+        None, {s.name: s for s in sources}, db_url, summary, current_progress(), include_read=True
+    )
+    return summary.as_dict()
