@@ -191,9 +191,14 @@ def record_failure(conn: Connection, source_id: int, result) -> None:  # type: i
 
 
 def unextracted_versions(
-    conn: Connection, parser_version: str, page_ids: Sequence[int] | None = None
+    conn: Connection,
+    parser_version: str,
+    page_ids: Sequence[int] | None = None,
+    *,
+    include_read: bool = False,
 ) -> list[int]:
-    """The newest archived version of each page that this parser version has not read yet."""
+    """The newest archived version of each page that this parser version has not read yet
+    (or every newest version, with ``include_read``)."""
     newest = (
         select(VERSIONS.c.page_id, func.max(VERSIONS.c.id).label("vid"))
         .group_by(VERSIONS.c.page_id)
@@ -448,9 +453,7 @@ def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
                     "conflict": len({c.value for c in cs}) > 1,
                 }
             )
-        conn.execute(delete(OP_FIGURES).where(OP_FIGURES.c.operation_id == op_id))
-        if rows:
-            conn.execute(OP_FIGURES.insert(), rows)
+        _replace(conn, OP_FIGURES, op_id, rows)
         inputs = {
             (r["metric"] if r["scope"] == "operation" else f"international_{r['metric']}"): (
                 r["value"],
@@ -488,6 +491,28 @@ def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
                 ],
             )
         _refresh_operation_facts(conn, op_id)
+
+
+def _replace(conn: Connection, table, op_id: int, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    """Make an operation's derived rows equal ``rows``, writing nothing when they already are."""
+    cols = [c for c in table.c.keys() if c != "id"]
+    current = {
+        tuple(r)
+        for r in conn.execute(
+            select(*[table.c[c] for c in cols]).where(table.c.operation_id == op_id)
+        )
+    }
+    wanted = {tuple(r.get(c) for c in cols) for r in rows}
+    if _normalise(current) == _normalise(wanted):
+        return
+    conn.execute(delete(table).where(table.c.operation_id == op_id))
+    if rows:
+        conn.execute(table.insert(), rows)
+
+
+def _normalise(rows: set[tuple]) -> set[tuple]:  # type: ignore[type-arg]
+    # Drivers return floats, ints and bools slightly differently; compare by value.
+    return {tuple(float(v) if isinstance(v, bool | int | float) else v for v in r) for r in rows}
 
 
 def _breakdown_total(conn: Connection, op_id: int) -> float | None:

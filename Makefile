@@ -1,0 +1,41 @@
+# The README's commands. Every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+CORPUS ?= tests/fixtures/corpus
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: install demo test test-slow accuracy lint format ui bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)  ## serve the sample site on 127.0.0.1 and run the whole flow into data/optally.db
+	$(VENV)/bin/optally demo
+
+test: $(STAMP)  ## unit, integration (SQLite; PostgreSQL when OPTALLY_TEST_POSTGRES_URL is set) and flow tests
+	$(PY) -m pytest -q
+
+test-slow: $(STAMP)  ## the tests that take more than a minute (crash and concurrency)
+	$(PY) -m pytest -q -m slow; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
+accuracy: $(STAMP)  ## score the extractor on a labelled corpus: make accuracy CORPUS=dir
+	$(PY) -m tasks.accuracy $(CORPUS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache
