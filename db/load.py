@@ -69,7 +69,7 @@ def register_sources(conn: Connection, sources: Iterable) -> dict[str, int]:  # 
         for s in sources
     ]
     upsert(conn, SOURCES, rows, ["name"], ["kind", "profile", "start_url", "official"])
-    return dict(conn.execute(select(SOURCES.c.name, SOURCES.c.id)).tuples().all())
+    return {name: sid for name, sid in conn.execute(select(SOURCES.c.name, SOURCES.c.id))}
 
 
 def page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageState]:
@@ -464,9 +464,10 @@ def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
         bd = _breakdown_total(conn, op_id)
         if bd is not None:
             inputs["breakdown_total"] = (bd, "exact")
-        conn.execute(delete(METRICS).where(METRICS.c.operation_id == op_id))
-        conn.execute(
-            METRICS.insert(),
+        _replace(
+            conn,
+            METRICS,
+            op_id,
             [
                 {
                     "operation_id": op_id,
@@ -480,22 +481,21 @@ def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
                 for r in derive_metrics(inputs)
             ],
         )
-        conn.execute(delete(CHECKS).where(CHECKS.c.operation_id == op_id))
-        checks = quality_checks(inputs)
-        if checks:
-            conn.execute(
-                CHECKS.insert(),
-                [
-                    {"operation_id": op_id, "name": c.name, "passed": c.passed, "detail": c.detail}
-                    for c in checks
-                ],
-            )
+        _replace(
+            conn,
+            CHECKS,
+            op_id,
+            [
+                {"operation_id": op_id, "name": c.name, "passed": c.passed, "detail": c.detail}
+                for c in quality_checks(inputs)
+            ],
+        )
         _refresh_operation_facts(conn, op_id)
 
 
 def _replace(conn: Connection, table, op_id: int, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
     """Make an operation's derived rows equal ``rows``, writing nothing when they already are."""
-    cols = [c for c in table.c.keys() if c != "id"]
+    cols = [c.name for c in table.columns if c.name != "id"]
     current = {
         tuple(r)
         for r in conn.execute(

@@ -1,0 +1,186 @@
+"""Warehouse writes on SQLite and PostgreSQL: archive, claims, history, reconciliation, views."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import text
+
+from config.sources import Source
+from db import load as wh
+from db.engine import get_engine
+from db.queries import metrics_rows
+from tasks.records import Article, BreakdownItem, Extraction, Figure, FigureResult, OperationFacts
+from tasks.resolve import resolve
+
+T0 = datetime(2021, 11, 5, 9, 0, tzinfo=UTC)
+T1 = datetime(2021, 11, 20, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Fetched:
+    """The fields of tasks.fetch.FetchResult that the archive reads."""
+
+    url: str
+    body: bytes | None
+    fetched_at: datetime = T0
+    status: int | None = 200
+    not_modified: bool = False
+    final_url: str = ""
+    content_type: str | None = "text/html"
+    encoding: str | None = None
+    etag: str | None = '"v1"'
+    last_modified: str | None = None
+    headers: dict[str, str] = field(default_factory=lambda: {"content-type": "text/html"})
+    error: str | None = None
+    attempts: int = 1
+
+    @property
+    def content_hash(self) -> str | None:
+        return hashlib.sha256(self.body).hexdigest() if self.body is not None else None
+
+
+def source(name: str = "nca", official: bool = True) -> Source:
+    return Source(name=name, kind="listing", start_url="https://www.nationalcrimeagency.gov.uk/news",
+                  allowed_hosts=["www.nationalcrimeagency.gov.uk"], profile="nca", official=official)
+
+
+def extraction(url: str, arrests: int, qualifier: str = "exact", published: date = date(2021, 11, 5)) -> Extraction:
+    figs = (
+        Figure("operation", "arrests", arrests, qualifier, f"{arrests} people were arrested.", (0, 10)),
+        Figure("operation", "forces_involved", 19, "exact", "Nineteen forces took part.", (11, 30)),
+        Figure("international", "arrests", 175, "exact", "175 arrests across Europe.", (31, 60)),
+        Figure("force", "potential_victims", 5, "exact", "Police Scotland safeguarded five.", (61, 90),
+               subject="Police Scotland"),
+    )
+    return Extraction(
+        Article(url, "Child trafficking week of action", published, "National Crime Agency", "body"),
+        FigureResult(figs, (BreakdownItem("sexual exploitation", 11),),
+                     OperationFacts(lead_agency="NCA", theme="child_exploitation")),
+    )
+
+
+def load_one(engine, src_id: int, fetched: Fetched, ex: Extraction, official: bool = True) -> set[int]:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        page_id, version_id = wh.archive(conn, src_id, fetched)
+    assert version_id is not None
+    item = wh.PageItem(page_id, version_id, fetched.url, fetched.fetched_at, official, "nca")
+    page = wh.Extracted(item, ex, True)
+    with engine.connect() as conn:
+        matches = resolve([ex], wh.candidates(conn))
+    with engine.begin() as conn:
+        touched = wh.load(conn, [page], matches)
+        wh.refresh_operations(conn, touched)
+    return touched
+
+
+def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    tables = ["pages", "page_versions", "articles", "figures", "arrest_breakdowns", "operations",
+              "operation_figures", "metric_values", "quality_checks", "fetch_failures"]
+    with engine.connect() as conn:
+        return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in tables}
+
+
+def test_archive_keeps_raw_body_and_skips_unchanged(db_url: str) -> None:
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        ids = wh.register_sources(conn, [source()])
+        first = wh.archive(conn, ids["nca"], Fetched("https://x.test/news/a", b"<html>one</html>"))
+        again = wh.archive(conn, ids["nca"], Fetched("https://x.test/news/a", b"<html>one</html>"))
+        nm = wh.archive(conn, ids["nca"], Fetched("https://x.test/news/a", None, not_modified=True, status=304))
+        changed = wh.archive(conn, ids["nca"], Fetched("https://x.test/news/a", b"<html>two</html>", T1))
+    assert first[1] is not None and again == (first[0], None) and nm == (first[0], None)
+    assert changed[1] not in (None, first[1])
+    with engine.connect() as conn:
+        bodies = [gzip.decompress(b) for (b,) in conn.execute(text("SELECT body_gz FROM page_versions ORDER BY id"))]
+        state = wh.page_states(conn, ["https://x.test/news/a"])["https://x.test/news/a"]
+    assert bodies == [b"<html>one</html>", b"<html>two</html>"]
+    assert state.content_hash == hashlib.sha256(b"<html>two</html>").hexdigest()
+
+
+def test_failures_are_recorded_counted_and_cleared_by_success(db_url: str) -> None:
+    engine = get_engine(db_url)
+    bad = Fetched("https://x.test/news/b", None, status=503, error="http 503", attempts=4)
+    with engine.begin() as conn:
+        sid = wh.register_sources(conn, [source()])["nca"]
+        wh.record_failure(conn, sid, bad)
+        wh.record_failure(conn, sid, bad)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT reason, attempts, failures, http_status FROM fetch_failures")).one()
+        assert tuple(row) == ("http 503", 4, 2, 503)
+        assert wh.failed_urls(conn, sid) == ["https://x.test/news/b"]
+    with engine.begin() as conn:
+        wh.archive(conn, sid, Fetched("https://x.test/news/b", b"ok"))
+    assert counts(engine)["fetch_failures"] == 0
+
+
+def test_claims_reconcile_official_first_and_history_is_kept(db_url: str) -> None:
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        sid = wh.register_sources(conn, [source()])["nca"]
+    nca = "https://www.nationalcrimeagency.gov.uk/news/week-of-action"
+    load_one(engine, sid, Fetched(nca, b"v1"), extraction(nca, 38))
+    news = "https://news.test/story"
+    load_one(engine, sid, Fetched(news, b"news"), extraction(news, 40, published=date(2021, 11, 6)), official=False)
+    (row,) = metrics_rows(engine)
+    assert (row["arrests"], row["forces_involved"], row["international_arrests"], row["sources"]) == (38, 19, 175, 2)
+    assert (row["arrests_per_force"], row["uk_share_of_international_arrests"]) == (2, 0.217)
+    assert row["potential_victims"] is None  # the force-level five never becomes an operation figure
+    with engine.connect() as conn:
+        conflict = conn.execute(text(
+            "SELECT claims, conflict FROM operation_figures WHERE metric = 'arrests' AND scope = 'operation'"
+        )).one()
+    assert (conflict[0], bool(conflict[1])) == (2, True)
+
+    # The NCA page is revised: the new claim wins, the old one stays, closed.
+    load_one(engine, sid, Fetched(nca, b"v2", T1), extraction(nca, 41))
+    (row,) = metrics_rows(engine)
+    assert row["arrests"] == 41
+    with engine.connect() as conn:
+        history = conn.execute(text(
+            "SELECT f.value, a.superseded_at IS NOT NULL FROM figures f JOIN articles a ON a.id = f.article_id "
+            "WHERE a.url = :u AND f.metric = 'arrests' AND f.scope = 'operation' ORDER BY a.id"
+        ), {"u": nca}).all()
+    assert [(v, bool(s)) for v, s in history] == [(38.0, True), (41.0, False)]
+
+
+def test_loading_twice_changes_nothing(db_url: str) -> None:
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        sid = wh.register_sources(conn, [source()])["nca"]
+    url = "https://www.nationalcrimeagency.gov.uk/news/a"
+    load_one(engine, sid, Fetched(url, b"v1"), extraction(url, 38))
+    before = counts(engine)
+    with engine.connect() as conn:
+        snapshot = conn.execute(text("SELECT * FROM metric_values ORDER BY id")).all()
+    # A second reading of the same version (as reparse does) adds no row and rewrites none.
+    with engine.connect() as conn:
+        (vid,) = conn.execute(text("SELECT id FROM page_versions")).one()
+        (pid,) = conn.execute(text("SELECT id FROM pages")).one()
+        matches = resolve([extraction(url, 38)], wh.candidates(conn))
+    item = wh.PageItem(pid, vid, url, T0, True, "nca")
+    with engine.begin() as conn:
+        touched = wh.load(conn, [wh.Extracted(item, extraction(url, 38), True)], matches)
+        wh.refresh_operations(conn, touched)
+    assert counts(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT * FROM metric_values ORDER BY id")).all() == snapshot
+    assert before == {"pages": 1, "page_versions": 1, "articles": 1, "figures": 4, "arrest_breakdowns": 1,
+                      "operations": 1, "operation_figures": 3, "metric_values": 11, "quality_checks": 2,
+                      "fetch_failures": 0}
+
+
+def test_hostile_text_is_stored_as_text(db_url: str) -> None:
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        sid = wh.register_sources(conn, [source()])["nca"]
+    url = "https://x.test/news/'; DROP TABLE figures; --"
+    ex = extraction(url, 3)
+    ex = Extraction(Article(url, "'; DROP TABLE figures; --", date(2021, 1, 1), None, "b"), ex.result)
+    load_one(engine, sid, Fetched(url, b"x"), ex)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT title FROM articles")).scalar_one() == "'; DROP TABLE figures; --"
+        assert conn.execute(text("SELECT COUNT(*) FROM figures")).scalar_one() == 4
