@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from db import models as m
+from db.forces import record_article_forces, refresh_operation_forces
+from db.lineage import follow_merges, link_parents
 from db.upsert import insert_ignore, upsert
 from tasks.derive import derive_metrics, quality_checks
 from tasks.records import Extraction
@@ -231,6 +233,7 @@ def read_versions(
             PAGES.c.url,
             VERSIONS.c.fetched_at,
             SOURCES.c.official,
+            SOURCES.c.name,
             VERSIONS.c.body_gz,
             VERSIONS.c.content_type,
         )
@@ -304,6 +307,8 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
             op_id = conn.execute(
                 select(OPERATIONS.c.id).where(OPERATIONS.c.key == match.key)
             ).scalar_one()
+            # A key can name an operation that was merged away since: load into its target.
+            op_id = follow_merges(conn, op_id)
             touched.add(op_id)
         insert_ignore(
             conn,
@@ -357,6 +362,7 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
             )
         ).scalars()
         touched.update(old_ops)
+        record_article_forces(conn, article_id, ex)
         if not page.relevant:
             continue
         insert_ignore(
@@ -393,6 +399,7 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
             ],
             ["article_id", "offence"],
         )
+    refresh_operation_forces(conn, touched)
     return touched
 
 
@@ -405,7 +412,8 @@ def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
     Reconciliation rule: official source before news; an exact figure before a
     bound; then the most recently published, then most recently fetched claim.
     """
-    for op_id in sorted(set(op_ids)):
+    ids = sorted(set(op_ids))
+    for op_id in ids:
         claims = conn.execute(
             select(
                 FIGURES.c.id,
@@ -491,6 +499,8 @@ def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
             ],
         )
         _refresh_operation_facts(conn, op_id)
+    # Parents depend on reconciled totals of other operations too (db/lineage.py).
+    link_parents(conn, ids)
 
 
 def _replace(conn: Connection, table, op_id: int, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]

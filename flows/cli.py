@@ -100,6 +100,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db_opt(sp)
     sp.add_argument("--sources", metavar="FILE", help="sources file whose keyword filters apply")
+
+    sp = sub.add_parser("report", help="write the HTML report (one self-contained file)")
+    db_opt(sp)
+    sp.add_argument("--out", required=True, metavar="FILE.html", help="where to write the report")
+
+    sp = sub.add_parser("export", help="write the stable views and the claims as CSV or Parquet")
+    db_opt(sp)
+    sp.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    sp.add_argument("--out", required=True, metavar="DIR", help="directory for one file per view")
+
+    sp = sub.add_parser("operations", help="list operations; merge or split them by hand")
+    osub = sp.add_subparsers(dest="operations_command", required=True, parser_class=_Parser)
+    op = osub.add_parser("list", help="every operation with its pages, forces, parent, merges")
+    db_opt(op)
+    op.add_argument("--format", choices=["table", "json"], default="table")
+    op = osub.add_parser("merge", help="move every page of the other operations into the first one")
+    db_opt(op)
+    op.add_argument(
+        "ids", nargs="+", type=_positive, metavar="ID", help="target first, then others"
+    )
+    op = osub.add_parser("split", help="move some pages of an operation into a new operation")
+    db_opt(op)
+    op.add_argument("id", type=_positive, metavar="ID")
+    op.add_argument(
+        "--page", nargs="+", required=True, metavar="URL", help="URLs of the pages to move"
+    )
     return p
 
 
@@ -252,12 +278,12 @@ TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("forces_involved", "forces", "n"),
     ("duration_days", "days", "n"),
     ("nrm_referrals", "NRM", "n"),
-    ("international_arrests", "intl arrests", "n"),
-    ("arrests_per_force", "arrests/force", "r"),
-    ("arrests_per_force_day", "arrests/force/day", "r"),
+    ("international_arrests", "intl arr", "n"),
+    ("arrests_per_force", "arr/force", "r"),
+    ("arrests_per_force_day", "arr/force/day", "r"),
     ("nrm_referral_rate", "NRM rate", "p"),
     ("unreferred_victims", "unreferred", "n"),
-    ("uk_share_of_international_arrests", "UK share of intl arrests", "p"),
+    ("uk_share_of_international_arrests", "UK share intl arr", "p"),
 )
 _BOUND_MARK = {"at_least": "≥", "more_than": ">", "up_to": "≤", "approx": "~", "exact": ""}
 
@@ -285,12 +311,12 @@ def print_metrics_table(db_url: str | None) -> None:
     details = metric_details(engine)
     table = Table(title=f"optally: {len(rows)} operations", show_lines=False)
     table.add_column("id", justify="right")
-    table.add_column("operation", max_width=38)
-    table.add_column("lead")
-    table.add_column("published")
-    table.add_column("src", justify="right")
+    table.add_column("operation", max_width=40, no_wrap=True, overflow="ellipsis")
+    table.add_column("lead", no_wrap=True)
+    table.add_column("published", no_wrap=True)
+    table.add_column("src", justify="right", no_wrap=True)
     for _, heading, _ in TABLE_COLUMNS:
-        table.add_column(heading, justify="right", max_width=12)
+        table.add_column(heading, justify="right", no_wrap=True)
     for r in rows:
         label = r["name"] or r["title"] or "?"
         cells = []
@@ -305,7 +331,7 @@ def print_metrics_table(db_url: str | None) -> None:
             str(r["sources"]),
             *cells,
         )
-    Console(width=max(160, Console().width)).print(table)
+    Console(width=max(200, Console().width)).print(table)
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
@@ -318,12 +344,110 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from db.engine import get_engine
+    from db.report_queries import load_report_data, nrm_quarter_totals
+    from tasks.report import render_report, write_report
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise UserError(f"--out must be a file, not the directory {args.out}")
+    engine = get_engine(args.db)
+    html_text = render_report(
+        load_report_data(engine),
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        nrm_quarter_totals=nrm_quarter_totals(engine),
+    )
+    try:
+        path = write_report(html_text, out)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+    print(path)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from db.engine import get_engine
+    from tasks.export import export_all
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out must be a directory, not the file {args.out}")
+    engine = get_engine(args.db)
+    try:
+        paths = export_all(engine, out, args.format)
+    except OSError as exc:
+        raise UserError(f"cannot write to {args.out}: {exc.strerror or exc}") from exc
+    for path in paths:
+        print(path)
+    return 0
+
+
+def cmd_operations(args: argparse.Namespace) -> int:
+    from db.engine import get_engine
+    from db.operations import (
+        OperationsError,
+        list_operations,
+        merge_operations,
+        split_operation,
+    )
+
+    engine = get_engine(args.db)
+    try:
+        if args.operations_command == "merge":
+            with engine.begin() as conn:
+                moved = merge_operations(conn, args.ids)
+            others = ", ".join(str(i) for i in args.ids[1:])
+            print(f"merged operation(s) {others} into {args.ids[0]}: {moved} page(s) moved")
+        elif args.operations_command == "split":
+            with engine.begin() as conn:
+                new_id = split_operation(conn, args.id, args.page)
+            print(f"split {len(set(args.page))} page(s) off operation {args.id} into {new_id}")
+        else:
+            with engine.connect() as conn:
+                rows = list_operations(conn)
+            print_operations(rows, args.format)
+    except OperationsError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
+def print_operations(rows: Sequence[Any], fmt: str) -> None:
+    if fmt == "json":
+        json.dump([_row_dict(r) for r in rows], sys.stdout, indent=1, ensure_ascii=False)
+        print()
+        return
+    print(
+        f"{'id':>5} {'pages':>5} {'forces':>6} {'parent':>6} {'merged':>6} {'published':<10}  name"
+    )
+    for r in rows:
+        label = r.name or r.title or "?"
+        print(
+            f"{r.id:>5} {r.pages:>5} {r.forces:>6} {r.parent_id or '':>6} "
+            f"{r.merged_into or '':>6} {r.published.isoformat() if r.published else '':<10}  "
+            f"{label}"
+        )
+
+
+def _row_dict(r: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    d = asdict(r)
+    d["published"] = r.published.isoformat() if r.published else None
+    return d
+
+
 COMMANDS = {
+    "operations": cmd_operations,
     "demo": cmd_demo,
     "run": cmd_run,
     "extract": cmd_extract,
     "metrics": cmd_metrics,
     "reparse": cmd_reparse,
+    "report": cmd_report,
+    "export": cmd_export,
 }
 
 

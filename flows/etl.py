@@ -15,20 +15,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from config.sources import Source, load_sources
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
-from tasks.discover import Link, discover
-from tasks.fetch import Fetcher
 
 from config.settings import Settings, get_settings
+from config.sources import Source, load_sources, select_sources
 from db import load as wh
 from db.engine import get_engine
+from db.operations import resolve_pages
 from flows.progress import current as current_progress
+from tasks.discover import Link, discover
 from tasks.extract import extract_page
+from tasks.fetch import Fetcher
 from tasks.records import PARSER_VERSION
-from tasks.resolve import Match, resolve
+from tasks.resolve import Match
 
 _fetchers: dict[str, Fetcher] = {}
 _fetchers_lock = threading.Lock()
@@ -129,6 +130,7 @@ def fetch_task(source: Source, links: Sequence[Link], db_url: str | None) -> Fet
             etag=state.etag if state else None,
             last_modified=state.last_modified if state else None,
             allow_private=source.allow_private_hosts,
+            robots_on_error=source.robots_on_error,
         )
         with engine.begin() as conn:
             if result.ok or result.not_modified:
@@ -184,18 +186,11 @@ def extract_task(
 
 @task(name="resolve", cache_policy=NO_CACHE)
 def resolve_task(pages: Sequence[wh.Extracted], db_url: str | None) -> list[Match | None]:
-    """Group pages into operations: existing ones where the rule matches, new ones otherwise."""
+    """Group pages into operations: existing ones where the rule matches, new ones otherwise;
+    a page a person merged or split (`optally operations`) goes where they put it."""
     engine = get_engine(db_url)
     with engine.connect() as conn:
-        existing = wh.candidates(conn)
-    reportable = [
-        p
-        for p in pages
-        if p.relevant and any(f.scope == "operation" for f in p.extraction.result.figures)
-    ]
-    matches = iter(resolve([p.extraction for p in reportable], existing))
-    ids = {id(p) for p in reportable}
-    return [next(matches) if id(p) in ids else None for p in pages]
+        return resolve_pages(conn, pages)
 
 
 @task(name="load", cache_policy=NO_CACHE)
@@ -215,6 +210,14 @@ def derive_task(op_ids: Sequence[int], db_url: str | None) -> int:
     with engine.begin() as conn:
         wh.refresh_operations(conn, op_ids)
     return len(op_ids)
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_task(op_ids: Sequence[int], db_url: str | None, run_summary: dict[str, Any]) -> None:
+    """Prefect artifacts: a table of the operations this run touched and a markdown summary."""
+    from tasks.publish import publish_artifacts  # matplotlib and friends load only when publishing
+
+    publish_artifacts(op_ids, db_url, run_summary)
 
 
 def _batches(links: Sequence[Link], size: int) -> list[list[Link]]:
@@ -259,6 +262,7 @@ def run_pipeline(
         if progress:
             progress.advance("fetch")
     extract_and_load(page_ids, by_source, db_url, summary, progress)
+    publish_task(summary.operations_touched, db_url, summary.as_dict())
     return summary
 
 
@@ -312,9 +316,11 @@ def etl(
     """Crawl the sources, archive and extract pages, load claims, resolve operations, derive metrics."""
     settings = get_settings()
     sources = load_sources(Path(sources_file) if sources_file else settings.sources_file)
-    sources = [
-        s for s in sources if s.enabled and (schedule == "both" or s.schedule in (schedule, "both"))
-    ]
+    sources = (
+        [s for s in sources if s.enabled]
+        if schedule == "both"
+        else select_sources(sources, schedule)
+    )
     if only:
         sources = [s for s in sources if s.name in only]
     summary = run_pipeline(sources, db_url, since, until, max_pages, progress=current_progress())
