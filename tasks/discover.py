@@ -1,0 +1,787 @@
+"""Discovery: which article URLs a source offers.
+
+The parsers are pure (text in, ``Link`` records out) and tolerant: malformed input gives
+fewer links, never an exception. ``discover`` is the driver: it fetches a source's
+listing pages, feed, sitemaps or search pages through the ``Fetcher``, follows
+pagination, and keeps the links that match the source (article pattern, allowed hosts,
+dates, keywords), de-duplicated in the order found.
+
+Evidence for the NCA selectors and pagination: research/sources.md §1.2-1.4; GOV.UK
+Search API: §3.3; Europol: §2.1-2.2; news sitemaps and feeds: §4.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import difflib
+import json
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qs, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup, Tag
+from lxml import etree
+
+from config.sources import Source
+from tasks.fetch import Accept, Fetcher, FetchResult
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An article URL as a listing, feed, sitemap or search result presents it."""
+
+    url: str
+    title: str | None = None
+    published: date | None = None
+    tags: tuple[str, ...] = ()
+    # A sitemap's <lastmod>. Not a publication date, but never earlier than one, so
+    # "modified before `since`" safely means "published before `since`".
+    modified: date | None = None
+
+
+@dataclass(slots=True)
+class Discovery:
+    links: list[Link]
+    failures: list[FetchResult]  # fetches that failed; the flow records them per URL
+    pages_fetched: int  # documents read: listing pages, feeds, sitemaps, search pages
+    stopped: str = "end"  # end | max_pages | since | failure | loop | empty
+    warnings: list[str] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)  # reason -> count
+
+
+# ---------------------------------------------------------------------------
+# Selectors and patterns (research/sources.md §1.3)
+
+NCA_LINK_SELECTOR = "div.blog.news-page > div.row-fluid div.page-header a[href]"
+NCA_FALLBACK_SELECTOR = "main a[href*='/news/']"  # third-party fetch_nca(): text >= 15 chars
+NCA_FALLBACK_MIN_TEXT = 15
+NEXT_LABEL_RE = re.compile(r"^\s*go\s+to\s+next\b", re.IGNORECASE)  # "Go to next > page"
+NEXT_SELECTORS = ("a[rel~=next]", "link[rel~=next]", "li.pagination-next a", "li.next a", "a.next")
+TRACKING_PARAM_RE = re.compile(r"^(?:utm_|at_)", re.IGNORECASE)  # BBC feeds add at_medium=RSS
+EUROPOL_SERVER_DATA_RE = re.compile(r"window\.SERVER_DATA\s*=\s*")
+
+_MONTH_NAMES = [m.lower() for m in calendar.month_name if m]
+_MONTHS: dict[str, int] = {m: i + 1 for i, m in enumerate(_MONTH_NAMES)}
+_MONTHS.update({m[:3]: i + 1 for i, m in enumerate(_MONTH_NAMES)})
+_MONTHS["sept"] = 9
+_DMY_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,10})\.?,?\s+(\d{4})\b")
+_TAG_RE = re.compile(r"<[^>]+>")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+_MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    return text or None
+
+
+def parse_day_month_year(text: str) -> date | None:
+    """The first "09 June 2026"-style date in ``text``.
+
+    Tolerates a trailing full stop, abbreviations ("9 Jun 2026", "Sept") and small
+    misspellings ("23 Janaury 2025."), all seen on NCA pages (research §1.5).
+    """
+    for m in _DMY_RE.finditer(text):
+        word = m.group(2).lower()
+        month = _MONTHS.get(word)
+        if month is None:
+            close = difflib.get_close_matches(word, _MONTH_NAMES, n=1, cutoff=0.8)
+            month = _MONTHS[close[0]] if close else None
+        if month is None:
+            continue
+        try:
+            return date(int(m.group(3)), month, int(m.group(1)))
+        except ValueError:
+            continue
+    return None
+
+
+def parse_date_value(value: str | None) -> date | None:
+    """A date from an RFC 822 (RSS), ISO 8601 (Atom, sitemaps, GOV.UK) or d-month-y string.
+
+    The date is taken in the offset it was written in, i.e. the publisher's local date.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    iso = value.replace("Z", "+00:00") if value.endswith("Z") else value
+    try:
+        return datetime.fromisoformat(iso).date()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        pass
+    return parse_day_month_year(value)
+
+
+def canonical_url(url: str) -> str:
+    """Drop the fragment and tracking parameters (utm_*, at_*) so one article is one URL."""
+    parts = urlsplit(url.strip())
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not TRACKING_PARAM_RE.match(k)]
+        if len(kept) != len(pairs):  # re-encode only when something was dropped
+            query = urlencode(kept)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, query, ""))
+
+
+def _href_url(href: str | None, base_url: str) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return None
+    url = urljoin(base_url, href)
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return canonical_url(url)
+
+
+def _soup(html: str | bytes) -> BeautifulSoup:
+    return BeautifulSoup(html, "lxml")
+
+
+def _text(node: Tag) -> str:
+    return " ".join(node.get_text(" ").split())
+
+
+# ---------------------------------------------------------------------------
+# HTML listings
+
+
+def parse_nca_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str | None]:
+    """Article links and the next page from one NCA news listing page.
+
+    Links: ``div.blog.news-page > div.row-fluid div.page-header a[href]`` (the Joomla 3
+    blog layout OpenSanctions scrapes), falling back to ``main a[href*='/news/']`` with
+    at least 15 characters of text. The date is the "09 June 2026" text in the item's
+    block (the listing has no <time> element). Next page: the "Go to next > page"
+    link, else rel=next, else the smallest ``?start=N`` offset above the current one.
+    """
+    soup = _soup(html)
+    anchors = soup.select(NCA_LINK_SELECTOR)
+    blog = soup.select_one("div.blog.news-page")
+    if not anchors:
+        anchors = [
+            a for a in soup.select(NCA_FALLBACK_SELECTOR) if len(_text(a)) >= NCA_FALLBACK_MIN_TEXT
+        ]
+        blog = None
+    chosen = set(map(id, anchors))
+
+    links: list[Link] = []
+    seen: set[str] = set()
+    for a in anchors:
+        url = _href_url(a.get("href"), base_url)  # type: ignore[arg-type]
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        title = _clean(_text(a))
+        block = _item_block(a, chosen, stop=blog)
+        block_text = _text(block)
+        if title:
+            # A date inside the headline is not the item's date.
+            block_text = block_text.replace(title, " ", 1)
+        links.append(Link(url=url, title=title, published=parse_day_month_year(block_text)))
+    return links, next_page_url(soup, base_url)
+
+
+def _item_block(a: Tag, chosen: set[int], stop: Tag | None) -> Tag:
+    """The largest ancestor of ``a`` that holds no other listing link: the item's block."""
+    block: Tag = a
+    parent = a.parent
+    while isinstance(parent, Tag) and parent is not stop and parent.name not in ("main", "body"):
+        others = [x for x in parent.find_all("a", href=True) if id(x) in chosen and x is not a]
+        if others:
+            break
+        block = parent
+        parent = parent.parent
+    return block
+
+
+def next_page_url(soup: BeautifulSoup, base_url: str) -> str | None:
+    """The next listing page: "Go to next > page" (NCA), rel=next and friends, or the
+    smallest ``start=N`` above the current page's offset (Joomla)."""
+    current = canonical_url(base_url)
+    for a in soup.find_all("a", attrs={"aria-label": True}):
+        if NEXT_LABEL_RE.match(str(a.get("aria-label", ""))):
+            url = _href_url(a.get("href"), base_url)  # type: ignore[arg-type]
+            if url and url != current:
+                return url
+    for selector in NEXT_SELECTORS:
+        for node in soup.select(selector):
+            url = _href_url(node.get("href"), base_url)  # type: ignore[arg-type]
+            if url and url != current:
+                return url
+    base_parts = urlsplit(base_url)
+    offset = _start_param(base_parts.query) or 0
+    best: tuple[int, str] | None = None
+    for a in soup.find_all("a", href=True):
+        url = _href_url(a.get("href"), base_url)  # type: ignore[arg-type]
+        if not url:
+            continue
+        parts = urlsplit(url)
+        if parts.path.rstrip("/") != base_parts.path.rstrip("/"):
+            continue
+        start = _start_param(parts.query)
+        if start is not None and start > offset and (best is None or start < best[0]):
+            best = (start, url)
+    return best[1] if best else None
+
+
+def _start_param(query: str) -> int | None:
+    values = parse_qs(query).get("start") or parse_qs(query).get("limitstart")
+    if not values:
+        return None
+    try:
+        return int(values[0])
+    except ValueError:
+        return None
+
+
+def parse_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str | None]:
+    """Every link in ``main`` (else ``body``) and the next page: the generic listing.
+    The source's article pattern does the real selection."""
+    soup = _soup(html)
+    root = soup.find("main") or soup.body or soup
+    links: list[Link] = []
+    seen: set[str] = set()
+    for a in root.find_all("a", href=True):  # type: ignore[union-attr]
+        url = _href_url(a.get("href"), base_url)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        links.append(Link(url=url, title=_clean(_text(a))))
+    return links, next_page_url(soup, base_url)
+
+
+def parse_europol_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str | None]:
+    """Europol newsroom: items from the embedded ``window.SERVER_DATA`` JSON (title,
+    alias, unix ``published``), else the generic links (research §2.2, medium)."""
+    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    links: list[Link] = []
+    m = EUROPOL_SERVER_DATA_RE.search(text)
+    if m:
+        try:
+            data, _ = json.JSONDecoder().raw_decode(text, m.end())
+        except ValueError:
+            data = None
+        seen: set[str] = set()
+        for item in _walk_dicts(data):
+            path = item.get("alias") or item.get("url") or item.get("path")
+            title = item.get("title")
+            if not isinstance(path, str) or not isinstance(title, str):
+                continue
+            url = _href_url(path, base_url)
+            if url is None or url in seen:
+                continue
+            seen.add(url)
+            links.append(
+                Link(url=url, title=_clean(title), published=_epoch_or_text(item.get("published")))
+            )
+    soup = _soup(html)
+    if not links:
+        links, _ = parse_listing(html, base_url)
+    return links, next_page_url(soup, base_url)
+
+
+def _walk_dicts(data: Any) -> Iterator[dict[str, Any]]:
+    stack = [data]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, dict):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _epoch_or_text(value: Any) -> date | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        try:
+            return datetime.fromtimestamp(int(value), tz=UTC).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    return parse_date_value(value) if isinstance(value, str) else None
+
+
+# ---------------------------------------------------------------------------
+# XML: feeds and sitemaps
+
+
+def _xml_root(xml: bytes | str) -> etree._Element | None:
+    # No entity resolution and no network: feeds are untrusted input (XXE).
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    # lxml refuses str input that carries an encoding declaration.
+    data = _XML_DECL_RE.sub("", xml, count=1).encode("utf-8") if isinstance(xml, str) else xml
+    try:
+        root = etree.fromstring(data.lstrip(), parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+def _local(el: etree._Element) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):  # comments, processing instructions
+        return ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _children(el: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in el if _local(c) == name]
+
+
+def _child_text(el: etree._Element, *names: str) -> str | None:
+    for name in names:
+        for c in _children(el, name):
+            text = _clean("".join(c.itertext()))
+            if text:
+                return text
+    return None
+
+
+def _descendants(el: etree._Element, name: str) -> Iterator[etree._Element]:
+    for d in el.iter():
+        if _local(d) == name:
+            yield d
+
+
+def parse_feed(xml: bytes | str, base_url: str) -> list[Link]:
+    """Items of an RSS 2.0, RSS 1.0 (RDF) or Atom feed: link, title, date and categories.
+
+    Dates: pubDate / dc:date (RSS), published then updated (Atom). A missing date is
+    normal (Europol's RSS has none, research §2.1) and gives ``published=None``.
+    """
+    root = _xml_root(xml)
+    if root is None:
+        return []
+    links: list[Link] = []
+    seen: set[str] = set()
+    is_atom = _local(root) == "feed"
+    for item in _descendants(root, "entry" if is_atom else "item"):
+        url = _atom_link(item, base_url) if is_atom else _rss_link(item, base_url)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        title = _child_text(item, "title")
+        if title and "<" in title:  # Atom type="html" titles arrive as escaped markup
+            title = _clean(_TAG_RE.sub(" ", title))
+        if is_atom:
+            published = parse_date_value(_child_text(item, "published", "issued", "updated"))
+            tags = [c.get("label") or c.get("term") or "" for c in _children(item, "category")]
+        else:
+            published = parse_date_value(
+                _child_text(item, "pubdate", "date", "published", "updated")
+            )
+            tags = [
+                "".join(c.itertext()) or c.get("term") or "" for c in _children(item, "category")
+            ]
+        links.append(Link(url=url, title=title, published=published, tags=_tags(tags)))
+    return links
+
+
+def _tags(values: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        v = _clean(v) or ""
+        if v and v not in out:
+            out.append(v)
+    return tuple(out)
+
+
+def _rss_link(item: etree._Element, base_url: str) -> str | None:
+    url = _href_url(_child_text(item, "link"), base_url)
+    if url:
+        return url
+    for guid in _children(item, "guid"):
+        if (guid.get("isPermaLink") or "true").lower() != "false":
+            url = _href_url(_clean(guid.text), base_url)
+            if url:
+                return url
+    about = item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
+    return _href_url(about, base_url)
+
+
+def _atom_link(entry: etree._Element, base_url: str) -> str | None:
+    best: str | None = None
+    for link in _children(entry, "link"):
+        rel = (link.get("rel") or "alternate").lower()
+        if rel != "alternate":
+            continue
+        url = _href_url(link.get("href"), base_url)
+        if url and (best is None or (link.get("type") or "text/html") == "text/html"):
+            best = url
+    return best or _href_url(_child_text(entry, "id"), base_url)
+
+
+def parse_sitemap(xml: bytes | str, base_url: str) -> list[Link]:
+    """Page URLs of a ``<urlset>`` sitemap, with Google News fields when present
+    (``news:title``, ``news:publication_date``, ``news:keywords`` as tags) and
+    ``<lastmod>`` as ``modified``. A sitemap index gives [] here: see parse_sitemap_index.
+    """
+    root = _xml_root(xml)
+    if root is None or _local(root) != "urlset":
+        return []
+    links: list[Link] = []
+    seen: set[str] = set()
+    for entry in _children(root, "url"):
+        url = _href_url(_child_text(entry, "loc"), base_url)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        title = published = None
+        tags: tuple[str, ...] = ()
+        for news in _children(entry, "news"):
+            title = _child_text(news, "title")
+            published = parse_date_value(_child_text(news, "publication_date"))
+            keywords = _child_text(news, "keywords")
+            tags = _tags(keywords.split(",")) if keywords else ()
+        modified = parse_date_value(_child_text(entry, "lastmod"))
+        links.append(Link(url=url, title=title, published=published, tags=tags, modified=modified))
+    return links
+
+
+def parse_sitemap_index(xml: bytes | str, base_url: str) -> list[Link]:
+    """Child sitemaps of a ``<sitemapindex>`` (``modified`` from ``<lastmod>``); [] for
+    anything else."""
+    root = _xml_root(xml)
+    if root is None or _local(root) != "sitemapindex":
+        return []
+    out: list[Link] = []
+    for entry in _children(root, "sitemap"):
+        url = _href_url(_child_text(entry, "loc"), base_url)
+        if url is not None:
+            out.append(Link(url=url, modified=parse_date_value(_child_text(entry, "lastmod"))))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# GOV.UK Search API (research §3.3)
+
+
+def parse_govuk_search(json_text: str | bytes, base_url: str) -> list[Link]:
+    """Results of a GOV.UK ``/api/search.json`` page. ``link`` is a path, resolved
+    against the API's origin; ``public_timestamp`` gives the date; organisation titles
+    become tags."""
+    return _govuk_page(json_text, base_url)[0]
+
+
+def _govuk_page(json_text: str | bytes, base_url: str) -> tuple[list[Link], int | None]:
+    try:
+        data = json.loads(json_text)
+    except ValueError:
+        return [], None
+    if not isinstance(data, dict):
+        return [], None
+    results = data.get("results")
+    links: list[Link] = []
+    seen: set[str] = set()
+    for r in results if isinstance(results, list) else []:
+        if not isinstance(r, dict) or not isinstance(r.get("link"), str):
+            continue
+        url = _href_url(r["link"], base_url)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        orgs = r.get("organisations")
+        tags = _tags(
+            o.get("title", "")
+            for o in (orgs if isinstance(orgs, list) else [])
+            if isinstance(o, dict)
+        )
+        ts = r.get("public_timestamp")
+        links.append(
+            Link(
+                url=url,
+                title=_clean(r.get("title")) if isinstance(r.get("title"), str) else None,
+                published=parse_date_value(ts) if isinstance(ts, str) else None,
+                tags=tags,
+            )
+        )
+    total = data.get("total")
+    return links, total if isinstance(total, int) else None
+
+
+# ---------------------------------------------------------------------------
+# The driver
+
+
+class _Collector:
+    """Applies a source's filters to links as they are found, keeping first occurrences."""
+
+    def __init__(self, source: Source, since: date | None, until: date | None) -> None:
+        self.source = source
+        self.since = since
+        self.until = until
+        self.links: list[Link] = []
+        self.seen: set[str] = set()
+        self.dropped: dict[str, int] = {}
+
+    def _drop(self, reason: str) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
+    def add(self, link: Link) -> None:
+        url = canonical_url(link.url)
+        if url in self.seen:
+            self._drop("duplicate")
+            return
+        if not self.source.is_article(url):
+            self._drop("not an article")
+            return
+        # `modified` (a sitemap's lastmod) is never earlier than publication, so it can
+        # rule an item out for `since` but never for `until`.
+        known = link.published or link.modified
+        if self.since and known and known < self.since:
+            self._drop("before since")
+            return
+        if self.until and link.published and link.published > self.until:
+            self._drop("after until")
+            return
+        if not self.source.keeps(link.title, link.tags):
+            self._drop("keywords")
+            return
+        self.seen.add(url)
+        self.links.append(link if url == link.url else _replace_url(link, url))
+
+
+def _replace_url(link: Link, url: str) -> Link:
+    return dataclasses.replace(link, url=url)
+
+
+def _all_before(links: list[Link], since: date | None) -> bool:
+    """Every item is dated and older than ``since``: later pages (older) can be skipped."""
+    return bool(since and links and all(x.published and x.published < since for x in links))
+
+
+def _markup(result: FetchResult) -> str | bytes:
+    body = result.body or b""
+    if result.encoding:
+        try:
+            return body.decode(result.encoding, errors="replace")
+        except LookupError:
+            pass
+    return body  # BeautifulSoup / lxml detect the encoding from the document
+
+
+def _maybe_gunzip(body: bytes) -> bytes | None:
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = d.decompress(body, _MAX_SITEMAP_BYTES)
+    except zlib.error:
+        return None
+    return None if d.unconsumed_tail else out  # over the limit: refuse, not truncate
+
+
+class _Run:
+    def __init__(self, source: Source, fetcher: Fetcher, collector: _Collector, limit: int) -> None:
+        self.source = source
+        self.fetcher = fetcher
+        self.collector = collector
+        self.limit = limit
+        self.failures: list[FetchResult] = []
+        self.pages = 0
+        self.warnings: list[str] = []
+        self.stopped = "end"
+
+    def get(self, url: str, accept: Accept) -> FetchResult | None:
+        s = self.source
+        r = self.fetcher.fetch(
+            url,
+            allowed_hosts=s.allowed_hosts,
+            rate_limit=s.rate_limit,
+            allow_private=s.allow_private_hosts,
+            accept=accept,
+            robots_on_error=s.robots_on_error,
+        )
+        if not r.ok or r.body is None:
+            self.failures.append(r)
+            return None
+        self.pages += 1
+        return r
+
+    def listing(self) -> None:
+        parser = {
+            "nca": parse_nca_listing,
+            "europol": parse_europol_listing,
+        }.get(self.source.profile, parse_listing)
+        url: str | None = self.source.start_url
+        visited: set[str] = set()
+        while url:
+            if self.pages >= self.limit:
+                self.stopped = "max_pages"
+                return
+            if url in visited:
+                self.warnings.append(f"pagination loops back to {url}")
+                self.stopped = "loop"
+                return
+            visited.add(url)
+            r = self.get(url, "html")
+            if r is None:
+                self.stopped = "failure"
+                return
+            links, next_url = parser(_markup(r), r.final_url)
+            items = [x for x in links if self.source.is_article(canonical_url(x.url))]
+            if not items:
+                self.warnings.append(f"no article links on {r.final_url}")
+                self.stopped = "empty"
+                return
+            for x in items:
+                self.collector.add(x)
+            if _all_before(items, self.collector.since):
+                self.stopped = "since"
+                return
+            url = next_url
+
+    def feed(self) -> None:
+        r = self.get(self.source.start_url or "", "feed")
+        if r is None:
+            self.stopped = "failure"
+            return
+        body = _maybe_gunzip(r.body or b"")
+        links = parse_feed(body, r.final_url) if body is not None else []
+        if not links:
+            self.warnings.append(f"no items in feed {r.final_url}")
+        for x in links:
+            self.collector.add(x)
+
+    def sitemap(self) -> None:
+        queue: list[str] = [self.source.start_url or ""]
+        visited: set[str] = set()
+        since = self.collector.since
+        while queue:
+            url = queue.pop(0)
+            if url in visited:
+                continue
+            if self.pages >= self.limit:
+                self.stopped = "max_pages"
+                return
+            visited.add(url)
+            r = self.get(url, "feed")
+            if r is None:
+                continue  # one broken child sitemap should not hide the others
+            body = _maybe_gunzip(r.body or b"")
+            if body is None:
+                self.warnings.append(f"sitemap {r.final_url} is not valid gzip or too large")
+                continue
+            children = parse_sitemap_index(body, r.final_url)
+            for child in children:
+                if since and child.modified and child.modified < since:
+                    continue  # nothing in it changed since `since`
+                queue.append(child.url)
+            links = parse_sitemap(body, r.final_url)
+            if not links and not children:
+                self.warnings.append(f"no URLs in sitemap {r.final_url}")
+            for x in links:
+                self.collector.add(x)
+        if self.failures:
+            self.stopped = "failure"
+
+    def govuk_search(self) -> None:
+        base = urlsplit(self.source.start_url or "")
+        params = parse_qsl(base.query, keep_blank_values=True)
+        names = {k for k, _ in params}
+        since, until = self.collector.since, self.collector.until
+        if (since or until) and "filter_public_timestamp" not in names:
+            # Let the API do the date filtering (research §3.3: from:YYYY-MM-DD,to:...).
+            bounds = [f"from:{since.isoformat()}"] if since else []
+            bounds += [f"to:{until.isoformat()}"] if until else []
+            params.append(("filter_public_timestamp", ",".join(bounds)))
+        count = int(dict(params).get("count", "10") or 10)
+        start = int(dict(params).get("start", "0") or 0)
+        params = [(k, v) for k, v in params if k != "start"]
+        while True:
+            if self.pages >= self.limit:
+                self.stopped = "max_pages"
+                return
+            query = urlencode([*params, ("start", str(start))] if start else params)
+            url = urlunsplit(base._replace(query=query))
+            r = self.get(url, "json")
+            if r is None:
+                self.stopped = "failure"
+                return
+            links, total = _govuk_page(r.body or b"", r.final_url)
+            for x in links:
+                self.collector.add(x)
+            if _all_before(links, since):
+                self.stopped = "since"
+                return
+            start += count
+            if len(links) < count or (total is not None and start >= total):
+                return
+
+
+def discover(
+    source: Source,
+    fetcher: Fetcher,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    max_pages: int | None = None,
+) -> Discovery:
+    """Find a source's article links. Never raises for network trouble: failed fetches
+    are in ``failures`` (the flow records them per URL) and discovery stops or moves on.
+
+    ``max_pages`` caps the documents read (listing pages, sitemaps, search pages); it
+    defaults to the source's ``max_pages``, then ``settings.max_pages``. Listing and
+    search pagination also stops when every item on a page is dated before ``since``
+    (both are newest first).
+    """
+    limit = max_pages or source.max_pages or fetcher.settings.max_pages
+    collector = _Collector(source, since, until)
+    run = _Run(source, fetcher, collector, limit)
+    if source.kind == "urls":
+        for u in source.urls:
+            collector.add(Link(url=u))
+    elif source.kind == "listing":
+        run.listing()
+    elif source.kind == "feed":
+        run.feed()
+    elif source.kind == "sitemap":
+        run.sitemap()
+    elif source.kind == "govuk_search":
+        run.govuk_search()
+    return Discovery(
+        links=collector.links,
+        failures=run.failures,
+        pages_fetched=run.pages,
+        stopped=run.stopped,
+        warnings=run.warnings,
+        dropped=collector.dropped,
+    )
+
+
+__all__ = [
+    "Discovery",
+    "Link",
+    "canonical_url",
+    "discover",
+    "parse_day_month_year",
+    "parse_europol_listing",
+    "parse_feed",
+    "parse_govuk_search",
+    "parse_listing",
+    "parse_nca_listing",
+    "parse_sitemap",
+    "parse_sitemap_index",
+]
