@@ -96,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     sp = sub.add_parser(
+        "add", help="fetch and extract pages you name by hand (recorded under source 'manual')"
+    )
+    db_opt(sp)
+    sp.add_argument("urls", nargs="+", metavar="URL", help="http(s) URLs of articles")
+    sp.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow hosts on private or loopback addresses (a local mirror)",
+    )
+
+    sp = sub.add_parser(
         "reparse", help="re-extract every archived page with the current parser, no network"
     )
     db_opt(sp)
@@ -132,7 +143,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from config.sources import SourcesError
-
     from db.engine import DatabaseError
 
     try:
@@ -161,11 +171,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from config.settings import get_settings
+    from config.sources import load_sources
+    from db.engine import get_engine
     from flows.etl import etl
     from flows.progress import RunProgress, set_current
 
     if args.sources and not Path(args.sources).is_file():
         raise UserError(f"sources file not found: {args.sources}")
+    # Fail fast, with one line, before a flow run starts and logs a traceback.
+    load_sources(args.sources or get_settings().sources_file)
+    get_engine(args.db)
     with RunProgress() as progress:
         set_current(progress)
         try:
@@ -203,9 +219,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     page: str = args.page
     url = args.url
     if page.startswith(("http://", "https://")):
-        from tasks.fetch import Fetcher
-
         from config.settings import get_settings
+        from tasks.fetch import Fetcher
 
         host = page.split("/")[2].split(":")[0]
         with Fetcher(get_settings()) as fetcher:
@@ -334,6 +349,23 @@ def print_metrics_table(db_url: str | None) -> None:
     Console(width=max(200, Console().width)).print(table)
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from flows.etl import add_urls
+    from flows.progress import RunProgress, set_current
+
+    bad = [u for u in args.urls if not u.startswith(("http://", "https://"))]
+    if bad:
+        raise UserError(f"not an http(s) URL: {bad[0]}")
+    with RunProgress() as progress:
+        set_current(progress)
+        try:
+            summary = add_urls(list(args.urls), db_url=args.db, allow_private=args.allow_private)
+        finally:
+            set_current(None)
+    print_summary(summary)
+    return 0 if not summary["failed"] else 1
+
+
 def cmd_reparse(args: argparse.Namespace) -> int:
     from flows.etl import reparse
 
@@ -446,6 +478,7 @@ COMMANDS = {
     "extract": cmd_extract,
     "metrics": cmd_metrics,
     "reparse": cmd_reparse,
+    "add": cmd_add,
     "report": cmd_report,
     "export": cmd_export,
 }

@@ -340,3 +340,35 @@ def reparse(sources_file: str | None = None, db_url: str | None = None) -> dict[
         None, {s.name: s for s in sources}, db_url, summary, current_progress(), include_read=True
     )
     return summary.as_dict()
+
+
+MANUAL_SOURCE = "manual"
+
+
+def manual_source(urls: Sequence[str], allow_private: bool = False) -> Source:
+    """The `manual` source for pages a user names by hand: only their own hosts are allowed."""
+    from tasks.article import detect_profile
+
+    hosts = sorted({urlsplit(u).hostname or "" for u in urls} - {""})
+    if not hosts or len(hosts) != len({urlsplit(u).hostname for u in urls}):
+        raise ValueError("every URL needs an http(s) scheme and a host")
+    profiles = {detect_profile(u) for u in urls}
+    return Source(
+        name=MANUAL_SOURCE,
+        kind="urls",
+        start_url=urls[0],
+        urls=list(urls),
+        allowed_hosts=hosts,
+        profile=profiles.pop() if len(profiles) == 1 else "generic",
+        allow_private_hosts=allow_private,
+    )
+
+
+@flow(name="add", task_runner=ThreadPoolTaskRunner(max_workers=4))
+def add_urls(
+    urls: list[str], db_url: str | None = None, allow_private: bool = False
+) -> dict[str, Any]:
+    """Fetch and extract pages a user names by hand, under the same politeness and archive rules."""
+    source = manual_source(urls, allow_private)
+    summary = run_pipeline([source], db_url, progress=current_progress())
+    return summary.as_dict()

@@ -70,3 +70,22 @@ def test_flow_over_sample_site_gives_exact_figures_and_is_idempotent(db_url, sam
     again = etl(sources_file=str(sources), db_url=db_url)
     assert (again["fetched"], again["extracted"], again["not_modified"]) == (0, 0, 11)
     assert snapshot(db_url) == before
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_add_records_pages_named_by_hand_under_the_manual_source(sqlite_url, sample_site) -> None:  # type: ignore[no-untyped-def]
+    from flows.etl import add_urls
+
+    url = sample_site.base_url + "/news/thirty-eight-arrested-in-uk-wide-child-trafficking-week-of-action"
+    summary = add_urls([url, sample_site.base_url + "/no/such/page"], db_url=sqlite_url, allow_private=True)
+    assert (summary["fetched"], summary["failed"]) == (1, 1)
+    assert summary["failures"][0]["reason"] == "http 404"
+    engine = get_engine(sqlite_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT s.name, s.kind, p.url FROM pages p JOIN sources s ON s.id = p.source_id"
+        )).all()
+        failed = conn.execute(text("SELECT url, http_status FROM fetch_failures")).all()
+    assert [tuple(r) for r in rows] == [("manual", "urls", url)]
+    assert [tuple(r) for r in failed] == [(sample_site.base_url + "/no/such/page", 404)]
+    assert seed_row(sqlite_url)["arrests_per_force"] == 2
