@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 
 from db import models as m
 from db.forces import record_article_forces, refresh_operation_forces
-from db.lineage import follow_merges, link_parents
+from db.lineage import follow_merges, link_parents, lock_operations
 from db.upsert import insert_ignore, upsert
 from tasks.derive import derive_metrics, quality_checks
 from tasks.records import Extraction
@@ -50,6 +50,7 @@ class PageItem:
     fetched_at: datetime
     official: bool
     source: str
+    listed_date: date | None = None  # the listing's date, for pages that carry none
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,7 @@ def read_versions(
             VERSIONS.c.fetched_at,
             SOURCES.c.official,
             SOURCES.c.name,
+            PAGES.c.listed_date,
             VERSIONS.c.body_gz,
             VERSIONS.c.content_type,
         )
@@ -244,7 +246,7 @@ def read_versions(
     )
     return [
         (
-            PageItem(r.page_id, r.id, r.url, r.fetched_at, bool(r.official), r.name),
+            PageItem(r.page_id, r.id, r.url, r.fetched_at, bool(r.official), r.name, r.listed_date),
             gzip.decompress(r.body_gz),
             r.content_type,
         )
@@ -413,6 +415,7 @@ def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
     bound; then the most recently published, then most recently fetched claim.
     """
     ids = sorted(set(op_ids))
+    lock_operations(conn)  # one refresh at a time (db/lineage.py says why)
     for op_id in ids:
         claims = conn.execute(
             select(

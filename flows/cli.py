@@ -325,7 +325,7 @@ def print_metrics_table(db_url: str | None) -> None:
     rows = metrics_rows(engine)
     details = metric_details(engine)
     table = Table(title=f"optally: {len(rows)} operations", show_lines=False)
-    table.add_column("id", justify="right")
+    table.add_column("id", justify="right", no_wrap=True, min_width=2)
     table.add_column("operation", max_width=40, no_wrap=True, overflow="ellipsis")
     table.add_column("lead", no_wrap=True)
     table.add_column("published", no_wrap=True)
@@ -346,7 +346,7 @@ def print_metrics_table(db_url: str | None) -> None:
             str(r["sources"]),
             *cells,
         )
-    Console(width=max(200, Console().width)).print(table)
+    Console(width=max(220, Console().width)).print(table)
 
 
 def cmd_add(args: argparse.Namespace) -> int:

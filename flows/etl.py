@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -179,6 +179,9 @@ def extract_task(
     for item, body, _ctype in rows:
         source = sources.get(item.source)
         ex = extract_page(body, url=item.url, profile=source.profile if source else None)
+        if ex.article.published is None and item.listed_date is not None:
+            # Some releases carry no date of their own; the listing that linked them does.
+            ex = replace(ex, article=replace(ex.article, published=item.listed_date))
         relevant = source.keeps(ex.article.title, ex.article.tags) if source else True
         out.append(wh.Extracted(item, ex, relevant))
     return out
