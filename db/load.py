@@ -333,6 +333,8 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
                     "op_name": op.name,
                     "lead_agency": op.lead_agency,
                     "theme": op.theme,
+                    "op_start": op.start_date,
+                    "op_end": op.end_date,
                     "fetched_at": page.item.fetched_at,
                 }
             ],
@@ -553,6 +555,8 @@ def _refresh_operation_facts(conn: Connection, op_id: int) -> None:
             ARTICLES.c.official,
             ARTICLES.c.title,
             ARTICLES.c.id,
+            ARTICLES.c.op_start,
+            ARTICLES.c.op_end,
         ).where(and_(ARTICLES.c.operation_id == op_id, ARTICLES.c.superseded_at.is_(None)))
     ).all()
     if not arts:
@@ -561,6 +565,8 @@ def _refresh_operation_facts(conn: Connection, op_id: int) -> None:
     first = arts[0]
     name = next((r.op_name for r in arts if r.op_name), None)
     published = min((r.published for r in arts if r.published), default=None)
+    # Dates travel together: both from the first article (official first) that gives a start.
+    dated = next((r for r in arts if r.op_start), None)
     conn.execute(
         update(OPERATIONS)
         .where(OPERATIONS.c.id == op_id)
@@ -571,5 +577,7 @@ def _refresh_operation_facts(conn: Connection, op_id: int) -> None:
             theme=first.theme or next((r.theme for r in arts if r.theme), None),
             first_published=published,
             title=first.title,
+            start_date=dated.op_start if dated else None,
+            end_date=dated.op_end if dated else None,
         )
     )

@@ -104,6 +104,8 @@ class Operation(Base):
     title: Mapped[str | None] = mapped_column(Text)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    # Set by `optally operations merge`: this operation's pages now belong to that one (0002).
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
 
 
 class Article(Base):
@@ -128,6 +130,8 @@ class Article(Base):
     op_name: Mapped[str | None] = mapped_column(Text)
     lead_agency: Mapped[str | None] = mapped_column(Text)
     theme: Mapped[str | None] = mapped_column(String(40))
+    op_start: Mapped[date | None] = mapped_column(Date)
+    op_end: Mapped[date | None] = mapped_column(Date)
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -197,3 +201,75 @@ class QualityCheck(Base):
     name: Mapped[str] = mapped_column(String(60))
     passed: Mapped[bool] = mapped_column(Boolean)
     detail: Mapped[str] = mapped_column(Text)
+
+
+# --- 0002: forces, manual operation decisions, official NRM context -------------------
+
+
+class Force(Base):
+    """A UK police force or agency (config/forces.json); slugs are data.police.uk ids where they exist."""
+
+    __tablename__ = "forces"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # territorial, national, special
+    country: Mapped[str] = mapped_column(String(40))
+
+
+class ForceAlias(Base):
+    """A normalised spelling (tasks.forces.normalise) that names one force."""
+
+    __tablename__ = "force_aliases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alias: Mapped[str] = mapped_column(String(200), unique=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"), index=True)
+
+
+class ArticleForce(Base):
+    """A force name as one article wrote it, and the force it was matched to (NULL: unknown)."""
+
+    __tablename__ = "article_forces"
+    __table_args__ = (UniqueConstraint("article_id", "written"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    written: Mapped[str] = mapped_column(String(200))
+    force_id: Mapped[int | None] = mapped_column(ForeignKey("forces.id"))
+
+
+class OperationForce(Base):
+    """The forces an operation's current articles name; rebuilt whenever its pages change."""
+
+    __tablename__ = "operation_forces"
+    __table_args__ = (UniqueConstraint("operation_id", "force_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
+
+
+class OperationOverride(Base):
+    """A manual decision pinning a page to an operation. Append-only: the newest row per page rules."""
+
+    __tablename__ = "operation_overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"))
+    previous_operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
+    action: Mapped[str] = mapped_column(String(20))  # merge, split
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NrmStatistic(Base):
+    """NRM referrals per quarter and age group, as one GOV.UK release's ODS tables give them."""
+
+    __tablename__ = "nrm_statistics"
+    __table_args__ = (UniqueConstraint("year", "quarter", "age_group", "source_url"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    age_group: Mapped[str] = mapped_column(String(20))  # adult, child, unknown
+    referrals: Mapped[int] = mapped_column(Integer)
+    source_url: Mapped[str] = mapped_column(Text)
+    release_title: Mapped[str | None] = mapped_column(Text)
+    release_published: Mapped[date | None] = mapped_column(Date)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

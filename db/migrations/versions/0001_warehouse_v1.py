@@ -186,6 +186,8 @@ def upgrade() -> None:
         sa.Column("op_name", sa.Text(), nullable=True),
         sa.Column("lead_agency", sa.Text(), nullable=True),
         sa.Column("theme", sa.String(length=40), nullable=True),
+        sa.Column("op_start", sa.Date(), nullable=True),
+        sa.Column("op_end", sa.Date(), nullable=True),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("superseded_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
