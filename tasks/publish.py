@@ -1,0 +1,187 @@
+"""Prefect artifacts for one run: a table of the operations it added or changed and a
+markdown summary of their metrics and of the run (failures listed).
+
+The keys are stable, so each run adds a new version of the same two artifacts in
+the UI. Markdown built from scraped text is escaped (``md_escape``): the UI renders
+markdown, and a title such as ``<script>...`` or ``[x](javascript:...)`` must show
+as the literal text it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from config.metrics import DERIVED_METRICS
+from db.engine import get_engine
+from db.report_queries import ReportData, load_report_data
+from tasks.report import DERIVED_LABELS, FIGURE_LABELS, fmt_figure, fmt_metric
+from tasks.report_charts import theme_label
+
+TABLE_KEY = "optally-operations"
+MARKDOWN_KEY = "optally-run-summary"
+
+# (column, source metric, kind): "f" a figure, "m" a derived metric.
+TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("arrests", "arrests", "f"),
+    ("potential_victims", "potential_victims", "f"),
+    ("forces", "forces_involved", "f"),
+    ("days", "duration_days", "f"),
+    ("nrm_referrals", "nrm_referrals", "f"),
+    ("arrests_per_force", "arrests_per_force", "m"),
+    ("arrests_per_force_day", "arrests_per_force_day", "m"),
+    ("nrm_referral_rate", "nrm_referral_rate", "m"),
+    ("uk_share_of_international_arrests", "uk_share_of_international_arrests", "m"),
+)
+
+# What CommonMark/GFM gives a meaning to inside a line: "&", "<" and ">" become entities
+# (no HTML tag or autolink can form, and an entity in the source stays literal); code,
+# emphasis, links, strikethrough and table pipes are backslash-escaped. Block markers
+# ("#", "-", "1.") need nothing: scraped text never starts a line here.
+_MD_PUNCT = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_escape(value: Any) -> str:
+    """Scraped text as literal, single-line markdown (safe in table cells and list items)."""
+    text = " ".join(str("" if value is None else value).split())  # no newline ends a cell
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_PUNCT.sub(r"\\\1", text)
+
+
+def _qualifiers(data: ReportData, op_id: int) -> dict[str, str]:
+    q = {f.metric: f.qualifier for f in data.figures.get(op_id, []) if f.scope == "operation"}
+    for name, d in data.details.get(op_id, {}).items():
+        if d.get("qualifier"):
+            q[name] = d["qualifier"]
+    return q
+
+
+def table_rows(data: ReportData) -> list[dict[str, Any]]:
+    """One row per operation: names as written, figures and metrics formatted with bound marks."""
+    out = []
+    for r in data.operations:
+        op_id = int(r["id"])
+        quals = _qualifiers(data, op_id)
+        row: dict[str, Any] = {
+            "id": op_id,
+            "name": r.get("name") or "",
+            "title": r.get("title") or "",
+            "lead": r.get("lead_agency") or "",
+            "published": r.get("published") or "",
+            "sources": int(r.get("sources") or 0),
+        }
+        for col, metric, kind in TABLE_COLUMNS:
+            fmt = fmt_figure if kind == "f" else fmt_metric
+            row[col] = fmt(metric, r.get(metric), quals.get(metric))
+        row["conflicts"] = ", ".join(f.metric for f in data.figures.get(op_id, []) if f.conflict)
+        row["failed_checks"] = ", ".join(c.name for c in data.checks.get(op_id, []) if not c.passed)
+        out.append(row)
+    return out
+
+
+def _md_row(*cells: Any) -> str:
+    return "| " + " | ".join(md_escape(c) for c in cells) + " |"
+
+
+def _run_line(s: Mapping[str, Any]) -> str:
+    parts = [
+        ("discovered", s.get("discovered")),
+        ("fetched new or changed", s.get("fetched")),
+        ("not modified", s.get("not_modified")),
+        ("unchanged", s.get("unchanged")),
+        ("extracted", s.get("extracted")),
+        ("off-topic", s.get("irrelevant")),
+        ("operations touched", s.get("operations_touched")),
+        ("failed", s.get("failed", len(s.get("failures") or []))),
+    ]
+    return ", ".join(f"{label} {md_escape(v)}" for label, v in parts if v is not None)
+
+
+def summary_markdown(data: ReportData, run_summary: Mapping[str, Any]) -> str:
+    """The run and each operation it touched, with its metrics, conflicts and failed checks."""
+    lines = ["# optally run", "", _run_line(run_summary), ""]
+    ops = data.operations
+    lines += [f"## Operations added or changed ({len(ops)})", ""]
+    if not ops:
+        lines += ["No operation was added or changed.", ""]
+    for r in ops:
+        op_id = int(r["id"])
+        quals = _qualifiers(data, op_id)
+        heading = r.get("name") or r.get("title") or f"operation {op_id}"
+        meta = " · ".join(
+            md_escape(x)
+            for x in (
+                r.get("lead_agency"),
+                theme_label(r["theme"]) if r.get("theme") else None,
+                r.get("published"),
+            )
+            if x
+        )
+        lines += [f"### {op_id}. {md_escape(heading)}", ""]
+        if r.get("name") and r.get("title"):
+            lines += [f"*{md_escape(r['title'])}*", ""]
+        lines += [f"{meta} · {int(r.get('sources') or 0)} source page(s)", ""]
+        lines += ["| figure or metric | value | note |", "|---|---:|---|"]
+        for metric in ("arrests", "potential_victims", "forces_involved", "duration_days",
+                       "nrm_referrals"):  # fmt: skip
+            lines.append(
+                _md_row(
+                    FIGURE_LABELS[metric], fmt_figure(metric, r.get(metric), quals.get(metric)), ""
+                )
+            )
+        for d in DERIVED_METRICS:
+            det = data.details.get(op_id, {}).get(d.name, {})
+            lines.append(
+                _md_row(
+                    DERIVED_LABELS.get(d.name, d.name),
+                    fmt_metric(d.name, r.get(d.name), det.get("qualifier")),
+                    det.get("reason") or "",
+                )
+            )
+        lines.append("")
+        for f in data.figures.get(op_id, []):
+            if f.conflict:
+                claims = "; ".join(
+                    f"{md_escape(fmt_figure(f.metric, c.value, c.qualifier))} "
+                    f"({md_escape(c.publisher or c.url)})"
+                    for c in f.sources
+                )
+                lines.append(
+                    f"- **Conflict** on {md_escape(f.scope)} {md_escape(f.metric)}: "
+                    f"{claims}; reconciled {md_escape(fmt_figure(f.metric, f.value, f.qualifier))}"
+                )
+        for c in data.checks.get(op_id, []):
+            if not c.passed:
+                lines.append(f"- **Failed check** {md_escape(c.name)}: {md_escape(c.detail)}")
+        if lines[-1] != "":
+            lines.append("")
+    failures = list(run_summary.get("failures") or [])
+    lines += [f"## Failures ({len(failures)})", ""]
+    if not failures:
+        lines.append("None.")
+    for f in failures:
+        lines.append(
+            f"- {md_escape(f.get('url'))}: {md_escape(f.get('reason'))} "
+            f"(status {md_escape(f.get('status'))}, {md_escape(f.get('attempts'))} attempt(s))"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def publish_artifacts(
+    op_ids: Sequence[int], db_url: str | None, run_summary: dict[str, Any]
+) -> None:
+    """Create the run's table and markdown artifacts (call from inside a flow or task run)."""
+    data = load_report_data(get_engine(db_url), list(op_ids))
+    create_table_artifact(
+        table=table_rows(data),
+        key=TABLE_KEY,
+        description="Operations this run added or changed, with their figures and metrics.",
+    )
+    create_markdown_artifact(
+        markdown=summary_markdown(data, run_summary),
+        key=MARKDOWN_KEY,
+        description="optally run summary",
+    )
