@@ -449,8 +449,13 @@ class _Handler(BaseHTTPRequestHandler):
             article = f.article_by_slug(path.rstrip("/").rsplit("/", 1)[-1])
             if article is None:
                 self._send(404, _page("Not found", "<p>Not found</p>"))
+                return
+            # Articles carry validators, so a second crawl can ask conditionally.
+            etag = f'"a-{article.index}"'
+            if self.headers.get("If-None-Match") == etag:
+                self._send(304, b"", None, {"ETag": etag})
             else:
-                self._send(200, f.article_html(article))
+                self._send(200, f.article_html(article), headers={"ETag": etag})
             return
         if path == "/news-sitemap.xml":
             self._send(200, f.news_sitemap(), "application/xml; charset=utf-8")
