@@ -1,0 +1,150 @@
+"""How a page splits its arrests by offence.
+
+Explicit splits, which take precedence:
+
+- "Of those arrested, 18 were for X, 11 were for Y, while the rest were for ..." -> X: 18, Y: 11
+  (the uncounted rest is left out);
+- "51 persons arrested (of which 30 for labour exploitation)";
+- "195 arrests: 88 for human trafficking and 63 on smuggling charges";
+- "2,517 arrests, and 850 of them were specifically for human trafficking".
+
+When a page has none, a single attributed arrest count is used: "arrested the three on people
+smuggling charges", "two Indian nationals there were arrested on suspicion of immigration
+offences", "arrested 16 people suspected of human trafficking", "Both are being held on suspicion
+of ...".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tasks.numbers import NUMBER_WORDS_PATTERN, parse_number
+
+_NUM = rf"(?:\d{{1,3}}(?:[,\u00a0\u202f ]\d{{3}}){{1,3}}(?!\d)|\d+|{NUMBER_WORDS_PATTERN})"
+# The offence: up to a clause boundary, the next counted item, or a new verb.
+_OFFENCE = r"(?P<off>[^,;.()]{3,120}?)(?=\s*(?:[,;.()]|$|\swhile\b|\swhilst\b|\swhereas\b|\s(?:after|before|when|where|who|which|following|during|since|because|as\spart)\b|\sand\s(?:\d|[a-z]+ed\b|[a-z]+\s(?:were|was)\b)|\sand\s(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b))"
+_CONNECT = r"(?:for|on\ssuspicion\sof|suspected\sof|in\sconnection\swith|over|on)"
+# "Of those arrested, 18 were for X" / "of the arrests, ..." opens an explicit split.
+_SPLIT_OPENER = re.compile(
+    r"\b(?:of|among|amongst)\s(?:those\s|the\s(?:[\w,.]+\s){0,2}?(?:(?:people|persons|suspects)\s)?)(?:arrested|detained|arrests)\b"
+    r"|\barrests?\s?(?:were\s)?:"
+    r"|\barrests?\b[^.;]{0,40}\((?:of\swhich|including)",
+    re.IGNORECASE,
+)
+_SPLIT_ITEM = re.compile(
+    rf"(?<![\w,])(?P<n>{_NUM})\s(?:(?:were|was|people|persons|arrests?|arrested|detained|held|of\sthem|of\swhom|"
+    rf"specifically|all|suspects|individuals)\s){{0,3}}{_CONNECT}\s{_OFFENCE}",
+    re.IGNORECASE,
+)
+# "(of which 30 for labour exploitation)".
+_OF_WHICH = re.compile(
+    rf"\((?:of\swhich|of\swhom|including)\s(?P<n>{_NUM})\s(?:(?:were|was|arrested)\s)?{_CONNECT}\s(?P<off>[^)]{{3,120}})\)",
+    re.IGNORECASE,
+)
+# "147 arrests, of which 98 were for X" (no brackets).
+_OF_WHICH_BARE = re.compile(
+    rf"\b(?:of\swhich|of\swhom)\s(?P<n>{_NUM})\s(?:(?:were|was|arrested)\s)?{_CONNECT}\s{_OFFENCE}",
+    re.IGNORECASE,
+)
+# "850 of them were specifically for X".
+_OF_THEM = re.compile(
+    rf"(?<![\w,])(?P<n>{_NUM})\sof\s(?:them|those|whom|these|the\sarrests)(?:\s(?:arrests|arrested|people|suspects|detained))?"
+    rf"\s(?:were\s|was\s)?(?:(?:specifically|all|arrested)\s)?"
+    rf"{_CONNECT}\s{_OFFENCE}",
+    re.IGNORECASE,
+)
+# A single attributed count: "arrested the three on people smuggling charges",
+# "two Indian nationals there were arrested on suspicion of immigration offences",
+# "arrested 16 people suspected of human trafficking".
+_ATTRIBUTED_AFTER = re.compile(
+    rf"(?<![\w,])(?P<n>{_NUM})(?:\s[\w'-]+){{0,4}}?\s(?:were|was|have\sbeen|had\sbeen|are\sbeing|is\sbeing)?\s?"
+    rf"(?:arrested|detained|held)\s(?:on\ssuspicion\sof|for|over|in\sconnection\swith)\s{_OFFENCE}",
+    re.IGNORECASE,
+)
+_ATTRIBUTED_BEFORE = re.compile(
+    rf"\b(?:arrested|detained|held)\s(?:the\s)?(?P<n>{_NUM})(?:\s[\w'-]+){{0,3}}?\s"
+    rf"(?:on\ssuspicion\sof|suspected\sof|for|on|over|in\sconnection\swith)\s{_OFFENCE}",
+    re.IGNORECASE,
+)
+_BOTH = re.compile(
+    r"\b(?P<n>Both|All\s(?:two|three|four|five|six|seven|eight|nine|ten))\s(?:were|are|have\sbeen)\s(?:being\s)?"
+    r"(?:arrested|held|detained)\son\ssuspicion\sof\s(?P<off>[^;.()]{3,160})",
+    re.IGNORECASE,
+)
+_VAGUE = re.compile(
+    r"^(?:a\s)?(?:variety|range|number)\sof\b|^various\b|^other\b|^offences$|^a\srange\b",
+    re.IGNORECASE,
+)
+_LEADING = re.compile(
+    r"^(?:the|a|an|various|suspected|alleged|offences\sof|offences\sincluding)\s", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    offence: str
+    count: int
+    start: int  # local offset in the sentence
+
+
+def _count(token: str) -> int | None:
+    t = token.strip()
+    if t.lower().startswith("all "):
+        t = t[4:]
+    if t.lower() == "both":
+        return 2
+    v = parse_number(t)
+    return v if isinstance(v, int) and v > 0 else None
+
+
+def _clean(offence: str) -> str | None:
+    off = " ".join(offence.split()).strip(" ,;:'\"“”")
+    for _ in range(3):
+        new = _LEADING.sub("", off)
+        if new == off:
+            break
+        off = new
+    if not off or _VAGUE.search(off) or len(off) < 3:
+        return None
+    if off.lower().startswith(("which ", "who ", "that ", "the rest")):
+        return None
+    return off
+
+
+def explicit_items(sentence: str) -> list[Item]:
+    """Items of an explicit split in one sentence (empty when it has none)."""
+    items: list[Item] = []
+    for m in _OF_WHICH.finditer(sentence):
+        n, off = _count(m.group("n")), _clean(m.group("off"))
+        if n and off:
+            items.append(Item(off, n, m.start()))
+    for m in _OF_WHICH_BARE.finditer(sentence):
+        n, off = _count(m.group("n")), _clean(m.group("off"))
+        if n and off and "(" not in sentence[max(0, m.start() - 2) : m.start()]:
+            items.append(Item(off, n, m.start()))
+    for m in _OF_THEM.finditer(sentence):
+        n, off = _count(m.group("n")), _clean(m.group("off"))
+        if n and off:
+            items.append(Item(off, n, m.start()))
+    opener = _SPLIT_OPENER.search(sentence)
+    if opener:
+        for m in _SPLIT_ITEM.finditer(sentence, opener.end()):
+            n, off = _count(m.group("n")), _clean(m.group("off"))
+            if n and off and not any(i.start == m.start() for i in items):
+                items.append(Item(off, n, m.start()))
+    items.sort(key=lambda i: i.start)
+    return items
+
+
+def attributed_items(sentence: str) -> list[Item]:
+    """A single arrest count with its offence, in one sentence."""
+    items: list[Item] = []
+    for rx in (_ATTRIBUTED_BEFORE, _ATTRIBUTED_AFTER, _BOTH):
+        for m in rx.finditer(sentence):
+            n, off = _count(m.group("n")), _clean(m.group("off"))
+            if n and off:
+                items.append(Item(off, n, m.start()))
+        if items:
+            break
+    return items

@@ -1,0 +1,169 @@
+"""How long an operation lasted, and its dates.
+
+Precedence (first that applies wins for one text):
+
+1. an explicit range of days, counted inclusively: "between 14 and 20 May" -> 7, "from 20 to 27
+   April 2024" -> 8, "11-17 October" -> 7, "from 29 September to 4 October" -> 6,
+   "June 10 to 17" -> 8;
+2. a stated length: "two-day operation" -> 2, "three-week" -> 21, "a fortnight" -> 14, "over
+   three days" -> 3;
+3. a week: "week-long", "week of action", "intensification week", "over a single week" -> 7;
+4. a single day: "in one day", "a single day", "day of action" -> 1.
+
+A range with no year takes the year of publication (or of any year in the same sentence); a range
+longer than 92 days is a period, not an operation, and is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tasks.numbers import parse_number
+
+_MONTHS: dict[str, int] = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s{1,2})"
+_ORD = r"(?:st|nd|rd|th)?"
+_TO = r"\s{0,2}(?:-|–|—|to|and|until|till|through)\s{0,2}"
+# "between Monday 11th and Sunday 17th October 2021", "from 3 to 13 September",
+# "from 29 September to 4 October 2024", "11-17 October".
+_RANGE_DAY_FIRST = re.compile(
+    rf"(?<![\w/]){_WEEKDAY}?(?P<d1>\d{{1,2}}){_ORD}(?:\s{{1,2}}(?:of\s)?(?P<m1>{_MONTH})(?:,?\s{{1,2}}(?P<y1>(?:19|20)\d\d))?)?"
+    rf"{_TO}{_WEEKDAY}?(?P<d2>\d{{1,2}}){_ORD}\s{{1,2}}(?:of\s)?(?P<m2>{_MONTH})(?:,?\s{{1,2}}(?P<y2>(?:19|20)\d\d))?"
+)
+# "June 10 to 17", "September 29 to October 4, 2024".
+_RANGE_MONTH_FIRST = re.compile(
+    rf"\b(?P<m1>{_MONTH})\s{{1,2}}(?P<d1>\d{{1,2}}){_ORD}(?:,?\s{{1,2}}(?P<y1>(?:19|20)\d\d))?"
+    rf"{_TO}(?:(?P<m2>{_MONTH})\s{{1,2}})?(?P<d2>\d{{1,2}}){_ORD}(?!\s*(?:-|–)?\s*(?:year|years)\b)"
+    rf"(?:,?\s{{1,2}}(?P<y2>(?:19|20)\d\d))?"
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# "two-day operation", "three-week", "over three days", "a 10-day operation", "five days of action".
+_N_UNITS = re.compile(
+    r"(?P<n>\b[A-Za-z]+(?:-[a-z]+)?|\d{1,3})[ -](?P<unit>day|days|week|weeks)(?:[ -]long)?\b"
+    r"(?P<tail>\s+(?:of\s+)?(?:operation|operations|action|intensification|activity|crackdown|"
+    r"blitz|enforcement|campaign|exercise|sweep|push|period|event|initiative|effort|surge)\b)?",
+    re.IGNORECASE,
+)
+_N_UNITS_LEAD = re.compile(
+    r"\b(?:over|for|during|across|in|within|lasting|lasted|spanning|spanned|spent)\s+(?:the\s+)?(?:just\s+)?$",
+    re.IGNORECASE,
+)
+_FORTNIGHT = re.compile(
+    r"\b(?:a|one|the)\s+fortnight\b|\bfortnight-long\b|\bfortnight of action\b", re.IGNORECASE
+)
+_WEEK = re.compile(
+    r"\bweek[- ]?long\b|\b(?:one|single|whole|entire|full)\s+week\b(?!s)|"
+    r"\b(?:over|in|during)\s+the\s+course\s+of\s+(?:a|one)\s+week\b|"
+    r"\bweek\s+of\s+(?:[a-z-]+\s+)?(?:action|intensification|activity|enforcement|operations?)\b|"
+    r"\b(?:ran|lasted|running|lasting|spanned|spanning|spent|operated|continued)\s+(?:for\s+|over\s+)?(?:a|one|a\s+single|a\s+full|a\s+whole)\s+week\b|"
+    r"\b(?:intensification|action|enforcement)\s+week\b",
+    re.IGNORECASE,
+)
+_ONE_DAY = re.compile(
+    r"\b(?:in|on|over|during)\s+(?:just\s+)?(?:one|a\s+single|a)\s+day\b|\ba\s+single\s+day\b|"
+    r"\bsingle[- ]day\b|\bone[- ]day\s+(?:operation|action|blitz|crackdown|event)\b|"
+    r"\b(?:a|one|the|single)\s+day\s+of\s+(?:action|activity|enforcement)\b",
+    re.IGNORECASE,
+)
+_MAX_RANGE_DAYS = 92
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    days: int
+    start: int  # local span of the phrase in the text it was found in
+    end: int
+    rank: int  # 0 = explicit range, 1 = stated length, 2 = a week, 3 = one day
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+def _month(name: str | None) -> int | None:
+    if not name:
+        return None
+    return _MONTHS.get(name.lower().rstrip("."))
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _range(m: re.Match[str], text: str, year: int | None) -> Duration | None:
+    d1, d2 = int(m.group("d1")), int(m.group("d2"))
+    m2 = _month(m.group("m2"))
+    m1 = _month(m.group("m1")) or m2
+    if m1 is None:
+        return None
+    if m2 is None:
+        m2 = m1
+    y2 = int(m.group("y2")) if m.group("y2") else None
+    y1 = int(m.group("y1")) if m.group("y1") else None
+    if y2 is None and y1 is None:
+        ys = _YEAR.findall(text[m.end() : m.end() + 12])
+        y2 = int(ys[0]) if ys else year
+    yy2 = y2 or y1 or 2001  # 2001: not a leap year, used only to count days when no year is known
+    yy1 = y1 or (yy2 - 1 if m1 > m2 else yy2)
+    start = _safe_date(yy1, m1, d1)
+    end = _safe_date(yy2, m2, d2)
+    if start is None or end is None or end < start:
+        return None
+    days = (end - start).days + 1
+    if days < 1 or days > _MAX_RANGE_DAYS:
+        return None
+    known = (y2 or y1) is not None
+    return Duration(days, m.start(), m.end(), 0, start if known else None, end if known else None)
+
+
+def find_durations(text: str, year: int | None = None) -> list[Duration]:
+    """Every duration phrase in ``text`` (one sentence), best first."""
+    out: list[Duration] = []
+    for rx in (_RANGE_DAY_FIRST, _RANGE_MONTH_FIRST):
+        for m in rx.finditer(text):
+            d = _range(m, text, year)
+            if d:
+                out.append(d)
+    for m in _N_UNITS.finditer(text):
+        n = parse_number(m.group("n"))
+        if n is None:
+            continue
+        if not isinstance(n, int) or n < 1 or n > 90:
+            continue
+        unit = m.group("unit").lower()
+        adjectival = "-" in text[m.start() : m.end()] or bool(m.group("tail"))
+        lead = _N_UNITS_LEAD.search(text, max(0, m.start() - 30), m.start())
+        if not (adjectival or lead):
+            continue
+        if re.search(
+            r"\b(?:past|last|next|coming|previous|first)\s+$",
+            text[max(0, m.start() - 12) : m.start()],
+            re.IGNORECASE,
+        ):
+            continue
+        days = n * 7 if unit.startswith("week") else n
+        out.append(Duration(days, m.start(), m.end(), 1))
+    for m in _FORTNIGHT.finditer(text):
+        out.append(Duration(14, m.start(), m.end(), 1))
+    for m in _WEEK.finditer(text):
+        out.append(Duration(7, m.start(), m.end(), 2))
+    for m in _ONE_DAY.finditer(text):
+        if re.search(
+            r"\bjoint\s+action\s+day", text[max(0, m.start() - 15) : m.end()], re.IGNORECASE
+        ):
+            continue
+        out.append(Duration(1, m.start(), m.end(), 3))
+    out.sort(key=lambda d: (d.rank, d.start))
+    return out

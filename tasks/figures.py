@@ -1,0 +1,621 @@
+"""Article text -> figures: the public entry point ``extract_figures``.
+
+The steps, each in its own module:
+
+1. ``tasks.sentences`` splits the body into sentences with spans; the title is read as one more
+   sentence whose evidence has no span.
+2. ``tasks.numbers`` finds every number and its kind (only counts and money go on).
+3. ``tasks.facts`` finds the lead agency, the name and the theme; ``tasks.scopes`` decides whether
+   the headline operation is itself multi-country and gives each sentence a scope.
+4. ``tasks.metric_rules`` maps each number to a metric from the words around it.
+5. ``tasks.durations`` reads the length and dates; stated country and force counts come from the
+   metric rules, and a listed set of countries or forces is counted when no number is stated.
+6. One figure is chosen per (scope, metric) for the operation and international scopes (see
+   ``_choose``); force figures are kept one per subject; context figures are kept as found.
+7. ``tasks.breakdown`` splits the arrests by offence.
+
+``extract_figures`` never raises: a failure inside the rules returns an empty result rather than
+stopping a pipeline run.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+from tasks import breakdown as bd
+from tasks.durations import Duration, find_durations
+from tasks.facts import (
+    area_force_list,
+    countries_named,
+    forces_named,
+    lead_agency,
+    leading_countries,
+    operation_name,
+    theme,
+)
+from tasks.metric_rules import read_sentence
+from tasks.numbers import COUNT, MONEY, NumberMention, find_numbers
+from tasks.places import COUNTRY, FORCE, Entity, canonical_agency, find_entities
+from tasks.records import (
+    METRICS,
+    BreakdownItem,
+    Figure,
+    FigureResult,
+    OperationFacts,
+)
+from tasks.scopes import (
+    CONTEXT,
+    FORCE_SCOPE,
+    INTERNATIONAL,
+    OPERATION,
+    PageProfile,
+    Scope,
+    is_international_headline,
+    make_profile,
+    nearest_subject,
+    place_splits,
+    sentence_scope,
+    several_forces,
+)
+from tasks.sentences import QuoteMap, Sentence, split_sentences
+
+log = logging.getLogger(__name__)
+
+# Source ranks: a body sentence beats a heading, which beats the title repeated in the body,
+# which beats the title itself.
+_BODY, _HEADING, _TITLE_REPEAT, _TITLE = 0, 1, 2, 3
+# A count read from a list of names ranks after any stated number.
+_LISTED = 10
+# Participation cues for a list of countries or forces.
+_TOOK_PART = re.compile(
+    r"\b(?:took\spart|taking\spart|participat\w*|involved|involving|joined|teamed\sup|across|"
+    r"acting|carried\sout|police\sin|authorities\s(?:in|from)|forces\sfrom|officers\sfrom|"
+    r"law\senforcement\s(?:in|from)|countries:|participants:)\b",
+    re.IGNORECASE,
+)
+_INCOMPLETE_LIST = re.compile(
+    r"\b(?:also|including|such\sas|among\sthem|among|other)\b", re.IGNORECASE
+)
+_LIST_SEP = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?$")
+_TITLE_NORM = re.compile(r"[^a-z0-9]+")
+# Bodies are read up to this length. A press release or news story is a few thousand characters
+# (the longest real pages with comment threads run to ~100 000); what lies beyond is not article
+# text, and the cap bounds the time spent on a pathological page.
+MAX_BODY_CHARS = 200_000
+MAX_TITLE_CHARS = 1_000
+# A sentence with more numbers than this is a table or noise, not prose; only its first ones are
+# read (a real sentence has a handful).
+MAX_COUNTS_PER_SENTENCE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A sentence (or the title) with what the rules need to know about it."""
+
+    text: str
+    span: tuple[int, int] | None  # None for the title
+    offset: int  # where ``text`` starts in the body (0 for the title)
+    rank: int
+    order: int
+    sentence: Sentence | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    scope: str
+    metric: str
+    value: int | float
+    qualifier: str
+    unit: _Unit
+    subject: str | None = None
+    rank: int = _BODY
+    weak: bool = False
+    quoted: bool = False
+    order: int = 0
+    headline: bool = True  # its sentence is about the operation as a whole
+
+    def figure(self) -> Figure:
+        u = self.unit
+        return Figure(
+            scope=self.scope,
+            metric=self.metric,
+            value=self.value,
+            qualifier=self.qualifier,
+            evidence=u.text,
+            span=u.span,
+            subject=self.subject,
+        )
+
+
+def extract_figures(
+    body: str,
+    title: str | None = None,
+    *,
+    publisher: str | None = None,
+    url: str | None = None,
+    published: date | None = None,
+) -> FigureResult:
+    """Figures, arrest breakdown and operation facts of one article. Never raises."""
+    try:
+        return _extract(
+            body if isinstance(body, str) else "",
+            title if isinstance(title, str) else "",
+            publisher=publisher if isinstance(publisher, str) else None,
+            published=published if isinstance(published, date) else None,
+        )
+    except Exception:  # a rule bug must not stop a pipeline run
+        log.exception("figure extraction failed for %s", url)
+        return FigureResult()
+
+
+def _norm_title(text: str) -> str:
+    return _TITLE_NORM.sub(" ", text.lower()).strip()
+
+
+def _units(body: str, title: str, sentences: list[Sentence]) -> list[_Unit]:
+    units: list[_Unit] = []
+    tnorm = _norm_title(title) if title else ""
+    if title:
+        units.append(_Unit(title, None, 0, _TITLE, -1, None))
+    for s in sentences:
+        if tnorm and s.first_in_block and _norm_title(s.text) == tnorm:
+            rank = _TITLE_REPEAT
+        elif s.heading:
+            rank = _HEADING
+        else:
+            rank = _BODY
+        units.append(_Unit(s.text, (s.start, s.end), s.start, rank, s.index, s))
+    return units
+
+
+def _mentions_in(
+    mentions: list[NumberMention], starts: list[int], unit: _Unit
+) -> list[NumberMention]:
+    """The mentions inside a body sentence, with offsets made local to it."""
+    assert unit.span is not None
+    a, b = unit.span
+    lo = bisect.bisect_left(starts, a)
+    out: list[NumberMention] = []
+    for m in mentions[lo:]:
+        if m.start >= b:
+            break
+        if m.end > b:
+            continue
+        qs = max(m.figure_start, a)
+        out.append(replace(m, start=m.start - a, end=m.end - a, qual_start=qs - a))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """Everything read once per page, shared by the per-sentence steps."""
+
+    body: str
+    title: str
+    units: list[_Unit]
+    quotes: QuoteMap
+    mentions: list[NumberMention]
+    mention_starts: list[int]
+    entities: list[Entity]
+    entity_starts: list[int]
+    leaders: tuple[str, ...]
+    lead: str | None
+    durations: dict[int, list[Duration]]
+    profile: PageProfile
+
+
+def _read_page(body: str, title: str, publisher: str | None, published: date | None) -> _Page:
+    units = _units(body, title, split_sentences(body))
+    mentions = find_numbers(body)
+    entities = find_entities(body)
+    lead_sentence = next((u.text for u in units if u.span is not None and u.rank == _BODY), "")
+    publisher_agency = canonical_agency(publisher)
+    international = is_international_headline(title, lead_sentence, publisher_agency)
+    lead = lead_agency(
+        body, title, publisher=publisher, international=international, entities=entities
+    )
+    leaders = leading_countries(body, entities)
+    year = published.year if published else None
+    durations = {u.order: find_durations(u.text, year) for u in units}
+    range_year = next(
+        (d.start_date.year for u in units for d in durations[u.order] if d.start_date), None
+    )
+    profile = make_profile(
+        title=title,
+        lead_sentence=lead_sentence,
+        publisher_agency=publisher_agency,
+        lead=lead,
+        leaders=leaders,
+        # the year the operation ran: its stated dates first, else the year of publication
+        op_year=range_year or year,
+        multi_force=several_forces(body, entities),
+    )
+    return _Page(
+        body,
+        title,
+        units,
+        QuoteMap(body),
+        mentions,
+        [m.start for m in mentions],
+        entities,
+        [e.start for e in entities],
+        leaders,
+        lead,
+        durations,
+        profile,
+    )
+
+
+def _unit_parts(page: _Page, u: _Unit) -> tuple[list[NumberMention], list[Entity]]:
+    """The counts and the named entities of one sentence, with offsets local to it."""
+    if u.span is None:
+        mentions = find_numbers(u.text)
+        ents = find_entities(u.text)
+    else:
+        mentions = _mentions_in(page.mentions, page.mention_starts, u)
+        a, b = u.span
+        lo = bisect.bisect_left(page.entity_starts, a)
+        hi = bisect.bisect_left(page.entity_starts, b)
+        ents = [
+            replace(e, start=e.start - a, end=e.end - a) for e in page.entities[lo:hi] if e.end <= b
+        ]
+    counts = [m for m in mentions if m.kind in (COUNT, MONEY)][:MAX_COUNTS_PER_SENTENCE]
+    return counts, ents
+
+
+def _unit_scope(
+    page: _Page, u: _Unit, counts: list[NumberMention], ents: list[Entity], intro: Scope | None
+) -> Scope:
+    first_count = counts[0].figure_start if counts else len(u.text)
+    caption = bool(u.sentence and u.sentence.caption)
+    sc = sentence_scope(
+        u.text, page.profile, first_count=first_count, entities=ents, caption=caption
+    )
+    if u.span is None and sc.scope in (FORCE_SCOPE, INTERNATIONAL):
+        return Scope(OPERATION)  # the title is about the headline operation
+    in_list = u.sentence is not None and u.sentence.bullet and intro is not None
+    if in_list and sc.scope == OPERATION and intro is not None and intro.scope != OPERATION:
+        return intro  # a list item takes the scope of the line that introduces the list
+    return sc
+
+
+def _unit_candidates(
+    page: _Page,
+    idx: int,
+    sc: Scope,
+    counts: list[NumberMention],
+    ents: list[Entity],
+    intro_text: str | None,
+) -> list[_Candidate]:
+    """The figures one sentence states, before any choice between sentences."""
+    u = page.units[idx]
+    profile = page.profile
+    readings = read_sentence(u.text, counts, context=_neighbourhood(page.units, idx))
+    splits = place_splits(u.text, [(m.figure_start, m.end) for m in counts], profile)
+    headline = _headline(u, intro_text)
+    out: list[_Candidate] = []
+    for i, (m, r) in enumerate(zip(counts, readings, strict=True)):
+        if r.metric is None:
+            continue
+        scope, subject = sc.scope or OPERATION, sc.subject
+        if sc.per_number_subject:
+            # "Police Scotland arrested three and Kent Police arrested four": each number
+            # belongs to the force named last before it
+            subject = nearest_subject(ents, m.start, profile) or subject
+        if i in splits:
+            scope, subject = FORCE_SCOPE, splits[i]
+        if (
+            sc.international_from is not None
+            and scope == OPERATION
+            and m.start > sc.international_from
+        ):
+            scope = INTERNATIONAL
+        if (
+            r.metric == "countries_involved"
+            and scope == OPERATION
+            and not profile.international_headline
+        ):
+            scope = INTERNATIONAL  # a UK operation is one country's part of a wider action
+        value = m.value + r.value_add if r.value_add else m.value
+        quoted = u.span is not None and page.quotes.quoted(u.offset + m.start)
+        out.append(
+            _Candidate(
+                scope,
+                r.metric,
+                value,
+                m.qualifier,
+                u,
+                subject,
+                u.rank,
+                r.weak,
+                quoted,
+                u.order,
+                headline,
+            )
+        )
+    return out
+
+
+def _extract(
+    body: str, title: str, *, publisher: str | None, published: date | None
+) -> FigureResult:
+    # spans stay valid: a prefix of the body has the same offsets
+    page = _read_page(body[:MAX_BODY_CHARS], title[:MAX_TITLE_CHARS], publisher, published)
+    candidates: list[_Candidate] = []
+    scopes: dict[int, Scope] = {}
+    intro: Scope | None = None  # the scope of the line that introduces a list
+    intro_text: str | None = None
+    for idx, u in enumerate(page.units):
+        counts, ents = _unit_parts(page, u)
+        sc = _unit_scope(page, u, counts, ents, intro)
+        if u.sentence is not None and not u.sentence.bullet:
+            intro = sc if u.sentence.lead_in else None
+            intro_text = u.text if u.sentence.lead_in else None
+        scopes[u.order] = sc
+        candidates.extend(
+            _listed_counts(u, ents, page.leaders, sc, page.profile.international_headline)
+        )
+        if sc.scope is not None and counts:
+            candidates.extend(_unit_candidates(page, idx, sc, counts, ents, intro_text))
+
+    dur = _best_duration(page.units, page.durations, scopes)
+    if dur is not None:
+        candidates.append(dur[0])
+    figures = _choose(candidates)
+    op_arrests = next(
+        (f.value for f in figures if f.scope == OPERATION and f.metric == "arrests"), None
+    )
+    facts = OperationFacts(
+        name=operation_name(page.body, page.title),
+        lead_agency=page.lead,
+        theme=theme(page.body, page.title),
+        start_date=dur[1].start_date if dur else None,
+        end_date=dur[1].end_date if dur else None,
+        forces=forces_named(page.entities),
+        countries=countries_named(page.entities),
+    )
+    return FigureResult(
+        figures=tuple(figures),
+        arrest_breakdown=tuple(_breakdown(page.units, scopes, op_arrests)),
+        operation=facts,
+    )
+
+
+def _neighbourhood(units: list[_Unit], idx: int) -> str:
+    """The sentence with its neighbours in the body ("referrals were made to this")."""
+    parts = []
+    for j in (idx - 1, idx, idx + 1):
+        if 0 <= j < len(units) and (j == idx or units[j].span is not None):
+            parts.append(units[j].text)
+    return " ".join(parts)
+
+
+def _country_lists(text: str, ents: list[Entity]) -> list[list[Entity]]:
+    """Runs of country names joined only by commas and "and" ("Chad, Mali and Niger")."""
+    runs: list[list[Entity]] = []
+    cur: list[Entity] = []
+    for e in ents:
+        if e.kind != COUNTRY:
+            continue
+        if cur and _LIST_SEP.match(text[cur[-1].end : e.start]):
+            cur.append(e)
+        else:
+            if len(cur) >= 2:
+                runs.append(cur)
+            cur = [e]
+    if len(cur) >= 2:
+        runs.append(cur)
+    return runs
+
+
+def _listed_counts(
+    u: _Unit, ents: list[Entity], leaders: tuple[str, ...], sc: Scope, international_page: bool
+) -> list[_Candidate]:
+    """countries_involved / forces_involved from a list of names that took part."""
+    out: list[_Candidate] = []
+    if sc.scope not in (OPERATION, INTERNATIONAL) or not _TOOK_PART.search(u.text):
+        return out
+    for run in _country_lists(u.text, ents):
+        names = {e.name for e in run} | set(leaders)
+        if len(run) >= 2:
+            scope = sc.scope
+            if scope == OPERATION and not international_page:
+                scope = INTERNATIONAL
+            out.append(
+                _Candidate(
+                    scope,
+                    "countries_involved",
+                    len(names),
+                    "exact",
+                    u,
+                    None,
+                    u.rank + _LISTED,
+                    order=u.order,
+                )
+            )
+            break
+    if not _INCOMPLETE_LIST.search(u.text):
+        forces = [e for e in ents if e.kind == FORCE]
+        named = {e.name for e in forces} | set(area_force_list(u.text))
+        if len(named) >= 2:
+            out.append(
+                _Candidate(
+                    sc.scope,
+                    "forces_involved",
+                    len(named),
+                    "exact",
+                    u,
+                    None,
+                    u.rank + _LISTED,
+                    order=u.order,
+                )
+            )
+    return out
+
+
+def _best_duration(
+    units: list[_Unit], durations: dict[int, list[Duration]], scopes: dict[int, Scope]
+) -> tuple[_Candidate, Duration] | None:
+    best: tuple[tuple[int, int, int], _Candidate, Duration] | None = None
+    for u in units:
+        sc = scopes.get(u.order)
+        if sc is None or sc.scope in (None, CONTEXT):
+            continue
+        # the operation's length: a UK page that gives the wider action's dates gives its own
+        scope = OPERATION
+        for d in durations.get(u.order, []):
+            key = (d.rank, 0 if sc.scope == OPERATION else 1, u.rank, u.order)
+            if best is None or key < best[0]:
+                cand = _Candidate(
+                    scope, "duration_days", d.days, "exact", u, None, u.rank, order=u.order
+                )
+                best = (key, cand, d)
+    return (best[1], best[2]) if best else None
+
+
+def _compatible(rounded: _Candidate, exact: _Candidate) -> bool:
+    """Is ``exact`` the precise value behind a rounded lead ("more than 90" -> 91)?"""
+    r, e = float(rounded.value), float(exact.value)
+    if r <= 0:
+        return False
+    q = rounded.qualifier
+    if q == "more_than":
+        return r < e <= r * 1.5 + 5
+    if q == "at_least":
+        return r <= e <= r * 1.5 + 5
+    if q == "approx":
+        return abs(e - r) <= max(0.15 * r, 5)
+    if q == "up_to":
+        return 0.5 * r <= e <= r
+    return False
+
+
+# A sentence about the operation as a whole ("the week-long operation resulted in", "in total")
+# beats a narrative one ("two men and a woman were arrested after police raided ...").
+_HEADLINE_WORDS = re.compile(
+    r"\b(?:operation|operations|intensification|crackdown|week\sof\saction|action\sdays?|campaign|"
+    r"in\stotal|a\stotal\sof|overall|in\sall|altogether|together|combined|collectively|between\sthem|"
+    r"results?|tally|totalled|achieved)\b",
+    re.IGNORECASE,
+)
+# The line before a list of results ("Overall, the results of the action include:").
+_RESULTS_INTRO = re.compile(
+    r"\b(?:results?|achieved|recorded|tally|total|overall|in\sall|outcomes?|during\sthe\s(?:week|operation|fortnight)|"
+    r"the\s(?:week|operation|fortnight|action)\s(?:saw|led|resulted|produced))\b",
+    re.IGNORECASE,
+)
+
+
+def _headline(u: _Unit, intro: str | None) -> bool:
+    """Does the sentence report the operation as a whole? A list item does when the line that
+    introduces its list does ("Results from the week include:")."""
+    if u.span is None or u.sentence is None:
+        return True
+    if u.sentence.bullet:
+        return bool(intro and _RESULTS_INTRO.search(intro))
+    return bool(_HEADLINE_WORDS.search(u.text))
+
+
+def _refined(rounded: _Candidate, exact_values: list[float]) -> bool:
+    """Is there an exact value (other than the rounded one) that refines it? Bisection keeps this
+    logarithmic: only the exact values near the rounded one are looked at."""
+    r = float(rounded.value)
+    lo = bisect.bisect_left(exact_values, min(r * 0.5, r - 5))
+    for e in exact_values[lo:]:
+        if e > r * 1.5 + 5:
+            break
+        if e != r and _compatible(
+            rounded, _Candidate(rounded.scope, rounded.metric, e, "exact", rounded.unit)
+        ):
+            return True
+    return False
+
+
+def _key(c: _Candidate) -> tuple[int, bool, bool, bool, int]:
+    return (c.rank, c.weak, c.quoted, not c.headline, c.order)
+
+
+def _choose_one(group: list[_Candidate]) -> _Candidate:
+    """The best candidate for one (scope, metric).
+
+    1. A rounded figure with an exact one that refines it ("more than 90" and "91") gives way to
+       the exact one.
+    2. Then: the body beats a heading, which beats the title repeated, which beats the title; a
+       stated number beats a count of listed names; a plain statement beats a back-reference
+       ("the three"); the release's own sentence beats a quotation; the earlier beats the later.
+    3. When the winner's value was first stated earlier with a qualifier ("at least 34 minors",
+       later "34 minors"), the earlier statement is kept.
+    """
+    exact_values = sorted({float(c.value) for c in group if c.qualifier == "exact"})
+    pool = [c for c in group if c.qualifier == "exact" or not _refined(c, exact_values)]
+    best = min(pool, key=_key)
+    same = [
+        c
+        for c in pool
+        if c.value == best.value
+        and c.rank == best.rank
+        and c.order < best.order
+        and c.qualifier != "exact"
+    ]
+    if same:
+        best = min(same, key=lambda c: c.order)
+    return best
+
+
+def _choose(candidates: list[_Candidate]) -> list[Figure]:
+    groups: dict[tuple[str, str, str | None], list[_Candidate]] = {}
+    for c in candidates:
+        if c.metric not in METRICS:
+            continue
+        if c.scope in (OPERATION, INTERNATIONAL):
+            key = (c.scope, c.metric, None)
+        elif c.scope == FORCE_SCOPE:
+            key = (c.scope, c.metric, c.subject)
+        else:
+            key = (c.scope, c.metric, str(c.value))
+        groups.setdefault(key, []).append(c)
+    chosen = [_choose_one(g) for g in groups.values()]
+    scope_order = {OPERATION: 0, INTERNATIONAL: 1, FORCE_SCOPE: 2, CONTEXT: 3}
+    chosen.sort(
+        key=lambda c: (
+            scope_order.get(c.scope, 9),
+            METRICS.index(c.metric),
+            c.subject or "",
+            c.order,
+        )
+    )
+    return [c.figure() for c in chosen]
+
+
+def _breakdown(
+    units: list[_Unit], scopes: dict[int, Scope], arrests: int | float | None
+) -> list[BreakdownItem]:
+    """Explicit splits of the operation's arrests first; else attributed single counts."""
+    eligible = [
+        u
+        for u in units
+        if u.span is not None and (scopes.get(u.order) or Scope(None)).scope == OPERATION
+    ]
+    for u in eligible:
+        items = bd.explicit_items(u.text)
+        items = [i for i in items if arrests is None or i.count <= arrests]
+        if items:
+            return [BreakdownItem(i.offence, i.count, u.text, u.span) for i in items]
+    out: list[BreakdownItem] = []
+    total = 0
+    for u in eligible:
+        for i in bd.attributed_items(u.text):
+            if arrests is not None and total + i.count > arrests:
+                continue
+            if any(o.offence == i.offence for o in out):
+                continue
+            out.append(BreakdownItem(i.offence, i.count, u.text, u.span))
+            total += i.count
+    return out
+
+
+__all__ = ["extract_figures"]

@@ -1,0 +1,905 @@
+"""Which metric a number in a sentence counts: the noun after it, the verb around it.
+
+For each count (or money) mention of a sentence, ``read_sentence`` looks at
+
+1. the noun phrase right after the number ("38 people", "99 potential victims", "24 source,
+   transit and destination countries", "56 knives and weapons"), classified by its head nouns;
+2. the verb right before it ("arrested 105 foreign nationals", "detaining 21", "raided 27
+   brothels", "the arrest of 219 persons") or, failing that, the first verb after the noun phrase
+   in the same clause ("38 people suspected of ... have been arrested", "16 were arrested",
+   "245 children kept from harm"), skipping over coordinated numbers ("72 children and 27 adults
+   identified");
+3. a list label ("Arrests: 1,468 people", "Cash: £1,254,384 taken") or a noun before a verb of
+   totalling ("Arrests totalled 12");
+
+and maps (noun class, verb class) to a metric. Numbers that only restate part of another
+("21 of them children", "including 49 firearms", "the other 14", "a further 10") are subsets:
+they are dropped, except children or adults within a victim count, which are the
+``victims_children``/``victims_adults`` figures.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from tasks.numbers import COUNT, MONEY, NUMBER_WORDS_PATTERN, NumberMention
+
+# Noun classes.
+ARREST_N = "arrest"
+VICTIM_N = "victim"
+CHILD_N = "child"
+ADULT_N = "adult"
+PERSON_N = "person"
+GENDER_N = "gender"  # "34 female and 215 male ...": a partition adjective
+SUSPECT_N = "suspect"
+STAFF_N = "staff"
+FORCE_N = "force"
+COUNTRY_N = "country"
+INVESTIGATION_N = "investigation"
+REFERRAL_N = "referral"
+WARRANT_N = "warrant"
+PREMISES_N = "premises"
+VISIT_N = "visit"
+WEAPON_N = "weapon"
+BLADE_N = "blade"
+CASH_N = "cash"
+THING_N = "thing"
+
+_NOUNS: dict[str, str] = {}
+for _cls, _words in (
+    (ARREST_N, "arrest arrests"),
+    (VICTIM_N, "victim victims survivor survivors"),
+    (CHILD_N, "children child minors minor juveniles juvenile youngsters under-18s kids"),
+    (ADULT_N, "adults adult"),
+    (
+        PERSON_N,
+        "people persons person individuals individual man men woman women boys girls boy girl "
+        "workers worker nationals citizens teenagers teenager youths residents",
+    ),
+    (GENDER_N, "male female males females"),
+    (
+        SUSPECT_N,
+        "suspects suspect offenders offender traffickers trafficker smugglers smuggler paedophiles "
+        "paedophile members dealers dealer perpetrators criminals exploiters gangmasters holders "
+        "line-holders associates abusers pimps facilitators organisers ringleaders fugitives "
+        "predators runners",
+    ),
+    (
+        STAFF_N,
+        "officers officer staff agents investigators personnel participants specialists inspectors "
+        "detectives guards police prosecutors partners agencies organisations organizations "
+        "delegates volunteers experts analysts teams units representatives officials authorities "
+        "bodies employees colleagues",
+    ),
+    (FORCE_N, "forces force constabularies"),
+    (COUNTRY_N, "countries country nations states jurisdictions territories"),
+    (INVESTIGATION_N, "investigations investigation inquiries enquiries probes"),
+    (REFERRAL_N, "referrals referral"),
+    (WARRANT_N, "warrants warrant"),
+    (
+        PREMISES_N,
+        "premises addresses address properties property homes houses locations sites businesses "
+        "brothels brothel washes bars salons shops stores restaurants farms factories venues "
+        "hotels workplaces establishments parlours flats takeaways warehouses vineyards "
+        "car-washes",
+    ),
+    (VISIT_N, "visits raids inspections"),
+    (WEAPON_N, "weapons weapon"),
+    (BLADE_N, "knives knife firearms firearm guns gun machetes swords"),
+    (CASH_N, "cash"),
+    (
+        THING_N,
+        "vehicles vehicle cars car documents lines phones plants drugs wraps flights searches checks "
+        "nationalities crimes charges offences operations hours days weeks months years migrants "
+        "entities cases notices highlights kg grams tonnes pounds euros items packages parcels "
+        "boats lorries vans devices accounts messages reports calls miles times per cent percent",
+    ),
+):
+    for _w in _words.split():
+        _NOUNS[_w] = _cls
+
+# Words that end a noun phrase: prepositions, auxiliaries, relatives, determiners.
+_NP_STOP = frozenset(
+    [
+        "of",
+        "in",
+        "at",
+        "from",
+        "for",
+        "by",
+        "on",
+        "to",
+        "with",
+        "who",
+        "whom",
+        "which",
+        "that",
+        "were",
+        "was",
+        "are",
+        "is",
+        "have",
+        "has",
+        "had",
+        "been",
+        "being",
+        "be",
+        "will",
+        "would",
+        "could",
+        "may",
+        "might",
+        "across",
+        "during",
+        "after",
+        "before",
+        "since",
+        "including",
+        "among",
+        "amongst",
+        "between",
+        "as",
+        "than",
+        "while",
+        "but",
+        "per",
+        "each",
+        "there",
+        "where",
+        "when",
+        "into",
+        "over",
+        "under",
+        "through",
+        "within",
+        "without",
+        "about",
+        "said",
+        "says",
+        "the",
+        "a",
+        "an",
+        "their",
+        "its",
+        "his",
+        "her",
+        "them",
+        "those",
+        "these",
+        "this",
+        "our",
+        "your",
+        "they",
+        "it",
+        "he",
+        "she",
+        "we",
+        "not",
+        "no",
+        "also",
+        "all",
+        "both",
+        "either",
+        "neither",
+        "so",
+        "then",
+        "thus",
+        "up",
+        "down",
+        "out",
+        "off",
+        "against",
+        "towards",
+        "toward",
+        "via",
+        "around",
+        "near",
+        "like",
+        "unlike",
+    ]
+)
+_GENDER_NOUNS = frozenset(
+    [
+        "man",
+        "men",
+        "woman",
+        "women",
+        "boy",
+        "boys",
+        "girl",
+        "girls",
+        "male",
+        "males",
+        "female",
+        "females",
+    ]
+)
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*|[^\sA-Za-z\d]")
+# A number right after a word: the word is a verb ("raid 12 brothels and arrest five").
+_NUMBER_NEXT = re.compile(rf"\s+(?:\d|{NUMBER_WORDS_PATTERN})", re.IGNORECASE)
+
+# Verb classes after the noun phrase (the first one in the clause decides).
+_VERB_AFTER = re.compile(
+    r"\b(?:"
+    r"(?P<arrest>arrested|detained|apprehended|held|taken into custody|in custody|into custody|under arrest|"
+    r"remanded|rounded up|locked up|nabbed)"
+    r"|(?P<charge>charged)"
+    r"|(?P<refer>referred)"
+    r"|(?P<victim>safeguarded|rescued|freed|identified|located|found|protected|kept from harm|"
+    r"kept safe|prevented from (?:being )?harm(?:ed)?|from (?:being )?harm(?:ed)?|came to light|"
+    r"(?:moved|taken|brought|led) to (?:a place of )?safety|placed (?:in|into) (?:care|safe\w*)|"
+    r"engaged|supported|recovered|removed from harm|helped|saved|liberated|discovered)"
+    r"|(?P<visit>visited|searched|raided|inspected|entered|checked|targeted|covered|examined)"
+    r"|(?P<execute>executed|served)"
+    r"|(?P<seize>seized|confiscated|taken|removed)"
+    r"|(?P<neutral>walked|stopped|sought|wanted|face|faces|facing|worked|work|working|came|went|"
+    r"travelled|traveled|brought|sent|deployed|met|attended|took part|participated|detected|"
+    r"intercepted|interviewed|questioned|reported|accused|convicted|sentenced|jailed|screened|"
+    r"registered|killed|died|escaped|shut|closed|dismantled|disrupted)"
+    r")\b",
+    re.IGNORECASE,
+)
+# Where a clause ends for the verb search.
+_CLAUSE_END = re.compile(
+    r"[;:()]|\.(?:\s|$)|\s[-–—]\s|\s(?:while|whilst|whereas|but|although|though|because|when|where|"
+    r"whom|and (?:the|a|an|officers|police|they|it)\b)\s",
+    re.IGNORECASE,
+)
+# The verb (or action noun) right before a number.
+_VERB_BEFORE = re.compile(
+    r"\b(?:"
+    r"(?P<arrest>arrested|arresting|arrest|arrests of|detained|detaining|detain|apprehended|"
+    r"apprehending|held|holding|(?:the\s)?(?:arrest|arrests|detention)\sof)"
+    r"|(?P<charge>charged|charging)"
+    r"|(?P<victim>safeguarded|safeguarding|rescued|rescuing|rescue|freed|freeing|free|frees|"
+    r"identified|identifying|identify|located|locating|protected|protecting|found|finding|find|"
+    r"finds|supported|helped|saved|engaged with|engaged|discovered|(?:the\s)?(?:identification|rescue|"
+    r"safeguarding|protection)\sof)"
+    r"|(?P<refer>referred|referring|refer)"
+    r"|(?P<visit>visited|visiting|searched|searching|raided|raiding|raid|raids|inspected|inspecting|"
+    r"inspections\sat|inspections\sof|visits\sto|raids\son|searches\s(?:of|at)|entered|checked|"
+    r"checking|targeted|targeting|covered|covering)"
+    r"|(?P<execute>executed|executing|execute)"
+    r"|(?P<seize>seized|seizing|seize|recovered|recovering|confiscated)"
+    r")\s(?:(?:a\stotal\sof|in\stotal|a\sfurther|some|all|just|only)\s)?(?P<the>the\s)?$",
+    re.IGNORECASE,
+)
+# "Arrests totalled 12", "the number of arrests rose to 40".
+_TOTALLED_BEFORE = re.compile(
+    r"\b(?P<noun>[A-Za-z-]+)\s(?:(?:have|has|had)\s)?(?:totalled|totaled|totalling|totaling|total|"
+    r"reached|numbered|stood\sat|rose\sto|came\sto|amounted\sto|hit|topped|was|were)\s$",
+    re.IGNORECASE,
+)
+_NUMBER_OF_BEFORE = re.compile(
+    r"\bnumber\sof\s(?P<noun>[a-z-]+)\s(?:[a-z]+\s){0,2}(?:was|were|is|reached|stood\sat|rose\sto|totalled)\s$",
+    re.IGNORECASE,
+)
+# A list label at the start of a sentence: "Arrests: 1,468 people".
+_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w '’&/-]{0,40}?):\s")
+# Subsets and additions: never the figure itself.
+_ADDITIONAL_BEFORE = re.compile(
+    r"\b(?:another|the\sother|other|the\sremaining|remaining|the\srest\sof)\s$",
+    re.IGNORECASE,
+)
+# "a further 35 people were safeguarded": often a new result, sometimes a part of one: weak.
+_FURTHER_BEFORE = re.compile(
+    r"\b(?:a\sfurther|further|an\sadditional|additional|extra)\s$", re.IGNORECASE
+)
+_OTHERS_AFTER = re.compile(r"\s(?:others?|more)\b", re.IGNORECASE)
+# Noun classes that never count the same things as people or victims.
+_OTHER_COUNTS = frozenset(
+    {
+        ARREST_N,
+        COUNTRY_N,
+        FORCE_N,
+        INVESTIGATION_N,
+        REFERRAL_N,
+        WARRANT_N,
+        WEAPON_N,
+        VISIT_N,
+        PREMISES_N,
+    }
+)
+# Metrics that a number inside a split can still state on their own ("55 NRM referrals").
+_OWN_METRIC_IN_SUBSET = frozenset(
+    {"nrm_referrals", "new_investigations", "charged", "warrants_executed"}
+)
+# "14 were children": a copula before the noun that says what a bare number counted.
+_COPULA = re.compile(r"\s(?:were|are|was|is)\s(?:all\s|also\s)?", re.IGNORECASE)
+# "of those arrested", "of the arrests": the whole is the arrests.
+_REFERENT = re.compile(
+    r"\sof\s(?:those|the|these)\s(?:\w+\s)?(?:(?P<arrests>arrested|arrests|detained|held)|"
+    r"(?P<victims>identified|found|rescued|safeguarded|victims|potential\svictims))\b",
+    re.IGNORECASE,
+)
+# "Of the potential victims, 14 were children": a sentence that opens on the whole it splits.
+_OPENER_CLAUSE_END = re.compile(r",\sand\s|;|\.\s")
+_OPENER = re.compile(
+    r"^(?:Of|Among|Amongst)\s(?:the|those|these|all)\s(?:[\d,. ]+\s)?(?P<np>[^,;:]{2,60}?),\s"
+)
+_SUBSET_AFTER = re.compile(
+    r"\sof\s(?:them|those|these|whom|which|the|its|their|his|her|all|our)\b(?:\s(?:are|were|being|was)\b)?",
+    re.IGNORECASE,
+)
+_SUBSET_BEFORE = re.compile(
+    r"\b(?:including|includes|included|among\sthem|amongst\sthem|among\swhom|of\swhom|of\swhich|"
+    r"of\sthese|of\sthose|such\sas|comprising|comprised|consisted\sof|consisting\sof|made\sup\sof|"
+    r"incl\.|among|amongst)\s(?:(?:at|in|from|on)\s)?$",
+    re.IGNORECASE,
+)
+_RATE_AFTER = re.compile(
+    r"\s(?:per|a|an|each|every)\s(?:police\s)?(?:force|day|week|month|year|hour|officer|person|head|"
+    r"region|area|county)\b",
+    re.IGNORECASE,
+)
+_CASH_AFTER = re.compile(
+    r"\s?(?:(?:in|of)\s)?(?:suspected\s|criminal\s|illicit\s|hard\s)?(?:cash|banknotes|bank\snotes)\b",
+    re.IGNORECASE,
+)
+_CASH_BEFORE = re.compile(
+    r"\bcash\s(?:(?:seizures?|seized|totalling|totaling|worth|amounting\sto|of|valued\sat)\s){1,2}$"
+    r"|\bcash\s(?:seizures?|seized|recovered|taken)?(?:\s[\w-]+){0,4}?\s(?:totalled|totaled|totalling|"
+    r"amounted\sto|came\sto|reached|stood\sat|was|were)\s$",
+    re.IGNORECASE,
+)
+# A sum of money that is a value, not cash: "£2m worth", "£1,400 of counterfeit goods".
+_NOT_CASH_AFTER = re.compile(
+    r"\s?(?:worth|of\s(?:drugs|cannabis|cocaine|heroin|goods|counterfeit))", re.IGNORECASE
+)
+_NRM = re.compile(
+    r"\b(?:NRM|National Referral Mechanism|[Rr]eferral [Mm]echanism|[Dd]uty to [Nn]otify)\b"
+)
+_VICTIM_CUE = re.compile(
+    r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery)", re.IGNORECASE
+)
+_COUNTRY_CUE = re.compile(
+    r"\b(?:police|authorities|law enforcement|officers|operation|action|took part|taking part|"
+    r"participat\w*|involved|involving|joined|teamed up|carried out|across|agencies|forces|"
+    r"member states|worked|working|in\s+\d)",
+    re.IGNORECASE,
+)
+_COUNTRY_NOT = re.compile(
+    r"\b(?:participants|delegates|meeting|met in|conference|summit|workshop|training|drawn from|"
+    r"nationalities|citizens of|nationals of|born in)\b",
+    re.IGNORECASE,
+)
+_VISIT_CUE = re.compile(
+    r"\b(?:visit\w*|search\w*|raid\w*|inspect\w*|warrants?|entered|checks? at)\b", re.IGNORECASE
+)
+# A bare number's verb right after it, past auxiliaries only: "16 were arrested", "six charged".
+_BARE_VERB_AFTER = re.compile(
+    r"(?:\s+(?:have|has|had|were|was|are|is|been|being|be|now|also|all|quickly|later|since|then|"
+    r"subsequently|reportedly|so\sfar|already))*\s+(?:arrested|detained|held|charged|apprehended|"
+    r"taken\sinto\scustody|under\sarrest|in\scustody|remanded)\b",
+    re.IGNORECASE,
+)
+_SAFEGUARD_LABEL = re.compile(r"safeguard|victim|rescued|vulnerable", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class NounPhrase:
+    classes: tuple[str, ...]
+    words: tuple[str, ...]
+    end: int  # local end offset
+    extra_people: int = 0  # "two men and a woman": the persons counted by "a"/"an"
+    articles: int = 0  # items added with "and a ..." ("three farms and a packhouse")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one number of a sentence counts."""
+
+    metric: str | None
+    weak: bool = False  # a back-reference ("arrested the three")
+    subset: bool = False
+    value_add: int = 0  # persons to add ("two men and a woman" -> +1)
+    reason: str = ""
+    verb_before: str | None = None  # the verb class read before the number, if any
+
+
+_NONE = Reading(None)
+# List labels that decide the metric of a count of people after them ("Arrests: 1,468 people").
+_LABEL_DECIDES = frozenset({ARREST_N, VICTIM_N, CHILD_N, ADULT_N})
+
+
+def noun_phrase(text: str, pos: int) -> NounPhrase:
+    """The noun phrase that starts at ``pos`` (right after a number)."""
+    classes: list[str] = []
+    words: list[str] = []
+    end = pos
+    conj = False
+    extra = 0
+    articles = 0
+    adjectives_after_conj = 0
+    pending_article = False
+    n = 0
+    for tok in _TOKEN.finditer(text, pos, min(len(text), pos + 160)):
+        n += 1
+        if n > 14:
+            break
+        t = tok.group(0)
+        if t[0].isdigit():
+            break
+        if not t[0].isalpha():
+            if t == "," and not conj:
+                if classes:
+                    conj = True  # "car washes, nail bars and ..."
+                continue
+            if t in "-–&":
+                if t == "&" and classes:
+                    conj = True
+                continue
+            break
+        w = t.lower().rstrip("'’")
+        if w.endswith("'s") or w.endswith("’s"):
+            w = w[:-2]
+        cls = _NOUNS.get(w)
+        if cls is None and "-" in w:
+            cls = _NOUNS.get(w.rsplit("-", 1)[-1])
+        if classes:
+            if w in ("and", "or", "&"):
+                conj = True
+                continue
+            if conj and w in ("a", "an", "one") and not pending_article:
+                pending_article = True
+                articles += 1
+                continue
+            if cls is not None and conj and _NUMBER_NEXT.match(text, tok.end(), tok.end() + 40):
+                break
+            if cls is not None:
+                if conj:
+                    classes.append(cls)
+                    if pending_article and w in _GENDER_NOUNS:
+                        extra += 1
+                    pending_article = False
+                    conj = False
+                    adjectives_after_conj = 0
+                else:
+                    # a noun-noun compound: the last noun is the head ("people smugglers",
+                    # "police forces"); "child victims" stay children
+                    if not (classes[-1] == CHILD_N and cls == VICTIM_N):
+                        classes[-1] = cls
+                words.append(w)
+                end = tok.end()
+                continue
+            if conj and w not in _NP_STOP and adjectives_after_conj < 3 and not _strong_verb(w):
+                adjectives_after_conj += 1
+                continue
+            break
+        if w in _NP_STOP or _strong_verb(w):
+            break
+        if cls is not None:
+            classes.append(cls)
+            end = tok.end()
+        words.append(w)
+        if cls is None and len(words) > 5:
+            break
+    return NounPhrase(tuple(classes), tuple(words), end, extra, articles)
+
+
+@functools.lru_cache(maxsize=4096)
+def _strong_verb(word: str) -> bool:
+    """A verb that ends a noun phrase ("arrested", "identified"); neutral verbs such as
+    "working" may be adjectives ("illegal working visits")."""
+    v = _VERB_AFTER.fullmatch(word)
+    return v is not None and _verb_class(v) != "neutral"
+
+
+def _verb_class(m: re.Match[str]) -> str:
+    for name in ("arrest", "charge", "refer", "victim", "visit", "execute", "seize", "neutral"):
+        if m.group(name):
+            return name
+    return "neutral"
+
+
+def _verb_after(
+    text: str, start: int, mentions: list[NumberMention], idx: int, nps: list[NounPhrase]
+) -> str | None:
+    """Class of the first verb after the noun phrase of mention ``idx``, in the same clause.
+
+    A coordinated number ("72 children and 27 adults identified") is skipped over, together with
+    its noun phrase; any other number ends the search.
+    """
+    limit = min(len(text), start + 220)
+    pos = start
+    j = idx + 1
+    while True:
+        next_start = mentions[j].figure_start if j < len(mentions) else limit
+        stop = min(limit, next_start)
+        clause = _CLAUSE_END.search(text, pos, stop)
+        seg_end = clause.start() if clause else stop
+        v = _VERB_AFTER.search(text, pos, seg_end)
+        if v:
+            return _verb_class(v)
+        if clause or j >= len(mentions) or next_start >= limit:
+            return None
+        gap = text[pos:next_start].strip().lower()
+        if gap not in ("and", ",", ", and", "or", "as well as", "plus", "&"):
+            return None
+        pos = nps[j].end
+        j += 1
+
+
+def _paren_depths(text: str, positions: list[int]) -> list[bool]:
+    """For each (sorted) position: is it inside parentheses? One pass over the text."""
+    out: list[bool] = []
+    depth = 0
+    cur = 0
+    for pos in positions:
+        chunk = text[cur:pos]
+        depth += chunk.count("(") - chunk.count(")")
+        cur = pos
+        out.append(depth > 0)
+    return out
+
+
+def _head(np: NounPhrase) -> str | None:
+    """The class that decides for a noun phrase, with the rules for unions."""
+    cls = [c for c in np.classes]
+    if not cls:
+        return None
+    if WEAPON_N in cls:
+        return WEAPON_N
+    first = cls[0]
+    if first in (CHILD_N, ADULT_N, PERSON_N, GENDER_N) and len(cls) > 1:
+        kinds = set(cls)
+        if CHILD_N in kinds and (ADULT_N in kinds or PERSON_N in kinds):
+            return "union"  # "vulnerable children and adults": all victims together
+        if ADULT_N in kinds and PERSON_N in kinds:
+            return "union"
+    if first == PREMISES_N and (np.articles or any(c not in (PREMISES_N, VISIT_N) for c in cls)):
+        # "60 houses and vehicles", "three farms and a packhouse": not a stated count of premises
+        return THING_N
+    if first == COUNTRY_N:
+        return COUNTRY_N
+    return first
+
+
+def _label_class(label: str) -> str | None:
+    if _SAFEGUARD_LABEL.search(label):
+        return VICTIM_N
+    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", label)]
+    for w in reversed(words):
+        if w in _NOUNS:
+            return _NOUNS[w]
+    return THING_N if words else None
+
+
+def _metric_for(
+    head: str | None, verb: str | None, *, sentence: str, context: str, np: NounPhrase
+) -> str | None:
+    """Map (noun class, verb class) to a metric."""
+    if head == ARREST_N:
+        return "arrests"
+    if head == VICTIM_N:
+        if verb == "refer" and _NRM.search(context):
+            return "nrm_referrals"
+        return "potential_victims"
+    if head in (CHILD_N, ADULT_N, "union"):
+        if verb == "arrest":
+            return "arrests"
+        if verb == "charge":
+            return "charged"
+        if verb == "refer" and _NRM.search(context):
+            return "nrm_referrals"
+        if verb == "victim":
+            return {CHILD_N: "victims_children", ADULT_N: "victims_adults"}.get(
+                head, "potential_victims"
+            )
+        return None
+    if head in (PERSON_N, GENDER_N, SUSPECT_N, None):
+        if verb == "arrest":
+            return "arrests"
+        if verb == "charge":
+            return "charged"
+        if head == SUSPECT_N:
+            return None
+        if verb == "refer" and _NRM.search(context):
+            return "nrm_referrals"
+        if verb == "victim" and head != GENDER_N and _VICTIM_CUE.search(sentence):
+            return "potential_victims"
+        return None
+    if head == FORCE_N:
+        return "forces_involved"
+    if head == COUNTRY_N:
+        if _COUNTRY_CUE.search(sentence) and not _COUNTRY_NOT.search(sentence):
+            return "countries_involved"
+        return None
+    if head == INVESTIGATION_N:
+        return "new_investigations"
+    if head == REFERRAL_N:
+        return "nrm_referrals" if _NRM.search(context) else None
+    if head == WARRANT_N:
+        return "warrants_executed"
+    if head == VISIT_N:
+        if any(w in ("visits", "raids", "inspections") for w in np.words):
+            return "premises_visited"
+        return None
+    if head == PREMISES_N:
+        if verb == "visit" or _VISIT_CUE.search(sentence):
+            return "premises_visited"
+        return None
+    if head == WEAPON_N:
+        return "weapons_seized"
+    return None
+
+
+def read_sentence(
+    text: str,
+    mentions: list[NumberMention],
+    *,
+    context: str = "",
+) -> list[Reading]:
+    """Read every mention of one sentence. ``mentions`` carry offsets local to ``text``;
+    ``context`` is the sentence with its neighbours (for "referrals were made to this")."""
+    readings: list[Reading] = []
+    nps = [noun_phrase(text, m.end) for m in mentions]
+    label_m = _LABEL.match(text)
+    label_cls = _label_class(label_m.group("label")) if label_m else None
+    ctx = context or text
+    last_metric: str | None = None
+    first_count_seen = False
+    in_parens = _paren_depths(text, [m.start for m in mentions])
+    opener = _OPENER.match(text)
+    opener_parent = _opener_metric(opener.group("np")) if opener else None
+    # the opener governs its own clause only: "Of the 99 victims, 72 were children and 27
+    # adults, and 55 referrals followed"
+    opener_end = len(text)
+    if opener:
+        stop = _OPENER_CLAUSE_END.search(text, opener.end())
+        opener_end = stop.start() if stop else len(text)
+    for i, m in enumerate(mentions):
+        in_opener = opener is not None and (m.start < opener.end() or m.start > opener_end)
+        joined = i > 0 and text[nps[i - 1].end : m.figure_start].strip().lower() in (
+            "and",
+            ",",
+            ", and",
+        )
+        # "comprised 72 children and 27 adults": a number joined to a part is a part too, unless
+        # it counts something else ("including 100 minors, and 219 arrests")
+        coordinated = (
+            joined
+            and readings[i - 1].subset
+            and text[nps[i - 1].end : m.figure_start].strip() in ("and", ",")
+            and not (set(nps[i].classes) & _OTHER_COUNTS)
+        )
+        # "identified 64 children and 19 adults": the second number shares the first one's verb
+        inherited = readings[i - 1].verb_before if joined else None
+        r = _read_one(
+            text,
+            mentions,
+            i,
+            nps,
+            ctx,
+            label_cls if not first_count_seen else None,
+            last_metric,
+            in_parens[i] or coordinated,
+            None if in_opener else opener_parent,
+            inherited,
+        )
+        if m.kind == COUNT or m.kind == MONEY:
+            first_count_seen = True
+        readings.append(r)
+        if r.metric and not r.subset:
+            last_metric = r.metric
+    readings = _gender_partitions(text, mentions, nps, readings)
+    return _coordinated_partitions(text, mentions, nps, readings)
+
+
+def _read_one(
+    text: str,
+    mentions: list[NumberMention],
+    i: int,
+    nps: list[NounPhrase],
+    ctx: str,
+    label_cls: str | None,
+    parent_metric: str | None,
+    in_parens: bool = False,
+    opener_parent: str | None = None,
+    inherited_verb: str | None = None,
+) -> Reading:
+    m = mentions[i]
+    np = nps[i]
+    fs = m.figure_start
+    before = text[max(0, fs - 60) : fs]
+    after = text[m.end : m.end + 80]
+    if m.kind == MONEY:
+        if m.unit != "GBP":
+            return _NONE
+        cash = _CASH_AFTER.match(after) or _CASH_BEFORE.search(before) or label_cls == CASH_N
+        if cash and not _NOT_CASH_AFTER.match(after):
+            return Reading("cash_seized_gbp", reason="cash")
+        return _NONE
+    if m.kind != COUNT:
+        return _NONE
+    if _ADDITIONAL_BEFORE.search(before) or _OTHERS_AFTER.match(after):
+        return Reading(None, reason="additional")
+    if "other" in np.words or "others" in np.words:
+        return Reading(None, reason="additional")
+    after_np = text[np.end : np.end + 60]
+    if _RATE_AFTER.match(after_np) or _RATE_AFTER.match(after):
+        return Reading(None, reason="rate")
+    head = _head(np)
+    np_end = np.end
+    if not np.classes:
+        cop = _COPULA.match(text, np.end, min(len(text), np.end + 20))
+        if cop:
+            # "14 were children": the complement names what was counted
+            inner = noun_phrase(text, cop.end())
+            if inner.classes:
+                head, np_end = _head(inner), inner.end
+    subset_after = _SUBSET_AFTER.match(after)
+    subset = bool(subset_after or _SUBSET_BEFORE.search(before) or in_parens or opener_parent)
+    referent = parent_metric or opener_parent
+    if subset_after:
+        # "236 of them are minors": the noun phrase after "of them (are)"
+        inner = noun_phrase(text, m.end + subset_after.end())
+        head = _head(inner) or head
+        np_end = max(np_end, inner.end if inner.classes else m.end + subset_after.end())
+        ref = _REFERENT.match(after)
+        if ref:
+            # "of those arrested", "of those identified": the whole this number is part of
+            referent = "arrests" if ref.group("arrests") else "potential_victims"
+            np_end = max(np_end, m.end + ref.end())
+            cop = _COPULA.match(text, np_end, min(len(text), np_end + 20))
+            if cop and not inner.classes:
+                inner = noun_phrase(text, cop.end())
+                head = _head(inner) or head
+    if subset:
+        if head in (CHILD_N, ADULT_N) and referent == "potential_victims":
+            return Reading(
+                "victims_children" if head == CHILD_N else "victims_adults",
+                subset=True,
+                reason="subset",
+            )
+        # "Nine of those arrested have been charged", "22 of them were referred into the NRM",
+        # "... and 55 NRM referrals followed": a part of one count that counts another metric
+        va = _verb_after(text, np_end, mentions, i, nps)
+        if va == "charge" and referent != "charged":
+            return Reading("charged", subset=True, reason="subset charged")
+        if va == "refer" and _NRM.search(ctx) and referent != "nrm_referrals":
+            return Reading("nrm_referrals", subset=True, reason="subset referred")
+        own = _metric_for(head, va, sentence=text, context=ctx, np=np) if head else None
+        if own in _OWN_METRIC_IN_SUBSET and own != referent and not (subset_after or in_parens):
+            return Reading(own, subset=True, reason="subset other metric")
+        return Reading(None, subset=True, reason="subset")
+    weak = bool(_FURTHER_BEFORE.search(before))
+    verb: str | None = None
+    vb = _VERB_BEFORE.search(before)
+    verb_before: str | None = None
+    if vb:
+        verb = verb_before = _verb_class(vb) if vb.group(0) else None
+        weak = weak or (bool(vb.group("the")) and not np.classes)
+    if label_cls is not None and (
+        head is None or (head in (PERSON_N, SUSPECT_N, "union") and label_cls in _LABEL_DECIDES)
+    ):
+        head = label_cls
+    if head is None or head in (
+        PERSON_N,
+        SUSPECT_N,
+        CHILD_N,
+        ADULT_N,
+        GENDER_N,
+        "union",
+        PREMISES_N,
+        VICTIM_N,
+    ):
+        tot = _TOTALLED_BEFORE.search(before) or _NUMBER_OF_BEFORE.search(before)
+        if tot and head is None:
+            head = _NOUNS.get(tot.group("noun").lower()) or (
+                VICTIM_N if _SAFEGUARD_LABEL.search(tot.group("noun")) else None
+            )
+        verb_after_used = False
+        if verb is None or verb in ("neutral",):
+            va = _verb_after(text, np.end, mentions, i, nps)
+            if va is not None:
+                verb = va
+                verb_after_used = True
+        if head is None and verb == "victim":
+            # "99 were identified as potential victims", "114 safeguarded"
+            tail = text[np.end : np.end + 80]
+            if not re.match(
+                r"(?:\s\w+){0,4}\s(?:as\s(?:potential\s|possible\s)?victims|safeguarded|rescued|freed)",
+                tail,
+                re.IGNORECASE,
+            ):
+                verb = None
+        bare = head is None and label_cls is None and verb in ("arrest", "charge")
+        if bare and verb_after_used and not _BARE_VERB_AFTER.match(text, np.end):
+            # a bare number must sit right before its verb: "16 were arrested", "six charged"
+            verb = None
+    if verb is None and inherited_verb:
+        verb = verb_before = inherited_verb
+    if head in (THING_N, STAFF_N, BLADE_N):
+        return _NONE
+    metric = _metric_for(head, verb, sentence=text, context=ctx, np=np)
+    if metric is None:
+        return Reading(None, verb_before=verb_before)
+    return Reading(
+        metric,
+        weak=weak,
+        value_add=np.extra_people if metric == "arrests" else 0,
+        verb_before=verb_before,
+    )
+
+
+def _opener_metric(np_text: str) -> str | None:
+    """The metric of the whole a sentence opens on: "Of those arrested," -> arrests."""
+    if re.search(r"\b(?:arrested|arrests|detained)\b", np_text, re.IGNORECASE):
+        return "arrests"
+    np = noun_phrase(" " + np_text, 0)
+    head = _head(np)
+    if head == VICTIM_N or (
+        head in (PERSON_N, "union")
+        and re.search(r"\b(?:safeguarded|identified|rescued|found)\b", np_text)
+    ):
+        return "potential_victims"
+    if head == "union":
+        return "potential_victims"
+    return "subset" if head else None
+
+
+def _coordinated_partitions(
+    text: str, mentions: list[NumberMention], nps: list[NounPhrase], readings: list[Reading]
+) -> list[Reading]:
+    """ "89 nail bars and 112 car washes": coordinated counts of one metric with no stated total
+    are parts of an unstated whole, and adding them up would be our own arithmetic."""
+    out = list(readings)
+    i = 0
+    while i < len(mentions) - 1:
+        group = [i]
+        j = i
+        while j + 1 < len(mentions):
+            gap = text[nps[j].end : mentions[j + 1].figure_start].strip().lower()
+            if gap in ("and", ",", ", and", "&") and out[j + 1].metric == out[i].metric:
+                group.append(j + 1)
+                j += 1
+            else:
+                break
+        if len(group) > 1 and out[i].metric is not None and out[i].reason != "summed":
+            for k in group:
+                out[k] = Reading(None, reason="partition")
+        i = group[-1] + 1
+    return out
+
+
+def _gender_partitions(
+    text: str, mentions: list[NumberMention], nps: list[NounPhrase], readings: list[Reading]
+) -> list[Reading]:
+    """ "12 men and 3 women were arrested" is 15 arrests; "34 female and 215 male ... safeguarded"
+    is a split without a stated total, which is not a figure."""
+    out = list(readings)
+    i = 0
+    while i < len(mentions) - 1:
+        a = nps[i]
+        if not (a.words and a.words[0] in _GENDER_NOUNS):
+            i += 1
+            continue
+        group = [i]
+        j = i
+        while j + 1 < len(mentions):
+            gap = text[nps[j].end : mentions[j + 1].figure_start].strip().lower()
+            nb = nps[j + 1]
+            if gap in ("and", ",", ", and") and nb.words and nb.words[0] in _GENDER_NOUNS:
+                group.append(j + 1)
+                j += 1
+            else:
+                break
+        if len(group) > 1:
+            last = out[group[-1]]
+            if last.metric in ("arrests", "charged"):
+                total = sum(int(mentions[k].value) for k in group) + sum(
+                    out[k].value_add for k in group
+                )
+                out[group[0]] = Reading(
+                    last.metric, value_add=total - int(mentions[group[0]].value), reason="summed"
+                )
+                for k in group[1:]:
+                    out[k] = Reading(None, reason="summed")
+            else:
+                for k in group:
+                    out[k] = Reading(None, reason="partition")
+        i = group[-1] + 1
+    return out

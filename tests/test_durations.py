@@ -1,0 +1,72 @@
+"""Operation length and dates (tasks.durations)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tasks.durations import find_durations
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("The checks ran between 2 and 8 March.", 7),
+        ("from 26 to 30 June 2023", 5),
+        ("The blitz ran 5-11 February.", 7),
+        ("It lasted from 28 February to 3 March 2024.", 5),  # a leap year
+        ("It lasted from 28 February to 3 March 2023.", 4),
+        ("officers worked from July 3 to 9", 7),
+        ("between Monday 2nd and Friday 6th October", 5),
+        ("a two-day operation", 2),
+        ("spending a four day operation in the town", 4),
+        ("a three-week crackdown", 21),
+        ("over five days", 5),
+        ("a fortnight of action", 14),
+        ("a week-long push", 7),
+        ("during a week of intensified activity", 7),
+        ("the national intensification week", 7),
+        ("over a single week", 7),
+        ("the teams ran for a week at ports", 7),
+        ("officers made 90 visits in one day", 1),
+        ("a single day of action", 1),
+    ],
+)
+def test_durations(text: str, days: int) -> None:
+    found = find_durations(text, 2023)
+    assert found, text
+    assert found[0].days == days
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The figures were published last week.",
+        "Ten people were arrested in the past five years.",
+        "He had worked there for 12 months.",
+        "EMPACT Joint Action Day results",
+        "between July and October 2024",
+        "from 1 January to 30 June",  # a period, not an operation
+    ],
+)
+def test_not_durations(text: str) -> None:
+    assert find_durations(text, 2023) == []
+
+
+def test_explicit_range_beats_week_words() -> None:
+    best = find_durations("The week-long operation ran from 29 September to 4 October 2024.", None)[
+        0
+    ]
+    assert best.days == 6
+    assert (best.start_date, best.end_date) == (date(2024, 9, 29), date(2024, 10, 4))
+
+
+def test_range_without_year_uses_the_given_year() -> None:
+    best = find_durations("between 10 and 16 May", 2022)[0]
+    assert best.start_date == date(2022, 5, 10)
+
+
+def test_range_without_any_year_has_no_dates() -> None:
+    best = find_durations("between 10 and 16 May", None)[0]
+    assert best.days == 7 and best.start_date is None

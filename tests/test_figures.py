@@ -1,0 +1,405 @@
+"""Text -> figures (tasks.figures.extract_figures), table-driven on short invented articles."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tasks.figures import extract_figures
+from tasks.records import METRICS, QUALIFIERS, SCOPES, FigureResult
+
+Fig = tuple[str, str, int | float, str]
+
+
+def _run(body: str, title: str | None = None, **kw: object) -> FigureResult:
+    return extract_figures(body, title, **kw)  # type: ignore[arg-type]
+
+
+def _figs(res: FigureResult) -> set[Fig]:
+    return {(f.scope, f.metric, f.value, f.qualifier) for f in res.figures}
+
+
+def _op(res: FigureResult) -> dict[str, int | float]:
+    return {f.metric: f.value for f in res.figures if f.scope == "operation"}
+
+
+# (id, title, body, publisher, figures that must be present, (metric, value) never in operation)
+CASES: list[tuple[str, str | None, str, str | None, set[Fig], set[tuple[str, int | float]]]] = [
+    (
+        "number words and a long relative clause",
+        None,
+        "FORTY one people suspected of exploiting children and vulnerable adults for crime, sex or "
+        "labour have been arrested after 87 potential victims were identified.",
+        None,
+        {("operation", "arrests", 41, "exact"), ("operation", "potential_victims", 87, "exact")},
+        set(),
+    ),
+    (
+        "forces in words, week-long, led by",
+        None,
+        "Twenty two police forces across the UK joined the week-long operation led by the National "
+        "Crime Agency (NCA).",
+        None,
+        {("operation", "forces_involved", 22, "exact"), ("operation", "duration_days", 7, "exact")},
+        set(),
+    ),
+    (
+        "all forces stated with a number",
+        None,
+        "All 43 forces in England and Wales took part in the intensification.",
+        None,
+        {("operation", "forces_involved", 43, "exact")},
+        set(),
+    ),
+    (
+        "every force gives no number",
+        None,
+        "Every force in England and Wales took part and 310 people were arrested.",
+        None,
+        {("operation", "arrests", 310, "exact")},
+        {("forces_involved", 43)},
+    ),
+    (
+        "children and adults share a verb",
+        None,
+        "Officers identified 64 children and 19 adults as potential victims during the operation.",
+        None,
+        {
+            ("operation", "victims_children", 64, "exact"),
+            ("operation", "victims_adults", 19, "exact"),
+        },
+        set(),
+    ),
+    (
+        "children and adults within a stated total",
+        None,
+        "A total of 83 potential victims were found, 64 of them children. Of the 83 victims, 19 "
+        "were adults.",
+        None,
+        {
+            ("operation", "potential_victims", 83, "exact"),
+            ("operation", "victims_children", 64, "exact"),
+            ("operation", "victims_adults", 19, "exact"),
+        },
+        set(),
+    ),
+    (
+        "referrals made to 'it' after an NRM sentence",
+        None,
+        "In 2019, 5,300 people entered the National Referral Mechanism. Sixty new referrals were "
+        "made to it after the week of action.",
+        None,
+        {("operation", "nrm_referrals", 60, "exact")},
+        {("nrm_referrals", 5300)},
+    ),
+    (
+        "wider action on a UK page",
+        None,
+        "Thirty people were arrested across the UK. The UK activity was part of a wider European "
+        "operation which resulted in 210 arrests in 21 countries.",
+        "National Crime Agency",
+        {
+            ("operation", "arrests", 30, "exact"),
+            ("international", "arrests", 210, "exact"),
+            ("international", "countries_involved", 21, "exact"),
+        },
+        {("arrests", 210), ("countries_involved", 21)},
+    ),
+    (
+        "commentary and rhetorical questions are not figures",
+        None,
+        "Officers arrested 40 people in a week. This works out at just two arrests per force. "
+        "So what happened to the other 30?",
+        None,
+        {("operation", "arrests", 40, "exact")},
+        {("arrests", 2), ("arrests", 30)},
+    ),
+    (
+        "another force's part on a multi-force page",
+        None,
+        "The NCA coordinated 15 police forces, which arrested 52 people. Police Scotland "
+        "safeguarded four minors at Glasgow Central.",
+        "National Crime Agency",
+        {("operation", "arrests", 52, "exact"), ("force", "victims_children", 4, "exact")},
+        {("victims_children", 4)},
+    ),
+    (
+        "prices, ages, dates and phone numbers",
+        None,
+        "A 31-year-old woman said she was paid £15 an hour. Raids took place on 4 May. Call 101 "
+        "with information. Eleven people were arrested.",
+        None,
+        {("operation", "arrests", 11, "exact")},
+        {("arrests", 31), ("arrests", 15), ("arrests", 4), ("arrests", 101)},
+    ),
+    (
+        "cash, weapons, warrants, premises, charged",
+        None,
+        "Officers executed 19 warrants, raided 31 brothels and seized £1.6 million in cash along "
+        "with 41 knives and weapons. Seven people have been charged.",
+        None,
+        {
+            ("operation", "warrants_executed", 19, "exact"),
+            ("operation", "premises_visited", 31, "exact"),
+            ("operation", "cash_seized_gbp", 1_600_000, "exact"),
+            ("operation", "weapons_seized", 41, "exact"),
+            ("operation", "charged", 7, "exact"),
+        },
+        set(),
+    ),
+    (
+        "drug value and fines are not cash",
+        None,
+        "Drugs worth £250,000 were recovered and £3,500 in cash was seized. Firms face fines of up "
+        "to £45,000.",
+        None,
+        {("operation", "cash_seized_gbp", 3500, "exact")},
+        {("cash_seized_gbp", 250_000), ("cash_seized_gbp", 45_000)},
+    ),
+    (
+        "illegal working visits",
+        None,
+        "Immigration officers made 88 illegal working visits in a single day, arresting 61 people.",
+        "Home Office",
+        {
+            ("operation", "premises_visited", 88, "exact"),
+            ("operation", "arrests", 61, "exact"),
+            ("operation", "duration_days", 1, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a rounded lead gives way to the exact figure",
+        None,
+        "More than 60 people were arrested in the crackdown. In total 63 people were arrested and "
+        "about 120 vulnerable people were safeguarded.",
+        None,
+        {("operation", "arrests", 63, "exact"), ("operation", "potential_victims", 120, "approx")},
+        {("arrests", 60)},
+    ),
+    (
+        "a qualified first statement keeps its qualifier",
+        None,
+        "At least 52 minors were found to be at risk. Officers later spoke to the 52 minors.",
+        None,
+        {("operation", "victims_children", 52, "at_least")},
+        set(),
+    ),
+    (
+        "the body beats the title",
+        "Almost 200 held in abuse sweep",
+        "Police held 194 suspects during the operation.",
+        None,
+        {("operation", "arrests", 194, "exact")},
+        {("arrests", 200)},
+    ),
+    (
+        "two men and a woman",
+        None,
+        "Two men and a woman were arrested at a flat in the town centre.",
+        None,
+        {("operation", "arrests", 3, "exact")},
+        set(),
+    ),
+    (
+        "a split by sex without a total is not a figure",
+        None,
+        "Officers safeguarded 12 female and 30 male victims.",
+        None,
+        set(),
+        {("potential_victims", 12), ("potential_victims", 30)},
+    ),
+    (
+        "parts without a total are not summed",
+        None,
+        "Officers also visited 35 nail bars and 61 car washes.",
+        None,
+        set(),
+        {("premises_visited", 35), ("premises_visited", 61), ("premises_visited", 96)},
+    ),
+    (
+        "a separate operation on the same page",
+        None,
+        "Police arrested 14 people in the operation. In a separate operation, 40 people were "
+        "arrested at ports.",
+        None,
+        {("operation", "arrests", 14, "exact")},
+        {("arrests", 40)},
+    ),
+    (
+        "lifetime totals are background",
+        None,
+        "Since its launch in 2019, the programme has led to 2,300 arrests. This week 75 people were "
+        "arrested.",
+        None,
+        {("operation", "arrests", 75, "exact"), ("context", "arrests", 2300, "exact")},
+        {("arrests", 2300)},
+    ),
+    (
+        "date range gives the inclusive length",
+        None,
+        "The checks took place between 14 and 20 May, and 9 people were arrested.",
+        None,
+        {("operation", "duration_days", 7, "exact")},
+        set(),
+    ),
+    (
+        "dot and space thousands separators",
+        None,
+        "More than 30.000 vehicles were checked, 1.200 potential victims were identified and "
+        "12 450 officers took part.",
+        "Europol",
+        {("operation", "potential_victims", 1200, "exact")},
+        {("potential_victims", 30000)},
+    ),
+    (
+        "an image caption does not count",
+        None,
+        "[Image caption: In all, nine homes were searched]\n\nOfficers searched 12 homes.",
+        None,
+        {("operation", "premises_visited", 12, "exact")},
+        {("premises_visited", 9)},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "body", "publisher", "present", "absent"), CASES, ids=[c[0] for c in CASES]
+)
+def test_phrasings(
+    name: str,
+    title: str | None,
+    body: str,
+    publisher: str | None,
+    present: set[Fig],
+    absent: set[tuple[str, int | float]],
+) -> None:
+    res = _run(body, title, publisher=publisher, published=date(2023, 6, 1))
+    got = _figs(res)
+    assert present <= got, f"missing {present - got}; got {sorted(got)}"
+    op = {(f.metric, f.value) for f in res.figures if f.scope == "operation"}
+    assert not (absent & op), f"leaked {absent & op}"
+
+
+def test_multi_country_headline_page() -> None:
+    body = (
+        "Between 6 and 12 June, 27 countries took part in joint action days coordinated by Europol.\n\n"
+        "Overall, the results include:\n\n"
+        "• 48 persons arrested for various crimes (of which 21 for labour exploitation)\n\n"
+        "• 390 potential victims identified (of which 70 children)\n\n"
+        "In Italy, officers arrested 9 people."
+    )
+    res = _run(body, "Action days against labour exploitation", publisher="Europol")
+    got = _figs(res)
+    assert {
+        ("operation", "countries_involved", 27, "exact"),
+        ("operation", "duration_days", 7, "exact"),
+        ("operation", "arrests", 48, "exact"),
+        ("operation", "potential_victims", 390, "exact"),
+        ("operation", "victims_children", 70, "exact"),
+    } <= got
+    assert ("force", "arrests", 9, "exact") in got
+    assert [(b.offence, b.count) for b in res.arrest_breakdown] == [("labour exploitation", 21)]
+    assert res.operation.lead_agency == "Europol"
+
+
+def test_counted_list_of_countries_with_a_leader() -> None:
+    body = (
+        "Greece led the operation. Police in Malta, Cyprus, Croatia and Slovenia took part, "
+        "freeing 130 people from exploitation."
+    )
+    res = _run(body, "Regional action frees 130", publisher="Europol")
+    assert ("operation", "countries_involved", 5, "exact") in _figs(res)
+    assert ("operation", "potential_victims", 130, "exact") in _figs(res)
+
+
+def test_stated_country_count_beats_a_list() -> None:
+    body = (
+        "Police from 31 countries took part. Spain, France and Portugal teamed up to search farms."
+    )
+    res = _run(body, None, publisher="Europol")
+    assert _op(res)["countries_involved"] == 31
+
+
+def test_breakdown_of_arrests() -> None:
+    body = (
+        "Police arrested 37 people. Of those arrested, 14 were for child sexual exploitation, "
+        "9 were for labour exploitation, while the remainder were for other offences."
+    )
+    res = _run(body)
+    assert [(b.offence, b.count) for b in res.arrest_breakdown] == [
+        ("child sexual exploitation", 14),
+        ("labour exploitation", 9),
+    ]
+    for b in res.arrest_breakdown:
+        assert b.span is not None and body[b.span[0] : b.span[1]] == b.evidence
+
+
+def test_title_only_figure_has_no_span() -> None:
+    res = _run(
+        "Officers spent two days at stations in the county. A boy was held at the first stop.",
+        "12 arrests and four charged after county lines operation",
+    )
+    arrests = [f for f in res.figures if f.metric == "arrests"]
+    assert [(f.value, f.span, f.evidence) for f in arrests] == [
+        (12, None, "12 arrests and four charged after county lines operation")
+    ]
+    assert _op(res)["charged"] == 4
+    assert _op(res)["duration_days"] == 2
+
+
+def test_body_evidence_preferred_when_it_repeats_the_title() -> None:
+    title = "Nineteen arrested in trafficking raids"
+    body = title + "\n\nNineteen people were arrested during raids on Tuesday."
+    res = _run(body, title)
+    (f,) = [f for f in res.figures if f.metric == "arrests"]
+    assert f.span is not None and body[f.span[0] : f.span[1]] == f.evidence
+
+
+def test_quote_repeating_the_figure_is_not_preferred() -> None:
+    body = (
+        'The chief said: "We arrested 26 people this week."\n\n'
+        "The force confirmed that 26 people were arrested during the operation."
+    )
+    res = _run(body)
+    (f,) = [f for f in res.figures if f.metric == "arrests"]
+    assert f.value == 26 and f.evidence.startswith("The force confirmed")
+
+
+def test_operation_facts() -> None:
+    body = (
+        "Officers from Kent Police and Essex Police carried out raids under Operation Larkspur "
+        "between 3 and 9 March 2023, in a crackdown on brothels and forced prostitution led by the "
+        "National Crime Agency."
+    )
+    res = _run(body, "Brothels raided", published=date(2023, 3, 15))
+    op = res.operation
+    assert op.name == "Operation Larkspur"
+    assert op.lead_agency == "NCA"
+    assert op.theme == "sexual_exploitation"
+    assert (op.start_date, op.end_date) == (date(2023, 3, 3), date(2023, 3, 9))
+    assert op.forces == ("Kent Police", "Essex Police")
+
+
+def test_invariants_on_a_busy_page() -> None:
+    body = "\n\n".join(c[2] for c in CASES)
+    res = _run(body, "Busy page", publisher="National Crime Agency", published=date(2022, 5, 1))
+    seen: set[tuple[str, str]] = set()
+    for f in res.figures:
+        assert f.metric in METRICS and f.scope in SCOPES and f.qualifier in QUALIFIERS
+        assert isinstance(f.value, int) or not float(f.value).is_integer()
+        if f.span is not None:
+            assert body[f.span[0] : f.span[1]] == f.evidence
+        if f.scope in ("operation", "international"):
+            assert (f.scope, f.metric) not in seen
+            seen.add((f.scope, f.metric))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [None, 42, b"bytes", "", " ", "\n\n\n", "£", "1,", "(((((", '"' * 100, "\x00\x01\ufffd"],
+)
+def test_never_raises_on_odd_input(body: object) -> None:
+    res = extract_figures(body, title=body)  # type: ignore[arg-type]
+    assert isinstance(res, FigureResult)

@@ -1,0 +1,96 @@
+"""Page profile and sentence scopes (tasks.scopes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.places import find_entities
+from tasks.scopes import (
+    CONTEXT,
+    FORCE_SCOPE,
+    INTERNATIONAL,
+    OPERATION,
+    is_international_headline,
+    make_profile,
+    place_splits,
+    sentence_scope,
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "publisher", "expected"),
+    [
+        ("Europol: 300 arrests in EU-wide action days", "", None, True),
+        ("Interpol operation frees 400", "", None, True),
+        ("Anything at all", "", "Frontex", True),
+        (
+            "Eleven NCA arrests in global operation",
+            "Eleven people were arrested in the UK.",
+            None,
+            False,
+        ),
+        ("UK arrests in Interpol operation", "", "National Crime Agency", False),
+        ("Kent Police raids", "", None, False),
+        ("Modern slavery week of action", "", None, False),
+    ],
+)
+def test_international_headline(
+    title: str, lead: str, publisher: str | None, expected: bool
+) -> None:
+    from tasks.places import canonical_agency
+
+    assert is_international_headline(title, lead, canonical_agency(publisher)) is expected
+
+
+UK = make_profile(
+    title="UK week of action", lead_sentence="", publisher_agency="NCA", lead="NCA", op_year=2023
+)
+INTL = make_profile(
+    title="Europol action days",
+    lead_sentence="",
+    publisher_agency="Europol",
+    lead="Europol",
+    op_year=2023,
+)
+
+
+@pytest.mark.parametrize(
+    ("profile", "text", "scope", "subject"),
+    [
+        (UK, "Officers arrested 40 people.", OPERATION, None),
+        (UK, "Across Europe, 300 people were arrested.", INTERNATIONAL, None),
+        (UK, "Worldwide, the operation led to 900 arrests.", INTERNATIONAL, None),
+        (INTL, "Worldwide, the operation led to 900 arrests.", OPERATION, None),
+        (UK, "In the year ending March 2022, 12,000 referrals were made.", CONTEXT, None),
+        (UK, "In 2021, 4,100 children were referred.", CONTEXT, None),
+        (UK, "Since its launch, the unit has made 800 arrests.", CONTEXT, None),
+        (UK, "That equates to one arrest per force.", None, None),
+        (UK, "What about the other 12?", None, None),
+        (UK, "In a separate operation, 9 men were held.", None, None),
+        (UK, "Police Scotland arrested seven people.", FORCE_SCOPE, "Police Scotland"),
+        (UK, "At Dover, four people were held.", FORCE_SCOPE, "Dover"),
+        (INTL, "In Spain, officers arrested 11 people.", FORCE_SCOPE, "Spain"),
+        (INTL, "Italian police arrested 11 people.", FORCE_SCOPE, "Italy"),
+        (INTL, "Police in Spain, Italy and Greece arrested 30 people.", OPERATION, None),
+        (INTL, "In November, 30 people were arrested.", OPERATION, None),
+    ],
+)
+def test_sentence_scope(profile: object, text: str, scope: str | None, subject: str | None) -> None:
+    first = next((i for i, c in enumerate(text) if c.isdigit()), len(text))
+    for word in ("seven", "four"):
+        if word in text:
+            first = text.index(word)
+    sc = sentence_scope(text, profile, first_count=first, entities=find_entities(text))  # type: ignore[arg-type]
+    assert (sc.scope, sc.subject) == (scope, subject)
+
+
+def test_place_splits_need_two_places() -> None:
+    text = "Arrests totalled 9, five in Belgium and four in Austria."
+    positions = [
+        (text.index("9"), text.index("9") + 1),
+        (text.index("five"), text.index("five") + 4),
+        (text.index("four"), text.index("four") + 4),
+    ]
+    assert place_splits(text, positions, INTL) == {1: "Belgium", 2: "Austria"}
+    single = "Officers arrested 9 people in London."
+    assert place_splits(single, [(18, 19)], UK) == {}
