@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="which sources to use: those for daily runs, for backfills, or all",
     )
     sp.add_argument("--only", nargs="+", metavar="NAME", help="only these sources")
+    sp.add_argument(
+        "--task-runner",
+        choices=["threads", "dask"],
+        help="run fetch and extract in threads (default) or on Dask ($OPTALLY_TASK_RUNNER)",
+    )
+    sp.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:PORT",
+        help="an existing Dask scheduler (implies --task-runner dask; default: a local cluster)",
+    )
 
     sp = sub.add_parser("extract", help="print the figures of one page (touches no database)")
     sp.add_argument("page", metavar="PAGE", help="a saved HTML file, or an http(s) URL")
@@ -121,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["csv", "parquet"], default="csv")
     sp.add_argument("--out", required=True, metavar="DIR", help="directory for one file per view")
 
+    sp = sub.add_parser(
+        "serve", help="serve the deployments with their schedules to the Prefect API (make ui)"
+    )
+    db_opt(sp)
+    sp.add_argument(
+        "--sources", metavar="FILE", help="sources file preset on the daily and backfill runs"
+    )
+
     sp = sub.add_parser("operations", help="list operations; merge or split them by hand")
     osub = sp.add_subparsers(dest="operations_command", required=True, parser_class=_Parser)
     op = osub.add_parser("list", help="every operation with its pages, forces, parent, merges")
@@ -146,7 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from db.engine import DatabaseError
 
     try:
-        return COMMANDS[args.command](args)
+        with _password_through_environment(args):
+            return COMMANDS[args.command](args)
     except (UserError, SourcesError, DatabaseError, FileNotFoundError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"optally: error: {msg}", file=sys.stderr)
@@ -154,6 +174,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("optally: interrupted", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _password_through_environment(args: argparse.Namespace) -> Iterator[None]:
+    """Hand a ``--db`` URL that holds a password to the command through
+    $OPTALLY_DATABASE_URL rather than as ``args.db``.
+
+    Prefect stores flow-run and deployment parameters in its API and shows them in the UI,
+    and every command passes ``args.db`` on as the ``db_url`` parameter; this process's
+    tasks (and the runs `optally serve` starts) read the variable instead. Restored after
+    the command, so a caller of ``main`` (the tests) keeps its own environment.
+    """
+    url = getattr(args, "db", None)
+    try:
+        from sqlalchemy.engine import make_url
+
+        secret = bool(url) and make_url(url).password is not None
+    except Exception:  # not a URL: get_engine says so, redacted
+        secret = False
+    if not secret:
+        yield
+        return
+    from config.settings import get_settings
+
+    before = os.environ.get("OPTALLY_DATABASE_URL")
+    os.environ["OPTALLY_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    args.db = None
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("OPTALLY_DATABASE_URL", None)
+        else:
+            os.environ["OPTALLY_DATABASE_URL"] = before
+        get_settings.cache_clear()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -182,10 +238,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Fail fast, with one line, before a flow run starts and logs a traceback.
     load_sources(args.sources or get_settings().sources_file)
     get_engine(args.db)
-    with RunProgress() as progress:
+    flow_fn = etl
+    workers_api: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    if args.task_runner or args.dask_address or get_settings().task_runner != "threads":
+        from flows.deployments import api_for_workers, make_task_runner
+
+        try:
+            runner = make_task_runner(args.task_runner, args.dask_address)
+        except ImportError as exc:
+            raise UserError(str(exc)) from None
+        flow_fn = etl.with_options(task_runner=runner)
+        workers_api = api_for_workers(runner)
+    with workers_api, RunProgress() as progress:
         set_current(progress)
         try:
-            summary = etl(
+            summary = flow_fn(
                 sources_file=args.sources,
                 db_url=args.db,
                 since=args.since,
@@ -254,7 +321,7 @@ def print_extraction_table(out: dict[str, Any]) -> None:
     console.print(f"published {out['published']}  publisher {out['publisher']}  url {out['url']}")
     console.print(f"operation {op['name']}  lead {op['lead_agency']}  theme {op['theme']}")
     t = Table("scope", "metric", "value", "qualifier", "evidence")
-    for f in out["figures"]:
+    for f in out["figures"] + out["other_figures"]:
         t.add_row(f["scope"], f["metric"], f"{f['value']:,}", f["qualifier"], f["evidence"][:120])
     console.print(t)
     for b in out["arrest_breakdown"]:
@@ -400,6 +467,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.serve import api_url, serve
+
+    if not api_url():
+        # Serving to a temporary API would register deployments nobody can see or trigger.
+        raise UserError(
+            "optally serve needs a Prefect server: run `make ui`, or start one with "
+            "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    if args.sources and not Path(args.sources).is_file():
+        raise UserError(f"sources file not found: {args.sources}")
+    sources = str(Path(args.sources).resolve()) if args.sources else None
+    serve(sources_file=sources, db_url=args.db)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from db.engine import get_engine
     from tasks.export import export_all
@@ -481,6 +564,7 @@ COMMANDS = {
     "add": cmd_add,
     "report": cmd_report,
     "export": cmd_export,
+    "serve": cmd_serve,
 }
 
 

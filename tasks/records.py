@@ -31,6 +31,7 @@ METRICS: tuple[str, ...] = (
 )
 SCOPES: tuple[str, ...] = ("operation", "international", "force", "context")
 QUALIFIERS: tuple[str, ...] = ("exact", "more_than", "at_least", "approx", "up_to")
+HEADLINE_SCOPES: tuple[str, ...] = ("operation", "international")
 THEMES: tuple[str, ...] = (
     "child_exploitation",
     "county_lines",
@@ -142,7 +143,13 @@ class Extraction:
             "published": a.published.isoformat() if a.published else None,
             "publisher": a.publisher,
             "operation": self.result.operation.to_json(),
-            "figures": [f.to_json() for f in self.result.figures],
+            # The headline operation's figures and the wider action's totals. One force's
+            # part and background statistics are reported apart, so that nobody reading
+            # "figures" can mistake them for the operation's own numbers.
+            "figures": [f.to_json() for f in self.result.figures if f.scope in HEADLINE_SCOPES],
+            "other_figures": [
+                f.to_json() for f in self.result.figures if f.scope not in HEADLINE_SCOPES
+            ],
             "arrest_breakdown": [b.to_json() for b in self.result.arrest_breakdown],
             "parser_version": self.parser_version,
         }
