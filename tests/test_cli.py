@@ -40,7 +40,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-
     ],
 )
 def test_bad_input_gives_one_line_error_and_nonzero_exit(capsys, argv, message) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv)
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("optally: error: ")
     assert message in err
@@ -107,6 +107,7 @@ def test_extract_json_for_the_seed_release(capsys) -> None:  # type: ignore[no-u
         "--url",
         "https://www.nationalcrimeagency.gov.uk/news/thirty-eight-arrested",
     )
+    assert code == 0
     doc = json.loads(out)
     got = {(f["scope"], f["metric"]): (f["value"], f["qualifier"]) for f in doc["figures"]}
     assert got == {
