@@ -37,5 +37,8 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+ui: $(STAMP)  ## Prefect server on http://127.0.0.1:4200 plus `optally serve` (the deployments); Ctrl-C stops both
+	$(PY) -m flows.serve ui $(if $(SERVE_ARGS),-- $(SERVE_ARGS))
+
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

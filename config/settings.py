@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,37 @@ class Settings(BaseSettings):
     batch_size: int = 50  # pages per fetch/extract task
     max_workers: int = 4  # threads across hosts
     max_pages: int = 200  # listing pages per backfill
+
+    # Prefect: deployments, schedules and scale-out (flows/deployments.py, prefect.yaml;
+    # docs/DEPLOY.md "Operational settings" explains each choice).
+    # - Retries: none at the Prefect level, on purpose. The fetcher's loop above retries
+    #   each request (backoff, Retry-After); a task retry on top would re-fetch a whole
+    #   batch and multiply attempts against a site that is already struggling. A failed
+    #   URL is recorded, logged through get_run_logger() and tried again on the next run.
+    # - Caching: none. Change detection lives in the warehouse (ETag/Last-Modified,
+    #   content hash per page version, parser version per extraction), which is durable,
+    #   shared by every machine and queryable; Prefect's task cache would be none of these.
+    # - Timeouts: per request in the fetcher (connect/read above); per flow run below, so a
+    #   hung run frees its deployment's concurrency slot (limit 1) for the next day's run.
+    #   Task timeouts are not used: in the thread pool they cannot interrupt blocking I/O.
+    daily_timeout_seconds: float = 4 * 3600
+    backfill_timeout_seconds: float = 48 * 3600
+    metrics_timeout_seconds: float = 3600
+    # Tags on every deployment and flow run, for filtering in the UI and tag-based limits.
+    prefect_tags: list[str] = Field(default_factory=lambda: ["optally"])
+    # The task runner of the daily and backfill flows and of `optally run`: "threads"
+    # (default; the work is I/O-bound) or "dask" (fetch and extract in worker processes:
+    # a LocalCluster of dask_workers processes, or the cluster at dask_address).
+    task_runner: Literal["threads", "dask"] = "threads"
+    dask_address: str | None = None  # e.g. tcp://10.0.0.5:8786
+    dask_workers: int = Field(default=2, ge=1)
+    # Per-host politeness across processes. The fetcher's pacer spaces requests to a host
+    # within one process. "prefect" adds a Prefect global concurrency limit of 1 per host
+    # ("optally-host:<host>", created on first use, acquired with strict=True), so crawls
+    # in several processes or on several machines never hit one host at once. A run on
+    # a process-based task runner (Dask) always uses it; set "prefect" on every machine
+    # whose runs may overlap (daily on one worker, a backfill on another).
+    host_limits: Literal["process", "prefect"] = "process"
 
 
 @lru_cache(maxsize=1)

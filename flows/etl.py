@@ -6,9 +6,11 @@ settings; each opens what it needs (engine, HTTP client) through the factories.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections import defaultdict
-from collections.abc import Sequence
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -42,6 +44,58 @@ def shared_fetcher(settings: Settings) -> Fetcher:
         if key not in _fetchers:
             _fetchers[key] = Fetcher(settings)
         return _fetchers[key]
+
+
+HOST_LIMIT_PREFIX = "optally-host:"
+
+
+def host_slots_needed() -> bool:
+    """Whether this run's tasks may run in several processes (a Dask runner), or the
+    settings ask for cross-machine host limits: each process's Fetcher paces hosts alone."""
+    from prefect.context import FlowRunContext
+
+    if get_settings().host_limits == "prefect":
+        return True
+    ctx = FlowRunContext.get()
+    return ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+
+
+def ensure_host_limits(hosts: Iterable[str]) -> None:
+    """Create the per-host global concurrency limits (limit 1) that do not exist yet."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        for host in sorted(set(hosts) - {""}):
+            name = f"{HOST_LIMIT_PREFIX}{host}"
+            try:
+                client.read_global_concurrency_limit_by_name(name)
+            except ObjectNotFound:
+                # An operator's own limit under this name is kept as it is.
+                with contextlib.suppress(ObjectAlreadyExists):  # another run was first
+                    client.create_global_concurrency_limit(
+                        GlobalConcurrencyLimitCreate(name=name, limit=1)
+                    )
+
+
+@contextlib.contextmanager
+def host_slot(host: str | None, rate_limit: float, enabled: bool) -> Iterator[None]:
+    """Hold the host's global slot while a task talks to it (no-op unless ``enabled``).
+
+    strict=True: a missing limit fails the task instead of silently not throttling. The
+    slot is kept for one pacing interval after the work, so the next holder's first
+    request cannot follow this one's last too soon.
+    """
+    if not enabled or not host:
+        yield
+        return
+    from prefect.concurrency.sync import concurrency
+
+    with concurrency(f"{HOST_LIMIT_PREFIX}{host}", occupy=1, strict=True):
+        yield
+        if rate_limit > 0:
+            time.sleep(1.0 / rate_limit)
 
 
 @dataclass
@@ -86,11 +140,14 @@ def discover_task(
     until: date | None,
     max_pages: int | None,
     db_url: str | None,
+    host_slots: bool = False,
 ) -> list[Link]:
     settings = get_settings()
-    result = discover(
-        source, shared_fetcher(settings), since=since, until=until, max_pages=max_pages
-    )
+    host = urlsplit(source.start_url or "").hostname
+    with host_slot(host, source.rate_limit, host_slots):
+        result = discover(
+            source, shared_fetcher(settings), since=since, until=until, max_pages=max_pages
+        )
     logger = get_run_logger()
     for failure in result.failures:
         logger.warning("discover %s: %s failed: %s", source.name, failure.url, failure.error)
@@ -100,16 +157,31 @@ def discover_task(
         ids = wh.register_sources(conn, [source])
         for failure in result.failures:
             wh.record_failure(conn, ids[source.name], failure)
-        # Pages that failed last time are tried again.
+        # Article pages that failed last time are tried again. Not the listing pages,
+        # feeds or sitemaps discovery failed on (their failures are recorded too): fetched
+        # as articles they would be archived and extracted as articles.
         known = {link.url for link in links}
-        links += [Link(url) for url in wh.failed_urls(conn, ids[source.name]) if url not in known]
+        known |= {f.url for f in result.failures} | {source.start_url}
+        links += [
+            Link(url)
+            for url in wh.failed_urls(conn, ids[source.name])
+            if url not in known and source.is_article(url)
+        ]
     logger.info("discover %s: %d article links", source.name, len(links))
     return links
 
 
 @task(name="fetch", cache_policy=NO_CACHE, tags=["http"])
-def fetch_task(source: Source, links: Sequence[Link], db_url: str | None) -> FetchOutcome:
+def fetch_task(
+    source: Source, links: Sequence[Link], db_url: str | None, host_slots: bool = False
+) -> FetchOutcome:
     """Fetch a batch of one host's pages and archive each body before anything parses it."""
+    host = urlsplit(links[0].url).hostname if links else None
+    with host_slot(host, source.rate_limit, host_slots):
+        return _fetch_batch(source, links, db_url)
+
+
+def _fetch_batch(source: Source, links: Sequence[Link], db_url: str | None) -> FetchOutcome:
     settings = get_settings()
     fetcher = shared_fetcher(settings)
     engine = get_engine(db_url)
@@ -121,6 +193,7 @@ def fetch_task(source: Source, links: Sequence[Link], db_url: str | None) -> Fet
     fetched = not_modified = unchanged = 0
     page_ids: list[int] = []
     failures: list[dict[str, Any]] = []
+    results = []
     for link in links:
         state = states.get(link.url)
         result = fetcher.fetch(
@@ -132,7 +205,12 @@ def fetch_task(source: Source, links: Sequence[Link], db_url: str | None) -> Fet
             allow_private=source.allow_private_hosts,
             robots_on_error=source.robots_on_error,
         )
-        with engine.begin() as conn:
+        results.append((link, result))
+    # One transaction for the batch's archive: a transaction per page made the fetch
+    # threads queue for SQLite's write lock (docs/BENCHMARKS.md). Killed before the commit,
+    # the batch is simply fetched again by the next run.
+    with engine.begin() as conn:
+        for link, result in results:
             if result.ok or result.not_modified:
                 page_id, version_id = wh.archive(
                     conn, source_id, result, link.title, link.published
@@ -200,10 +278,17 @@ def resolve_task(pages: Sequence[wh.Extracted], db_url: str | None) -> list[Matc
 def load_task(
     pages: Sequence[wh.Extracted], matches: Sequence[Match | None], db_url: str | None
 ) -> list[int]:
-    """One transaction for the batch: articles, claims, operations."""
+    """One transaction for the batch: articles, claims, operations, and the reconciled
+    figures and metrics of the operations it touched."""
     engine = get_engine(db_url)
     with engine.begin() as conn:
-        return sorted(wh.load(conn, pages, matches))
+        touched = wh.load(conn, pages, matches)
+        # Derived rows commit with the claims they come from. A run killed after this
+        # commit but before derive_task would otherwise leave these operations without
+        # figures or metrics for good (the next run derives only what it touches), and the
+        # next batch's resolution would see these operations without their figures.
+        wh.refresh_operations(conn, touched)
+        return sorted(touched)
 
 
 @task(name="derive", cache_policy=NO_CACHE)
@@ -240,7 +325,14 @@ def run_pipeline(
     get_engine(db_url)  # migrate once, up front, before tasks race to do it
     summary = RunSummary()
 
-    discovered = {s.name: discover_task.submit(s, since, until, max_pages, db_url) for s in sources}
+    # Tasks in other processes (Dask) pace hosts apart: a Prefect limit per host joins them.
+    host_slots = host_slots_needed()
+    if host_slots:
+        ensure_host_limits(urlsplit(s.start_url or "").hostname or "" for s in sources)
+    discovered = {
+        s.name: discover_task.submit(s, since, until, max_pages, db_url, host_slots)
+        for s in sources
+    }
     by_source = {s.name: s for s in sources}
     fetch_futures = []
     for name, fut in discovered.items():
@@ -249,9 +341,11 @@ def run_pipeline(
         by_host: dict[str, list[Link]] = defaultdict(list)
         for link in links:
             by_host[urlsplit(link.url).hostname or ""].append(link)
+        if host_slots:
+            ensure_host_limits(by_host)
         for host_links in by_host.values():
             for batch in _batches(host_links, settings.batch_size):
-                fetch_futures.append(fetch_task.submit(by_source[name], batch, db_url))
+                fetch_futures.append(fetch_task.submit(by_source[name], batch, db_url, host_slots))
     if progress:
         progress.start("fetch", len(fetch_futures))
     page_ids: list[int] = []
@@ -267,6 +361,18 @@ def run_pipeline(
     extract_and_load(page_ids, by_source, db_url, summary, progress)
     publish_task(summary.operations_touched, db_url, summary.as_dict())
     return summary
+
+
+def _extract_ahead(batches: int) -> int:
+    """Extract batches in flight ahead of loading. On threads one is enough: parsing holds
+    the GIL, so a second parsing thread adds memory, not speed. A process-based runner
+    (Dask) parses in parallel and gets every batch at once, as before."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    if ctx is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner):
+        return 1
+    return max(1, batches)
 
 
 def extract_and_load(
@@ -290,10 +396,17 @@ def extract_and_load(
     ]
     if progress:
         progress.start("extract", len(batches))
-    futures = [extract_task.submit(batch, sources, db_url) for batch in batches]
+    # Extraction runs at most `ahead` batches in front of the batch being resolved and
+    # loaded, so parsing overlaps loading without piling up: a finished batch waiting in
+    # its future keeps its pages (and, with parses overlapping on threads, uncollected
+    # parse trees) in memory. benchmarks/ and docs/BENCHMARKS.md have the measurements.
+    ahead = _extract_ahead(len(batches))
+    futures = deque(extract_task.submit(b, sources, db_url) for b in batches[:ahead])
     touched: set[int] = set()
-    for fut in futures:
-        pages = fut.result()
+    for i in range(len(batches)):
+        pages = futures.popleft().result()
+        if i + ahead < len(batches):
+            futures.append(extract_task.submit(batches[i + ahead], sources, db_url))
         summary.extracted += len(pages)
         summary.irrelevant += sum(1 for p in pages if not p.relevant)
         # Resolve and load in page order, batch after batch: resolution sees earlier batches.
