@@ -444,23 +444,13 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from db.engine import get_engine
-    from db.report_queries import load_report_data, nrm_quarter_totals
-    from tasks.report import render_report, write_report
+    from flows.metrics import build_report
 
     out = Path(args.out)
     if out.is_dir():
         raise UserError(f"--out must be a file, not the directory {args.out}")
-    engine = get_engine(args.db)
-    html_text = render_report(
-        load_report_data(engine),
-        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        nrm_quarter_totals=nrm_quarter_totals(engine),
-    )
     try:
-        path = write_report(html_text, out)
+        path = build_report(args.db, out)
     except OSError as exc:
         raise UserError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     print(path)

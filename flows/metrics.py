@@ -39,9 +39,8 @@ def refresh_all_task(db_url: str | None) -> int:
     return len(op_ids)
 
 
-@task(name="write-report", cache_policy=NO_CACHE)
-def write_report_task(db_url: str | None, report_path: str) -> str:
-    """The same report as `optally report --out FILE` (tasks/report.py renders it)."""
+def build_report(db_url: str | None, report_path: str | Path) -> Path:
+    """Render the HTML report from the warehouse and write it (also `optally report`)."""
     from db.report_queries import load_report_data, nrm_quarter_totals
     from tasks.report import render_report, write_report
 
@@ -51,7 +50,12 @@ def write_report_task(db_url: str | None, report_path: str) -> str:
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         nrm_quarter_totals=nrm_quarter_totals(engine),
     )
-    return str(write_report(html_text, Path(report_path)))
+    return write_report(html_text, Path(report_path))
+
+
+@task(name="write-report", cache_policy=NO_CACHE)
+def write_report_task(db_url: str | None, report_path: str) -> str:
+    return str(build_report(db_url, report_path))
 
 
 @flow(name="metrics", timeout_seconds=get_settings().metrics_timeout_seconds)
