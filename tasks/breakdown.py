@@ -23,7 +23,7 @@ from tasks.numbers import NUMBER_WORDS_PATTERN, parse_number
 
 _NUM = rf"(?:\d{{1,3}}(?:[,\u00a0\u202f ]\d{{3}}){{1,3}}(?!\d)|\d+|{NUMBER_WORDS_PATTERN})"
 # The offence: up to a clause boundary, the next counted item, or a new verb.
-_OFFENCE = r"(?P<off>[^,;.()]{3,120}?)(?=\s*(?:[,;.()]|$|\swhile\b|\swhilst\b|\swhereas\b|\s(?:after|before|when|where|who|which|following|during|since|because|as\spart)\b|\sand\s(?:\d|[a-z]+ed\b|[a-z]+\s(?:were|was)\b)|\sand\s(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b))"
+_OFFENCE = r"(?P<off>[^,;.()]{3,120}?)(?=\s*(?:[,;.()]|$|\swhile\b|\swhilst\b|\swhereas\b|\s(?:after|before|when|where|who|which|following|during|since|because|as\spart)\b|\sand\s(?:\d|[a-z]+ed\b|[a-z]+\s(?:were|was)\b)|\sand\s(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b|\sand\s(?:the\s)?(?:remainder|rest|others?)\b))"
 _CONNECT = r"(?:for|on\ssuspicion\sof|suspected\sof|in\sconnection\swith|over|on)"
 # "Of those arrested, 18 were for X" / "of the arrests, ..." opens an explicit split.
 _SPLIT_OPENER = re.compile(
@@ -39,7 +39,7 @@ _SPLIT_ITEM = re.compile(
 )
 # "(of which 30 for labour exploitation)".
 _OF_WHICH = re.compile(
-    rf"\((?:of\swhich|of\swhom|including)\s(?P<n>{_NUM})\s(?:(?:were|was|arrested)\s)?{_CONNECT}\s(?P<off>[^)]{{3,120}})\)",
+    rf"\((?:of\swhich|of\swhom|including)\s(?P<n>{_NUM})\s(?:(?:were|was|arrested)\s)?{_CONNECT}\s{_OFFENCE}",
     re.IGNORECASE,
 )
 # "147 arrests, of which 98 were for X" (no brackets).
@@ -49,7 +49,7 @@ _OF_WHICH_BARE = re.compile(
 )
 # "850 of them were specifically for X".
 _OF_THEM = re.compile(
-    rf"(?<![\w,])(?P<n>{_NUM})\sof\s(?:them|those|whom|these|the\sarrests)(?:\s(?:arrests|arrested|people|suspects|detained))?"
+    rf"(?<![\w,])(?P<n>{_NUM})\sof\s(?:them|those|whom|these|the\sarrests|the\s(?:{_NUM}\s)?(?:arrests|people\sarrested|suspects\sarrested))(?:\s(?:arrests|arrested|people|suspects|detained))?"
     rf"\s(?:were\s|was\s)?(?:(?:specifically|all|arrested)\s)?"
     rf"{_CONNECT}\s{_OFFENCE}",
     re.IGNORECASE,
@@ -58,13 +58,19 @@ _OF_THEM = re.compile(
 # "two Indian nationals there were arrested on suspicion of immigration offences",
 # "arrested 16 people suspected of human trafficking".
 _ATTRIBUTED_AFTER = re.compile(
-    rf"(?<![\w,])(?P<n>{_NUM})(?:\s[\w'-]+){{0,4}}?\s(?:were|was|have\sbeen|had\sbeen|are\sbeing|is\sbeing)?\s?"
+    rf"(?<![\w,])(?P<n>{_NUM})(?:\s[\w'-]+){{0,4}}?(?:,\s(?:aged|both|all)\s[^,;.()]{{1,40}},)?\s(?:were|was|have\sbeen|had\sbeen|are\sbeing|is\sbeing)?\s?"
     rf"(?:arrested|detained|held)\s(?:on\ssuspicion\sof|for|over|in\sconnection\swith)\s{_OFFENCE}",
     re.IGNORECASE,
 )
 _ATTRIBUTED_BEFORE = re.compile(
     rf"\b(?:arrested|detained|held)\s(?:the\s)?(?P<n>{_NUM})(?:\s[\w'-]+){{0,3}}?\s"
     rf"(?:on\ssuspicion\sof|suspected\sof|for|on|over|in\sconnection\swith)\s{_OFFENCE}",
+    re.IGNORECASE,
+)
+_JOINED_PEOPLE = re.compile(
+    rf"\s(?:[\w-]+\s)?(?:men|women|males|females|boys|girls|people|suspects)\sand\s"
+    rf"(?P<k>an?|{_NUM})\s(?:[\w-]+\s)?(?:man|woman|men|women|male|female|males|females|boys?|girls?|"
+    rf"people|person|suspects?|others?)\b",
     re.IGNORECASE,
 )
 _BOTH = re.compile(
@@ -131,7 +137,13 @@ def explicit_items(sentence: str) -> list[Item]:
     if opener:
         for m in _SPLIT_ITEM.finditer(sentence, opener.end()):
             n, off = _count(m.group("n")), _clean(m.group("off"))
-            if n and off and not any(i.start == m.start() for i in items):
+            if (
+                n
+                and off
+                and not any(
+                    i.start == m.start() or (i.count == n and i.offence == off) for i in items
+                )
+            ):
                 items.append(Item(off, n, m.start()))
     items.sort(key=lambda i: i.start)
     return items
@@ -144,6 +156,11 @@ def attributed_items(sentence: str) -> list[Item]:
         for m in rx.finditer(sentence):
             n, off = _count(m.group("n")), _clean(m.group("off"))
             if n and off:
+                # "three men and one woman ... were arrested": the people joined are added up
+                more = _JOINED_PEOPLE.match(sentence, m.end("n"), m.end("n") + 60)
+                if more:
+                    extra = 1 if more.group("k").lower() in ("a", "an") else _count(more.group("k"))
+                    n = n + (extra or 0)
                 items.append(Item(off, n, m.start()))
         if items:
             break

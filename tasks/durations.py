@@ -59,6 +59,28 @@ _N_UNITS_LEAD = re.compile(
     r"\b(?:over|for|during|across|in|within|lasting|lasted|spanning|spanned|spent)\s+(?:the\s+)?(?:just\s+)?$",
     re.IGNORECASE,
 )
+# "a 48-hour operation", "over 72 hours": whole days only.
+_N_HOURS = re.compile(
+    r"\b(?P<n>24|48|72|96|twenty-four|forty-eight|seventy-two)[ -]hours?\b", re.IGNORECASE
+)
+_HOURS_LEAD = re.compile(r"\b(?:over|during|in|lasting)\s+(?:just\s+)?$", re.IGNORECASE)
+_HOURS_TAIL = re.compile(
+    r"\s*(?:long\s+)?(?:operation|action|blitz|crackdown|intensification|sweep|push|period|"
+    r"of\s+action)\b",
+    re.IGNORECASE,
+)
+# "from Monday to Friday", "between Monday and Sunday": a range of weekdays without dates.
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_RANGE = re.compile(
+    r"\b(?:from|between)\s+(?P<a>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+"
+    r"(?:to|until|till|through|and)\s+(?P<b>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"(?!\s+\d)",
+)
+_RAN_BEFORE = re.compile(
+    r"\b(?:ran|run|running|took\splace|lasted|lasting|operated|was\sheld|were\sheld|carried\sout|"
+    r"conducted|continued|operation|action|intensification|crackdown|activity)\b(?:\s[\w,'’-]+){0,5}\s$",
+    re.IGNORECASE,
+)
 _FORTNIGHT = re.compile(
     r"\b(?:a|one|the)\s+fortnight\b|\bfortnight-long\b|\bfortnight of action\b", re.IGNORECASE
 )
@@ -67,13 +89,19 @@ _WEEK = re.compile(
     r"\b(?:over|in|during)\s+the\s+course\s+of\s+(?:a|one)\s+week\b|"
     r"\bweek\s+of\s+(?:[a-z-]+\s+)?(?:action|intensification|activity|enforcement|operations?)\b|"
     r"\b(?:ran|lasted|running|lasting|spanned|spanning|spent|operated|continued)\s+(?:for\s+|over\s+)?(?:a|one|a\s+single|a\s+full|a\s+whole)\s+week\b|"
-    r"\b(?:intensification|action|enforcement)\s+week\b",
+    r"\b(?:intensification|action|enforcement)\s+week\b|"
+    r"\b(?:during|in|over|throughout)\s+the\s+week\s+(?:commencing|beginning|starting)\b",
     re.IGNORECASE,
 )
 _ONE_DAY = re.compile(
     r"\b(?:in|on|over|during)\s+(?:just\s+)?(?:one|a\s+single|a)\s+day\b|\ba\s+single\s+day\b|"
     r"\bsingle[- ]day\b|\bone[- ]day\s+(?:operation|action|blitz|crackdown|event)\b|"
-    r"\b(?:a|one|the|single)\s+day\s+of\s+(?:action|activity|enforcement)\b",
+    r"\b(?:a|one|the|single)\s+(?:(?!(?:first|second|third|fourth|fifth|last|final|next|previous|"
+    r"other)\b)[\w-]+\s+){0,2}day\s+of\s+(?:action|activity|enforcement)\b|"
+    # "a coordinated action day", "the Europe-wide action day" (not "Joint Action Days")
+    r"\b(?:a|an|one|the|single|in|during|on)\s+(?:(?!(?:first|second|third|last|final|next|"
+    r"previous|other|joint)\b)"
+    r"[\w-]+\s+){0,2}action\s+day\b(?!s)",
     re.IGNORECASE,
 )
 _MAX_RANGE_DAYS = 92
@@ -155,6 +183,18 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
             continue
         days = n * 7 if unit.startswith("week") else n
         out.append(Duration(days, m.start(), m.end(), 1))
+    for m in _N_HOURS.finditer(text):
+        lead = _HOURS_LEAD.search(text, max(0, m.start() - 12), m.start())
+        if lead or _HOURS_TAIL.match(text, m.end(), min(len(text), m.end() + 30)):
+            n = parse_number(m.group("n").replace("-", " "))
+            if isinstance(n, int):
+                out.append(Duration(n // 24, m.start(), m.end(), 1))
+    for m in _WEEKDAY_RANGE.finditer(text):
+        if not _RAN_BEFORE.search(text, max(0, m.start() - 60), m.start()):
+            continue  # "the helpline is open from Monday to Friday"
+        a = _WEEKDAYS.index(m.group("a").lower())
+        b = _WEEKDAYS.index(m.group("b").lower())
+        out.append(Duration((b - a) % 7 + 1, m.start(), m.end(), 1))
     for m in _FORTNIGHT.finditer(text):
         out.append(Duration(14, m.start(), m.end(), 1))
     for m in _WEEK.finditer(text):

@@ -290,11 +290,16 @@ def _unit_candidates(
     counts: list[NumberMention],
     ents: list[Entity],
     intro_text: str | None,
-) -> list[_Candidate]:
-    """The figures one sentence states, before any choice between sentences."""
+    previous_metric: str | None = None,
+) -> tuple[list[_Candidate], str | None]:
+    """The figures one sentence states, before any choice between sentences, and the last metric
+    it stated (the whole that a part in the next sentence may refer to)."""
     u = page.units[idx]
     profile = page.profile
-    readings = read_sentence(u.text, counts, context=_neighbourhood(page.units, idx))
+    readings = read_sentence(
+        u.text, counts, context=_neighbourhood(page.units, idx), previous_metric=previous_metric
+    )
+    last = next((r.metric for r in reversed(readings) if r.metric and not r.subset), None)
     splits = place_splits(u.text, [(m.figure_start, m.end) for m in counts], profile)
     headline = _headline(u, intro_text)
     out: list[_Candidate] = []
@@ -314,6 +319,8 @@ def _unit_candidates(
             and m.start > sc.international_from
         ):
             scope = INTERNATIONAL
+        if sc.context_from is not None and m.start >= sc.context_from:
+            scope, subject = CONTEXT, None  # "..., up from 158 a year earlier"
         if (
             r.metric == "countries_involved"
             and scope == OPERATION
@@ -337,7 +344,7 @@ def _unit_candidates(
                 headline,
             )
         )
-    return out
+    return out, last
 
 
 def _extract(
@@ -349,6 +356,7 @@ def _extract(
     scopes: dict[int, Scope] = {}
     intro: Scope | None = None  # the scope of the line that introduces a list
     intro_text: str | None = None
+    previous: str | None = None  # the last metric of the sentence before
     for idx, u in enumerate(page.units):
         counts, ents = _unit_parts(page, u)
         sc = _unit_scope(page, u, counts, ents, intro)
@@ -359,8 +367,11 @@ def _extract(
         candidates.extend(
             _listed_counts(u, ents, page.leaders, sc, page.profile.international_headline)
         )
+        last: str | None = None
         if sc.scope is not None and counts:
-            candidates.extend(_unit_candidates(page, idx, sc, counts, ents, intro_text))
+            found, last = _unit_candidates(page, idx, sc, counts, ents, intro_text, previous)
+            candidates.extend(found)
+        previous = last if u.span is not None else None
 
     dur = _best_duration(page.units, page.durations, scopes)
     if dur is not None:
@@ -468,6 +479,8 @@ def _best_duration(
         # the operation's length: a UK page that gives the wider action's dates gives its own
         scope = OPERATION
         for d in durations.get(u.order, []):
+            if sc.context_from is not None and d.start >= sc.context_from:
+                continue  # "..., up from 30 during last year's week of action"
             key = (d.rank, 0 if sc.scope == OPERATION else 1, u.rank, u.order)
             if best is None or key < best[0]:
                 cand = _Candidate(

@@ -217,6 +217,38 @@ _GENDER_NOUNS = frozenset(
     ]
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*|[^\sA-Za-z\d]")
+# Number words that start the next count inside a noun phrase ("21 children and five adults").
+_SMALL_NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+    ]
+)
 # A number right after a word: the word is a verb ("raid 12 brothels and arrest five").
 _NUMBER_NEXT = re.compile(rf"\s+(?:\d|{NUMBER_WORDS_PATTERN})", re.IGNORECASE)
 
@@ -252,7 +284,8 @@ _VERB_BEFORE = re.compile(
     r"\b(?:"
     r"(?P<arrest>arrested|arresting|arrest|arrests of|detained|detaining|detain|apprehended|"
     r"apprehending|held|holding|(?:the\s)?(?:arrest|arrests|detention)\sof)"
-    r"|(?P<charge>charged|charging)"
+    r"|(?P<charge>charged|charging|charges\s(?:(?:were|have\sbeen|had\sbeen|was)\s)?(?:brought|laid|filed)\sagainst|"
+    r"(?:brought|laid|filed)\scharges\sagainst)"
     r"|(?P<victim>safeguarded|safeguarding|rescued|rescuing|rescue|freed|freeing|free|frees|"
     r"identified|identifying|identify|located|locating|protected|protecting|found|finding|find|"
     r"finds|supported|helped|saved|engaged with|engaged|discovered|(?:the\s)?(?:identification|rescue|"
@@ -273,11 +306,18 @@ _TOTALLED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_OF_BEFORE = re.compile(
-    r"\bnumber\sof\s(?P<noun>[a-z-]+)\s(?:[a-z]+\s){0,2}(?:was|were|is|reached|stood\sat|rose\sto|totalled)\s$",
+    r"\bnumber\sof\s(?P<noun>[a-z-]+)\s(?:[a-z]+\s){0,2}(?:was|were|is|reached|stood\sat|rose\sto|totalled)\s$"
+    # "bringing the total number of arrests during the operation to 14"
+    r"|\b(?:total|number|tally)\s(?:number\s)?of\s(?P<noun2>[a-z-]+)\b[^.;\d]{0,50}?\sto\s$",
     re.IGNORECASE,
 )
 # A list label at the start of a sentence: "Arrests: 1,468 people".
-_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w '’&/-]{0,40}?):\s")
+# Also a dash ("Arrests – 1,088") and a table row flattened to "People charged 537" (a label
+# and a number that ends the line).
+_LABEL = re.compile(
+    r"^(?P<label>[A-Za-z][\w '’&/-]{0,60}?)(?::\s|\s[-–—]\s(?=[£€$]?\d)"
+    r"|\s(?=[£€$]?\d[\d,.\u00a0\u202f ]{0,20}(?:m|k|bn|million)?\s?$))"
+)
 # Subsets and additions: never the figure itself.
 _ADDITIONAL_BEFORE = re.compile(
     r"\b(?:another|the\sother|other|the\sremaining|remaining|the\srest\sof)\s$",
@@ -341,7 +381,8 @@ _CASH_AFTER = re.compile(
 _CASH_BEFORE = re.compile(
     r"\bcash\s(?:(?:seizures?|seized|totalling|totaling|worth|amounting\sto|of|valued\sat)\s){1,2}$"
     r"|\bcash\s(?:seizures?|seized|recovered|taken)?(?:\s[\w-]+){0,4}?\s(?:totalled|totaled|totalling|"
-    r"amounted\sto|came\sto|reached|stood\sat|was|were)\s$",
+    r"amounted\sto|came\sto|reached|stood\sat|was|were)\s$"
+    r"|\bcash\s$",  # "seized cash in excess of £50,000" (the qualifier is not in the window)
     re.IGNORECASE,
 )
 # A sum of money that is a value, not cash: "£2m worth", "£1,400 of counterfeit goods".
@@ -366,7 +407,52 @@ _COUNTRY_NOT = re.compile(
     re.IGNORECASE,
 )
 _VISIT_CUE = re.compile(
-    r"\b(?:visit\w*|search\w*|raid\w*|inspect\w*|warrants?|entered|checks? at)\b", re.IGNORECASE
+    r"\b(?:visit\w*|search\w*|raid\w*|inspect\w*|warrants?|entered|checks?|checked|attended|"
+    r"carried\sout\sat|conducted\sat)\b",
+    re.IGNORECASE,
+)
+# The whole a part belongs to, named just before it: "The potential victims, 23 of whom ...".
+_VICTIM_WHOLE_BEFORE = re.compile(
+    r"\b(?:victims|survivors|(?:people|persons|individuals)\s(?:safeguarded|rescued|identified))"
+    r"[^.;:\d]{0,30},\s$",
+    re.IGNORECASE,
+)
+# People described as victims by a relative clause or a participle: "who showed signs of being
+# exploited", "showing indicators of modern slavery", "believed to be victims of trafficking".
+_VICTIM_DESC_AFTER = re.compile(
+    r",?\s(?:(?:who|that)\s(?:(?:were|was|had|have|are|all)\s){0,2})?"
+    r"(?:(?:showed|showing|show|shown|displayed|displaying|exhibited|exhibiting|presented|presenting|"
+    r"bore|bearing|had|having|with|gave|giving)\s(?:\w+\s){0,2}(?:signs|indicators|indications|"
+    r"hallmarks)\sof"
+    r"|(?:believed|thought|suspected|feared|assessed|considered|found)\sto\s(?:be|have\sbeen)\s"
+    r"(?:\w+\s){0,2}(?:victims|exploited|trafficked|enslaved))\b",
+    re.IGNORECASE,
+)
+# A dash or colon before a split: "26 victims were identified - 21 children and five adults".
+_APPOSITION_BEFORE = re.compile(r"(?:\s[-–—]|:)\s$")
+# Children or adults named as a part of the victims: "Among those rescued were 14 children",
+# "nearly 1,000 children were among the 2,300 victims identified".
+_AMONG_VICTIMS_BEFORE = re.compile(
+    r"\b(?:among|amongst)\s(?:the|those)\b[^,.;:]{0,40}?\b(?:victims|safeguarded|rescued|identified|"
+    r"found|freed)\b[^,.;:]{0,20}?\s(?:were|are|was|is)\s(?:also\s)?$",
+    re.IGNORECASE,
+)
+_AMONG_VICTIMS_AFTER = re.compile(
+    r"\s(?:were|are)\s(?:also\s)?(?:among|amongst)\s(?:the|those)\b[^.;:]{0,40}?"
+    r"\b(?:victims|safeguarded|rescued|identified|found|freed)\b",
+    re.IGNORECASE,
+)
+# "of whom 30 were children and 40 adults": the gap after a part stated with a copula.
+_COPULA_PART_GAP = re.compile(
+    r"\s(?:were|are|was|is)\s(?:[a-z-]{1,20}\s){0,2}?(?:children|minors|adults|juveniles|"
+    r"under-18s|women|men|girls|boys)\s(?:and|,|,\sand)\s",
+    re.IGNORECASE,
+)
+# Where an aside about a part opens: "32 people, including 19 children, were safeguarded".
+_ASIDE_OPEN = re.compile(
+    r",\s(?:including|among\sthem|amongst\sthem|of\swhom|some\sof\swhom|many\sof\swhom|"
+    r"most\sof\sthem|all\sof\sthem)\s$",
+    re.IGNORECASE,
 )
 # A bare number's verb right after it, past auxiliaries only: "16 were arrested", "six charged".
 _BARE_VERB_AFTER = re.compile(
@@ -435,6 +521,8 @@ def noun_phrase(text: str, pos: int) -> NounPhrase:
         w = t.lower().rstrip("'’")
         if w.endswith("'s") or w.endswith("’s"):
             w = w[:-2]
+        if w in _SMALL_NUMBER_WORDS and not (w == "one" and conj):
+            break  # the next number: "21 children and five adults"
         cls = _NOUNS.get(w)
         if cls is None and "-" in w:
             cls = _NOUNS.get(w.rsplit("-", 1)[-1])
@@ -515,6 +603,15 @@ def _verb_after(
             return _verb_class(v)
         if clause or j >= len(mentions) or next_start >= limit:
             return None
+        if _ASIDE_OPEN.search(text, pos, next_start):
+            # "32 people, including 19 children, were safeguarded": skip the aside to its comma
+            close = text.find(",", mentions[j].end, limit)
+            if close < 0:
+                return None
+            pos = close + 1
+            while j < len(mentions) and mentions[j].start < pos:
+                j += 1
+            continue
         gap = text[pos:next_start].strip().lower()
         if gap not in ("and", ",", ", and", "or", "as well as", "plus", "&"):
             return None
@@ -557,14 +654,39 @@ def _head(np: NounPhrase) -> str | None:
     return first
 
 
-def _label_class(label: str) -> str | None:
-    if _SAFEGUARD_LABEL.search(label):
-        return VICTIM_N
+def _label_class(label: str) -> tuple[str | None, str | None]:
+    """(noun class, verb class) of a list label: "Arrests" -> (arrest, None), "People charged" ->
+    (person, charge), "Children safeguarded" -> (child, victim), "Addresses visited over
+    suspected cuckooing" -> (premises, visit). The head is the last noun of the first run of
+    known nouns ("Potential victims identified", "Cash seized from suspects" -> cash). A label of
+    unknown words only ("London", "Total") decides nothing."""
     words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", label)]
-    for w in reversed(words):
-        if w in _NOUNS:
-            return _NOUNS[w]
-    return THING_N if words else None
+    cls: str | None = None
+    for w in words:
+        c = _NOUNS.get(w)
+        if c is None and "-" in w:
+            c = _NOUNS.get(w.rsplit("-", 1)[-1])
+        if c is not None:
+            if not (cls == CHILD_N and c == VICTIM_N):
+                cls = c
+        elif cls is not None:
+            break
+    v = _VERB_AFTER.search(label)
+    verb = _verb_class(v) if v else None
+    if verb == "neutral":
+        verb = None
+    if cls in (None, PERSON_N, GENDER_N) and _SAFEGUARD_LABEL.search(label):
+        cls = VICTIM_N  # "Safeguarding", "Vulnerable people safeguarded"
+    return cls, verb
+
+
+def is_metric_label(label: str) -> bool:
+    """Does a list label name what is counted ("Addresses Visited", "Knives seized"), rather than
+    a place ("West Midlands")?"""
+    if any(w.lower() in _NOUNS for w in re.findall(r"[A-Za-z][A-Za-z-]*", label)):
+        return True
+    cls, verb = _label_class(label)
+    return cls is not None or verb is not None
 
 
 def _metric_for(
@@ -631,15 +753,19 @@ def read_sentence(
     mentions: list[NumberMention],
     *,
     context: str = "",
+    previous_metric: str | None = None,
 ) -> list[Reading]:
     """Read every mention of one sentence. ``mentions`` carry offsets local to ``text``;
-    ``context`` is the sentence with its neighbours (for "referrals were made to this")."""
+    ``context`` is the sentence with its neighbours (for "referrals were made to this");
+    ``previous_metric`` is the last metric the sentence before stated, the whole that a part at
+    the start of this one refers to ("48 victims were identified. Nineteen of them were
+    children.")."""
     readings: list[Reading] = []
     nps = [noun_phrase(text, m.end) for m in mentions]
     label_m = _LABEL.match(text)
-    label_cls = _label_class(label_m.group("label")) if label_m else None
+    label_cls, label_verb = _label_class(label_m.group("label")) if label_m else (None, None)
     ctx = context or text
-    last_metric: str | None = None
+    last_metric: str | None = previous_metric
     first_count_seen = False
     in_parens = _paren_depths(text, [m.start for m in mentions])
     opener = _OPENER.match(text)
@@ -659,11 +785,23 @@ def read_sentence(
         )
         # "comprised 72 children and 27 adults": a number joined to a part is a part too, unless
         # it counts something else ("including 100 minors, and 219 arrests")
+        gap = text[nps[i - 1].end : m.figure_start] if i > 0 else ""
         coordinated = (
-            joined
+            i > 0
             and readings[i - 1].subset
-            and text[nps[i - 1].end : m.figure_start].strip() in ("and", ",")
+            and (gap.strip() in ("and", ",") or _COPULA_PART_GAP.fullmatch(gap) is not None)
             and not (set(nps[i].classes) & _OTHER_COUNTS)
+        )
+        # "26 potential victims were identified - 21 children and five adults": people listed
+        # after a dash or a colon split the count before them
+        apposed = (
+            i > 0
+            and last_metric in ("potential_victims", "arrests")
+            and any(r.metric == last_metric and not r.subset for r in readings)
+            and _APPOSITION_BEFORE.search(text, max(0, m.figure_start - 4), m.figure_start)
+            is not None
+            and bool(nps[i].classes)
+            and nps[i].classes[0] in (CHILD_N, ADULT_N, PERSON_N, GENDER_N)
         )
         # "identified 64 children and 19 adults": the second number shares the first one's verb
         inherited = readings[i - 1].verb_before if joined else None
@@ -675,9 +813,10 @@ def read_sentence(
             ctx,
             label_cls if not first_count_seen else None,
             last_metric,
-            in_parens[i] or coordinated,
+            in_parens[i] or coordinated or apposed,
             None if in_opener else opener_parent,
             inherited,
+            label_verb if not first_count_seen else None,
         )
         if m.kind == COUNT or m.kind == MONEY:
             first_count_seen = True
@@ -699,6 +838,7 @@ def _read_one(
     in_parens: bool = False,
     opener_parent: str | None = None,
     inherited_verb: str | None = None,
+    label_verb: str | None = None,
 ) -> Reading:
     m = mentions[i]
     np = nps[i]
@@ -733,6 +873,14 @@ def _read_one(
     subset_after = _SUBSET_AFTER.match(after)
     subset = bool(subset_after or _SUBSET_BEFORE.search(before) or in_parens or opener_parent)
     referent = parent_metric or opener_parent
+    if subset and referent is None and _VICTIM_WHOLE_BEFORE.search(before):
+        referent = "potential_victims"  # "The victims, 23 of whom were under 18, ..."
+    if head in (CHILD_N, ADULT_N) and (
+        _AMONG_VICTIMS_BEFORE.search(before)
+        or _AMONG_VICTIMS_AFTER.match(text, np.end, min(len(text), np.end + 80))
+    ):
+        # "Among the victims were 14 children", "1,000 children were among the victims"
+        subset, referent = True, "potential_victims"
     if subset_after:
         # "236 of them are minors": the noun phrase after "of them (are)"
         inner = noun_phrase(text, m.end + subset_after.end())
@@ -748,6 +896,10 @@ def _read_one(
                 inner = noun_phrase(text, cop.end())
                 head = _head(inner) or head
     if subset:
+        if head in (None, PERSON_N) and referent == "potential_victims":
+            # "38 of them under the age of 18", "nine of whom were aged under 18"
+            age_head = _age_class(text, np_end if np_end > m.end else m.end)
+            head = age_head or head
         if head in (CHILD_N, ADULT_N) and referent == "potential_victims":
             return Reading(
                 "victims_children" if head == CHILD_N else "victims_adults",
@@ -757,9 +909,16 @@ def _read_one(
         # "Nine of those arrested have been charged", "22 of them were referred into the NRM",
         # "... and 55 NRM referrals followed": a part of one count that counts another metric
         va = _verb_after(text, np_end, mentions, i, nps)
-        if va == "charge" and referent != "charged":
+        vbs = _VERB_BEFORE.search(before)
+        vb_cls = _verb_class(vbs) if vbs else None
+        # "charged 96 of them", "referred 22 of them to the NRM": the verb before the part
+        if (va == "charge" or vb_cls == "charge") and referent != "charged":
             return Reading("charged", subset=True, reason="subset charged")
-        if va == "refer" and _NRM.search(ctx) and referent != "nrm_referrals":
+        if (
+            (va == "refer" or vb_cls == "refer")
+            and _NRM.search(ctx)
+            and referent != "nrm_referrals"
+        ):
             return Reading("nrm_referrals", subset=True, reason="subset referred")
         own = _metric_for(head, va, sentence=text, context=ctx, np=np) if head else None
         if own in _OWN_METRIC_IN_SUBSET and own != referent and not (subset_after or in_parens):
@@ -776,6 +935,8 @@ def _read_one(
         head is None or (head in (PERSON_N, SUSPECT_N, "union") and label_cls in _LABEL_DECIDES)
     ):
         head = label_cls
+    if verb is None and label_verb is not None:
+        verb = label_verb  # "People charged: 537", "Addresses visited: 1,102"
     if head is None or head in (
         PERSON_N,
         SUSPECT_N,
@@ -788,10 +949,15 @@ def _read_one(
     ):
         tot = _TOTALLED_BEFORE.search(before) or _NUMBER_OF_BEFORE.search(before)
         if tot and head is None:
-            head = _NOUNS.get(tot.group("noun").lower()) or (
-                VICTIM_N if _SAFEGUARD_LABEL.search(tot.group("noun")) else None
-            )
+            noun = tot.group("noun") or tot.groupdict().get("noun2") or ""
+            head = _NOUNS.get(noun.lower()) or (VICTIM_N if _SAFEGUARD_LABEL.search(noun) else None)
         verb_after_used = False
+        if (
+            (verb is None or verb == "neutral")
+            and head in (PERSON_N, CHILD_N, ADULT_N, "union")
+            and _VICTIM_DESC_AFTER.match(text, np.end, min(len(text), np.end + 120))
+        ):
+            verb = "victim"  # "nine men who showed signs of being exploited"
         if verb is None or verb in ("neutral",):
             va = _verb_after(text, np.end, mentions, i, nps)
             if va is not None:
@@ -814,6 +980,8 @@ def _read_one(
         verb = verb_before = inherited_verb
     if head in (THING_N, STAFF_N, BLADE_N):
         return _NONE
+    if head == PERSON_N and verb == "victim":
+        head = _age_class(text, np.end) or head  # "40 people under the age of 18 were found"
     metric = _metric_for(head, verb, sentence=text, context=ctx, np=np)
     if metric is None:
         return Reading(None, verb_before=verb_before)
@@ -823,6 +991,29 @@ def _read_one(
         value_add=np.extra_people if metric == "arrests" else 0,
         verb_before=verb_before,
     )
+
+
+# "under the age of 18", "aged under 18", "under 18": children; "aged 18 or over": adults.
+_UNDER_18_AFTER = re.compile(
+    r"(?:\s(?:were|are|was|is|being|all|of\sthem))*\s(?:aged\s)?(?:under|below|younger\sthan|less\sthan)\s"
+    r"(?:the\sage\sof\s)?(?:18|eighteen)\b",
+    re.IGNORECASE,
+)
+_OVER_18_AFTER = re.compile(
+    r"(?:\s(?:were|are|was|is|being|all|of\sthem))*\s(?:aged\s)?(?:(?:18|eighteen)\s(?:or|and)\s(?:over|older|above)|"
+    r"(?:over|above|older\sthan)\s(?:the\sage\sof\s)?(?:18|eighteen)\b)",
+    re.IGNORECASE,
+)
+
+
+def _age_class(text: str, pos: int) -> str | None:
+    """CHILD_N or ADULT_N when the words at ``pos`` put an age bound on the people counted."""
+    end = min(len(text), pos + 60)
+    if _UNDER_18_AFTER.match(text, pos, end):
+        return CHILD_N
+    if _OVER_18_AFTER.match(text, pos, end):
+        return ADULT_N
+    return None
 
 
 def _opener_metric(np_text: str) -> str | None:
@@ -838,6 +1029,10 @@ def _opener_metric(np_text: str) -> str | None:
         return "potential_victims"
     if head == "union":
         return "potential_victims"
+    if head is None and re.search(
+        r"\b(?:safeguarded|identified|rescued|found|freed|supported)\b", np_text
+    ):
+        return "potential_victims"  # "Of those safeguarded, 12 were under 18"
     return "subset" if head else None
 
 

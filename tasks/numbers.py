@@ -167,6 +167,13 @@ _AGE_BEFORE = re.compile(
     r"|\baged\s\d{1,2}\s?(?:-|–|to|and)\s?$",
     re.IGNORECASE,
 )
+# An age bound: "aged under 18", "under the age of 16", "were under 18" (not "over 18 arrests").
+_AGE_BOUND_BEFORE = re.compile(
+    r"\baged\s(?:under|over|below|above)\s$|\b(?:under|over|below|above)\sthe\sage\sof\s$"
+    r"|\b(?:under|below|younger\sthan)\s$",
+    re.IGNORECASE,
+)
+_AGE_BOUND_VALUES = frozenset({13, 14, 15, 16, 17, 18, 21, 25})
 # Quantities with a unit. "day"/"week" quantities are durations (read by tasks.durations).
 _UNIT_AFTER = re.compile(
     r"(?:-|\s)?(?P<unit>kg|kgs|kilos?|kilograms?|grams?|g|tonnes?|tons?|km|kilometres?|miles?|"
@@ -656,6 +663,10 @@ def _classify_plain(
         return PERCENT, None
     if _AGE_AFTER.match(text, end, after_end) or _AGE_BEFORE.search(before):
         return AGE, None
+    if value in _AGE_BOUND_VALUES and _AGE_BOUND_BEFORE.search(before):
+        nxt = _next_word(text, end)
+        if nxt not in COUNT_NOUNS and not _UNIT_AFTER.match(text, end, after_end):
+            return AGE, None
     if value in _PHONE_SHORT and _PHONE_BEFORE.search(before):
         return PHONE, None
     if _is_date_day(text, start, end, value):

@@ -333,6 +333,26 @@ FORCE_AREAS_IMPLIED: dict[str, tuple[str, ...]] = {
     "City of London Police": ("London",),
 }
 
+# UK place names that pin a sentence to the UK: the force areas ("Kent", "West Midlands") and
+# the largest cities. Capitalised as written in running text.
+UK_PLACE_NAMES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            a
+            for areas in _FORCE_AREAS.values()
+            for a in areas
+            if len(a) > 3 and not a.isupper() and a not in ("Metropolitan",)
+        }
+        | {
+            "London", "Birmingham", "Manchester", "Liverpool", "Leeds", "Sheffield", "Bristol",
+            "Newcastle", "Nottingham", "Leicester", "Glasgow", "Edinburgh", "Cardiff", "Belfast",
+            "Dover", "Folkestone", "Southampton", "Portsmouth", "Coventry", "Bradford", "Hull",
+        },
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+
 # Agencies -> aliases. Canonical names are the short names analysts use.
 _AGENCIES: dict[str, tuple[str, ...]] = {
     "NCA": ("National Crime Agency", "NCA"),

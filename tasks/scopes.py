@@ -20,15 +20,18 @@ separate operation described on the same page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from tasks.metric_rules import is_metric_label
 from tasks.places import (
     COUNTRY,
     DEMONYM,
     FORCE,
+    FORCE_AREA_NAMES,
     FORCE_AREAS_IMPLIED,
     INTERNATIONAL_AGENCIES,
     UK_AGENCIES,
+    UK_PLACE_NAMES,
     Entity,
     find_entities,
 )
@@ -63,6 +66,19 @@ _OTHER_OPERATION = re.compile(
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 )
+# A running total that the sentence's own result adds to: "taking the total to 2,071".
+# Not a running total of the operation itself ("bringing the total for the week to 64").
+_CUMULATIVE = (
+    r"\b(?:taking|bringing|takes|brings|took|brought|pushing|pushes|raising|raises)\s(?:the|its|their|our|this)\s"
+    r"(?:[\w'’-]{1,30}\s){0,2}(?:total|tally|number|count)\b"
+    r"(?![^.;\d]{0,40}?\b(?:for|during|over|in|of|across|from)\s(?:the|this)\s(?:[\w-]{1,20}\s)?"
+    r"(?:week|operation|intensification|action|fortnight|day|crackdown|campaign|blitz|raids)\b)"
+)
+# A comparison with another period: "up from 158 a year earlier", "compared with 48 last year".
+_COMPARISON = (
+    r"\b(?:up from|down from|compared (?:with|to)|(?:an? )?(?:\d{1,6}(?:\.\d{1,3})?%? |[a-z-]{1,20} (?:per ?cent )?)?"
+    r"(?:increase|rise|decrease|fall|drop) (?:on|from)|versus|as against)"
+)
 _CONTEXT = re.compile(
     r"\b(?:in the (?:year|12 months|twelve months|financial year) (?:ending|to|up to)|year ending|"
     r"financial year|calendar year|since (?:its |the (?:\w+'?s? )?)?(?:launch|inception|creation|start)\b|"
@@ -75,9 +91,20 @@ _CONTEXT = re.compile(
     r"year[- ]on[- ]year|compared (?:with|to)|up from|down from|"
     r"in the (?:past|last) (?:\w+ )?(?:years|months|decade)|over the (?:past|last) (?:\w+ )?(?:years|months|decade)|"
     rf"between {_MONTH} and {_MONTH}|over the same (?:period|months)|"
-    r"(?:official|government|national) (?:figures|statistics) (?:show|published)|figures published)\b",
+    r"(?:official|government|national) (?:figures|statistics) (?:show|published)|figures published|"
+    # lifetime totals: "since it began in November 2019", "since the programme was launched"
+    r"since (?:it|they|the [\w'’ -]{1,40}?|its [\w -]{1,30}?|[A-Z][\w'’ -]{1,40}?) "
+    r"(?:began|started|launched|was (?:launched|set up|established|formed|created|introduced)|"
+    r"came into (?:force|being)|commenced)|"
+    # a standing caseload: "is currently leading around 70 investigations"
+    r"currently (?:leading|running|managing|conducting|handling|pursuing|investigating|overseeing|"
+    r"working on|dealing with)|"
+    rf"(?:{_CUMULATIVE})|(?:{_COMPARISON}))\b",
     re.IGNORECASE,
 )
+_SPLIT_CUE = re.compile(rf"(?:{_CUMULATIVE}|{_COMPARISON})\b", re.IGNORECASE)
+# Where the clause that holds a comparison starts: "identified 211 victims, up from 158".
+_CLAUSE_BREAK = re.compile(r",\s|\s[-–—]\s|;\s|\s\(|\s(?:and|while|whilst|whereas|which)\s")
 # A standalone year with a preposition: "In 2020, 4,946 children ...". Context when the year is
 # not the operation's own year.
 _YEAR_PHRASE = re.compile(
@@ -102,9 +129,11 @@ _WIDER = re.compile(
     r"(?:participating|partner|other) countries)\b",
     re.IGNORECASE,
 )
+_UK_PLACES = "|".join(re.escape(p) for p in UK_PLACE_NAMES)
 # Words that pin a sentence's numbers to the UK (so they are not the wider action's).
 _UK_LOCAL = re.compile(
     r"\b(?:in|across|throughout) the UK\b|\bUK-wide\b|\bin (?:England|Scotland|Wales|Northern Ireland|Britain)\b|"
+    rf"\b(?:in|across|throughout) (?:{_UK_PLACES})\b|"
     r"\bby the (?:NCA|National Crime Agency)\b|\bNCA (?:officers|officials|investigators|teams)\b|"
     r"\bBritish police\b|\bUK police\b|\bUK (?:activity|strand|part|leg|operation|week|arm|element|teams?|officers|forces)\b"
 )
@@ -118,6 +147,91 @@ _NOT_PLACES = frozenset(
     This That These Those Summary Conclusion Practice Court Custody Turn Return General Brief
     Spring Summer Autumn Winter Monday Tuesday Wednesday Thursday Friday Saturday Sunday
     {_MONTH.strip("(?:)").replace("|", " ")}""".split()
+)
+# A dateline before the lead: "LYON, France -", "YAOUNDÉ, Cameroon –", "LONDON (Reuters) -".
+_DATELINE = re.compile(
+    r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.-]+(?:\s[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.-]+){0,3}"
+    r"(?:,\s[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+){0,3})?(?:\s\([\w .]{1,30}\))?,?\s[-–—]\s"
+)
+# A results line labelled with a place: "London: 128 arrests from 151 visits".
+_LABEL_LINE = re.compile(
+    r"^(?P<label>[A-Z][\w'’.&-]*(?:\s[\w'’.&-]+){0,4}?)(?::\s|\s[-–—]\s(?=\d)|\s(?=\d[\d,.\s]{0,20}$))"
+)
+# Capitalised label words that are not places (metric words are ruled out separately).
+_NOT_PLACE_LABELS = frozenset(
+    [
+        "total",
+        "totals",
+        "overall",
+        "result",
+        "results",
+        "summary",
+        "outcome",
+        "outcomes",
+        "key",
+        "headline",
+        "headlines",
+        "national",
+        "nationally",
+        "nationwide",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "update",
+        "note",
+        "notes",
+        "figures",
+        "statistics",
+        "stats",
+        "highlights",
+        "operation",
+        "op",
+        "project",
+        "breakdown",
+        "source",
+        "sources",
+        "date",
+        "dates",
+        "uk-wide",
+        "countrywide",
+        "arrests",
+        "arrested",
+        "charged",
+        "victims",
+        "safeguarding",
+        "safeguarded",
+        "cash",
+        "warrants",
+        "premises",
+        "weapons",
+        "referrals",
+        "people",
+        "children",
+        "adults",
+        "investigations",
+        "seizures",
+        "seized",
+        "visits",
+        "forces",
+        "countries",
+        "drugs",
+        "vehicles",
+        "lines",
+        "officers",
+        "police",
+        "partners",
+        "agencies",
+        "in",
+        "including",
+        "where",
+        "when",
+        "what",
+        "who",
+        "why",
+        "how",
+        "update",
+    ]
 )
 # "eight in France": a number followed by "in <Place>" (a per-place split when it occurs twice).
 _IN_PLACE_AFTER = re.compile(
@@ -137,7 +251,7 @@ _INTL_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
         ),
         2,
     ),
-    (re.compile(r"\b(?:European|Europe|international|International|countries)\b"), 1),
+    (re.compile(r"\b(?:European|Europe(?!-)|international|International|countries)\b"), 1),
 )
 _UK_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (
@@ -151,6 +265,20 @@ _UK_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
             r"\b(?:NCA|National Crime Agency|NPCC|GLAA|Home Office|county lines|County Lines|police force|police forces)\b"
         ),
         2,
+    ),
+    (re.compile(rf"\b(?:{_UK_PLACES})\b"), 2),
+    # the page reports its own part of a wider action: "Kent arrests as part of Europe-wide
+    # crackdown", "BTP joins European rail action"
+    (
+        re.compile(
+            r"\b(?:(?:as|is|was|formed|forms)\s)?part\sof\s(?:an?\s|the\s)?(?:[\w-]+\s){0,2}?"
+            r"(?:Europe-wide|EU-wide|European|international|International|global|worldwide|"
+            r"pan-European|multi-country|wider|Interpol|INTERPOL|Europol)\s(?:[\w-]+\s){0,2}?"
+            r"(?:operation|action|crackdown|intensification|day|week|campaign|effort|sweep|push)\b"
+            r"|\bjoin(?:s|ed)?\s(?:an?\s|the\s)?(?:[\w-]+\s){0,2}?(?:Europe-wide|EU-wide|European|"
+            r"international|International|global|worldwide|pan-European|Interpol|INTERPOL|Europol)\b"
+        ),
+        3,
     ),
 )
 
@@ -183,6 +311,9 @@ class Scope:
     # the subject is the force or country that does the reporting sentence's action; each number
     # takes the one named last before it
     per_number_subject: bool = False
+    # numbers from this offset on are background ("identified 211 victims, up from 158 a year
+    # earlier", "made 30 arrests, taking the total to 1,250")
+    context_from: int | None = None
 
 
 def _marker_score(text: str, markers: tuple[tuple[re.Pattern[str], int], ...]) -> int:
@@ -248,10 +379,21 @@ _SEVERAL_FORCES = re.compile(
 )
 
 
+# "police forces across England and Wales", "a national week of action": every force took part.
+_NATIONAL_ACTION = re.compile(
+    r"\bforces\s(?:across|throughout|around|from\sacross|nationwide)\b"
+    r"|\bnational\s(?:[\w-]+\s)?(?:week|day|fortnight)\sof\saction\b"
+    r"|\bnationwide\s(?:[\w-]+\s)?(?:operation|crackdown|week|intensification)\b",
+    re.IGNORECASE,
+)
+
+
 def several_forces(body: str, entities: list[Entity]) -> bool:
     """Does the page describe more than one UK force taking part?"""
-    return len({e.name for e in entities if e.kind == FORCE}) >= 2 or bool(
-        _SEVERAL_FORCES.search(body)
+    return (
+        len({e.name for e in entities if e.kind == FORCE}) >= 2
+        or bool(_SEVERAL_FORCES.search(body))
+        or bool(_NATIONAL_ACTION.search(body))
     )
 
 
@@ -307,6 +449,17 @@ def sentence_scope(
         return Scope(None, reason="question")
     if _COMMENTARY.search(text):
         return Scope(None, reason="commentary")
+    cue = _SPLIT_CUE.search(text)
+    split = _context_split(text, cue, first_count) if cue else None
+    if split is not None:
+        # the sentence's own result, then a comparison or a running total
+        ents_head = None if entities is None else [e for e in entities if e.end <= split]
+        head = sentence_scope(
+            text[:split], profile, first_count=first_count, entities=ents_head, caption=False
+        )
+        if head.scope in (None, CONTEXT):
+            return head
+        return replace(head, context_from=split, reason=head.reason or "then background")
     if _OTHER_OPERATION.search(text):
         return Scope(None, reason="other operation")
     if _CONTEXT.search(text):
@@ -320,6 +473,10 @@ def sentence_scope(
         ):
             return Scope(CONTEXT, reason="earlier year")
     ents = find_entities(text) if entities is None else entities
+    dateline = _DATELINE.match(text)
+    if dateline:
+        # "YAOUNDÉ, Cameroon - An INTERPOL operation ...": where the release was issued
+        ents = [e for e in ents if e.start >= dateline.end()]
     wider = _WIDER.search(text)
     if not profile.international_headline and wider:
         local = [m for m in _UK_LOCAL.finditer(text)]
@@ -329,6 +486,9 @@ def sentence_scope(
             # "The UK operation was part of a wider European push which saw 170 arrests": the
             # numbers after the wider action's mention are its own
             return Scope(OPERATION, reason="uk then wider", international_from=wider.start())
+    labelled = _place_label(text, first_count, ents, profile)
+    if labelled is not None:
+        return labelled
     opener = _PLACE_OPENER.match(text)
     if opener:
         place = opener.group("place")
@@ -340,12 +500,76 @@ def sentence_scope(
             name = named[0].name if named else place
             if not _is_home(name, profile) and not _is_home(place, profile):
                 return Scope(FORCE_SCOPE, subject=name, reason="place opener")
+    if not profile.international_headline and profile.multi_force:
+        # "Officers in the West Midlands arrested 63 people" on a national page
+        ents = sorted([*ents, *_uk_area_mentions(text, first_count)], key=lambda e: e.start)
     subject = _entity_subject(ents, first_count, profile)
     if subject:
         return Scope(
             FORCE_SCOPE, subject=subject, reason="part of the operation", per_number_subject=True
         )
     return Scope(OPERATION)
+
+
+# A UK force area or city named as where a sentence's action happened: "in the West Midlands",
+# "across Merseyside", "West Yorkshire officers", "Bristol police".
+_UK_AREA_MENTION = re.compile(
+    rf"\b(?:in|across|throughout|within)\s(?:the\s)?(?P<a>{_UK_PLACES})\b(?!\s(?:Police|Constabulary))"
+    rf"|\b(?P<b>{_UK_PLACES})\s(?:officers|detectives|police)\b"
+)
+
+
+def _uk_area_mentions(text: str, end: int) -> list[Entity]:
+    """UK force areas and cities named before ``end`` as the place of the action, as force
+    entities (the area's force when it has one)."""
+    out: list[Entity] = []
+    for m in _UK_AREA_MENTION.finditer(text, 0, end):
+        g = "a" if m.group("a") else "b"
+        place = m.group(g)
+        name = FORCE_AREA_NAMES.get(place.lower(), place)
+        out.append(Entity(FORCE, name, m.start(g), m.end(g), place))
+    return out
+
+
+def _place_label(
+    text: str, first_count: int, ents: list[Entity], profile: PageProfile
+) -> Scope | None:
+    """ "London: 128 arrests", "• Spain: 45 arrests": a per-place results line. The label must be
+    a place (a named force or country, or a capitalised name that is no metric word) and the
+    count must follow it directly."""
+    m = _LABEL_LINE.match(text)
+    if not m or first_count > m.end() + 2:
+        return None
+    label = m.group("label").strip()
+    named = [e for e in ents if e.end <= m.end("label") and e.kind in (COUNTRY, DEMONYM, FORCE)]
+    if named:
+        name = named[0].name
+    else:
+        words = label.split()
+        if not words or words[0] in _NOT_PLACES or words[0].lower() in _NOT_PLACE_LABELS:
+            return None
+        if any(w.lower() in _NOT_PLACE_LABELS for w in words) or is_metric_label(label):
+            return None
+        if not all(w[:1].isupper() or w in ("and", "of", "the", "&") for w in words):
+            return None
+        name = label
+    if _is_home(name, profile) or _is_home(label, profile):
+        return None
+    return Scope(FORCE_SCOPE, subject=name, reason="place label")
+
+
+def _context_split(text: str, cue: re.Match[str], first_count: int) -> int | None:
+    """Where the background part of a sentence starts when it follows the sentence's own result:
+    a comparison ("211 victims, up from 158 a year earlier") or a running total ("30 arrests,
+    taking the total to 1,250") after the first count. None: no such split."""
+    if first_count >= cue.start():
+        return None
+    split = cue.start()
+    for b in _CLAUSE_BREAK.finditer(text, first_count, cue.start()):
+        split = b.start()  # the last clause break between the first count and the cue
+    if split <= first_count:
+        return None
+    return split
 
 
 def place_splits(

@@ -31,6 +31,14 @@ from tasks.durations import find_durations
         ("the teams ran for a week at ports", 7),
         ("officers made 90 visits in one day", 1),
         ("a single day of action", 1),
+        ("during a coordinated day of action", 1),
+        ("as part of a Europe-wide day of action", 1),
+        ("arrests in a Europe-wide action day against smugglers", 1),
+        ("the latest day of action", 1),
+        ("a 48-hour operation at the port", 2),
+        ("officers made 30 arrests in 72 hours", 3),
+        ("raids during the week commencing 4 March", 7),
+        ("the crackdown ran from Tuesday to Friday", 4),
     ],
 )
 def test_durations(text: str, days: int) -> None:
@@ -48,6 +56,12 @@ def test_durations(text: str, days: int) -> None:
         "EMPACT Joint Action Day results",
         "between July and October 2024",
         "from 1 January to 30 June",  # a period, not an operation
+        "on the first day of action",  # a day of a longer operation
+        "during the action days",
+        "results of the Joint Action Day",
+        "A 24-hour support line is open to anyone affected.",
+        "Suspects may be held for 96 hours.",
+        "The helpline is staffed from Monday to Friday.",
     ],
 )
 def test_not_durations(text: str) -> None:

@@ -261,6 +261,270 @@ CASES: list[tuple[str, str | None, str, str | None, set[Fig], set[tuple[str, int
         {("operation", "premises_visited", 12, "exact")},
         {("premises_visited", 9)},
     ),
+    # --- rules added after the independently written tuning set ---
+    (
+        "a list label with a verb decides the metric",
+        None,
+        "What the fortnight achieved:\n• People charged: 17\n• Children safeguarded: 23\n"
+        "• Homes visited by officers during the week: 310",
+        None,
+        {
+            ("operation", "charged", 17, "exact"),
+            ("operation", "victims_children", 23, "exact"),
+            ("operation", "premises_visited", 310, "exact"),
+        },
+        {("potential_victims", 23)},
+    ),
+    (
+        "a results table flattened to rows, and a dash label",
+        None,
+        "Officers from every region took part in the intensification.\n\nOutcome Number\n\n"
+        "Suspects arrested 406\n\nPeople charged 151\n\nCash seized £72,500\n\n"
+        "Warrants executed – 95\n\nReport 2024",
+        None,
+        {
+            ("operation", "arrests", 406, "exact"),
+            ("operation", "charged", 151, "exact"),
+            ("operation", "cash_seized_gbp", 72500, "exact"),
+            ("operation", "warrants_executed", 95, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a label that names the operation is not a thing counted",
+        "Operation Kestrel: 64 arrested in one day",
+        "Officers spent the day visiting addresses across the city.",
+        None,
+        {("operation", "arrests", 64, "exact")},
+        set(),
+    ),
+    (
+        "charged N of them: the verb before a part",
+        None,
+        "Detectives arrested 14 suspects and charged six of them with supply offences.",
+        None,
+        {("operation", "arrests", 14, "exact"), ("operation", "charged", 6, "exact")},
+        set(),
+    ),
+    (
+        "an age bound makes a part of the victims children",
+        None,
+        "Officers safeguarded 50 people at risk of exploitation, 21 of them under the age of 18.",
+        None,
+        {
+            ("operation", "potential_victims", 50, "exact"),
+            ("operation", "victims_children", 21, "exact"),
+        },
+        {("victims_children", 18), ("potential_victims", 18)},
+    ),
+    (
+        "cash before a qualified sum",
+        None,
+        "Detectives also recovered cash in excess of £12,000 and a small amount of cannabis.",
+        None,
+        {("operation", "cash_seized_gbp", 12000, "more_than")},
+        set(),
+    ),
+    (
+        "a lifetime total since something began is background",
+        None,
+        "Since the initiative was launched in 2018, officers have made 3,400 arrests. This week "
+        "they arrested 61 people.",
+        None,
+        {("operation", "arrests", 61, "exact")},
+        {("arrests", 3400)},
+    ),
+    (
+        "since it began, with the operation named, is background",
+        None,
+        "Since Operation Marlin began in 2020, more than 2,000 arrests have been made. The latest "
+        "phase led to 35 arrests.",
+        None,
+        {("operation", "arrests", 35, "exact")},
+        {("arrests", 2000)},
+    ),
+    (
+        "a comparison after the result keeps the result",
+        None,
+        "Officers safeguarded 120 people, up from 95 at the same point last year.",
+        None,
+        {("operation", "potential_victims", 120, "exact")},
+        {("potential_victims", 95)},
+    ),
+    (
+        "a comparison with a previous operation keeps the result",
+        None,
+        "Police made 47 arrests, compared with 31 during the previous week of action.",
+        None,
+        {("operation", "arrests", 47, "exact")},
+        {("arrests", 31)},
+    ),
+    (
+        "a running total after the result is background",
+        None,
+        "The week produced 42 arrests, taking the programme's total to 1,900 arrests.",
+        None,
+        {("operation", "arrests", 42, "exact"), ("context", "arrests", 1900, "exact")},
+        {("arrests", 1900)},
+    ),
+    (
+        "a running total of the operation itself is its figure",
+        None,
+        "Four more people were held on Friday, bringing the total number of arrests during the "
+        "crackdown to 37.",
+        None,
+        {("operation", "arrests", 37, "exact")},
+        set(),
+    ),
+    (
+        "a standing caseload is background",
+        None,
+        "The agency is currently running about 60 investigations into trafficking gangs. During "
+        "the week it opened 9 new investigations.",
+        None,
+        {("operation", "new_investigations", 9, "exact")},
+        {("new_investigations", 60)},
+    ),
+    (
+        "per-place result lines are force results",
+        None,
+        "In total, officers arrested 75 people.\n\nResults by region:\n• North East: 14 arrests\n"
+        "• Wales: 8 arrests from 20 visits",
+        "National Crime Agency",
+        {("operation", "arrests", 75, "exact"), ("force", "arrests", 14, "exact")},
+        {("arrests", 14), ("arrests", 8), ("premises_visited", 20)},
+    ),
+    (
+        "a day of action with adjectives is one day",
+        None,
+        "Nine people were arrested during a coordinated day of action against smuggling gangs.",
+        None,
+        {("operation", "arrests", 9, "exact"), ("operation", "duration_days", 1, "exact")},
+        set(),
+    ),
+    (
+        "people described as showing signs of exploitation are victims",
+        None,
+        "Officers found seven men who showed signs of labour exploitation at the farm.",
+        None,
+        {("operation", "potential_victims", 7, "exact")},
+        set(),
+    ),
+    (
+        "an aside with a part does not hide the verb",
+        None,
+        "Forty vulnerable people, including 16 children, were safeguarded by officers.",
+        None,
+        {
+            ("operation", "potential_victims", 40, "exact"),
+            ("operation", "victims_children", 16, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a split after a dash",
+        None,
+        "In all, 30 potential victims were found - 12 children and eighteen adults.",
+        None,
+        {
+            ("operation", "potential_victims", 30, "exact"),
+            ("operation", "victims_children", 12, "exact"),
+            ("operation", "victims_adults", 18, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a part in the next sentence refers to the count before",
+        None,
+        "Police identified 44 potential victims. Fifteen of them were children.",
+        None,
+        {
+            ("operation", "potential_victims", 44, "exact"),
+            ("operation", "victims_children", 15, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a part of victims named just before it",
+        None,
+        "The victims, 11 of whom were aged under 18, were taken to a place of safety.",
+        None,
+        {("operation", "victims_children", 11, "exact")},
+        set(),
+    ),
+    (
+        "children named among the victims",
+        None,
+        "Close to 400 children were among the 1,150 victims identified. Among those freed by "
+        "officers were 210 adults.",
+        "Europol",
+        {
+            ("operation", "potential_victims", 1150, "exact"),
+            ("operation", "victims_children", 400, "approx"),
+            ("operation", "victims_adults", 210, "exact"),
+        },
+        set(),
+    ),
+    (
+        "children among those arrested are not victims",
+        None,
+        "Officers arrested 30 people. Among those arrested were 6 children.",
+        None,
+        {("operation", "arrests", 30, "exact")},
+        {("victims_children", 6)},
+    ),
+    (
+        "charges brought against people",
+        None,
+        "Following the raids, charges were brought against 13 people.",
+        None,
+        {("operation", "charged", 13, "exact")},
+        set(),
+    ),
+    (
+        "an area named on a national page is a force result",
+        None,
+        "Police forces across England and Wales arrested 950 people during the national week of "
+        "action.\n\nOfficers in Merseyside arrested 48 people and seized £9,000 in cash. West "
+        "Yorkshire officers safeguarded 31 vulnerable people.",
+        "National Police Chiefs' Council",
+        {
+            ("operation", "arrests", 950, "exact"),
+            ("force", "arrests", 48, "exact"),
+            ("force", "potential_victims", 31, "exact"),
+        },
+        {("arrests", 48), ("cash_seized_gbp", 9000), ("potential_victims", 31)},
+    ),
+    (
+        "a part of those safeguarded bounded by age",
+        None,
+        "Officers safeguarded 64 people. Of those safeguarded, 17 were under 18.",
+        None,
+        {
+            ("operation", "potential_victims", 64, "exact"),
+            ("operation", "victims_children", 17, "exact"),
+        },
+        set(),
+    ),
+    (
+        "children and adults after a copula share the split",
+        None,
+        "Police found 58 possible victims, of whom 35 were children and 23 adults.",
+        None,
+        {
+            ("operation", "victims_children", 35, "exact"),
+            ("operation", "victims_adults", 23, "exact"),
+        },
+        set(),
+    ),
+    (
+        "checks at premises are visits",
+        None,
+        "Checks were carried out at 85 premises in the town.",
+        None,
+        {("operation", "premises_visited", 85, "exact")},
+        set(),
+    ),
 ]
 
 
@@ -304,6 +568,33 @@ def test_multi_country_headline_page() -> None:
     assert res.operation.lead_agency == "Europol"
 
 
+def test_dateline_is_not_a_subject() -> None:
+    body = (
+        "LYON, France - Police in 12 countries arrested 140 suspects during an operation "
+        "coordinated by INTERPOL."
+    )
+    res = _run(body, "Operation against trafficking", publisher="INTERPOL")
+    got = _figs(res)
+    assert ("operation", "arrests", 140, "exact") in got
+    assert not any(f.scope == "force" for f in res.figures)
+
+
+def test_page_about_a_local_part_of_a_wider_action() -> None:
+    body = (
+        "Three people were arrested in Essex during a Europe-wide day of action against smuggling "
+        "gangs.\n\nAcross Europe, 120 people were arrested in 11 countries, Europol said."
+    )
+    res = _run(body, "Essex arrests as part of Europe-wide crackdown on smugglers")
+    got = _figs(res)
+    assert {
+        ("operation", "arrests", 3, "exact"),
+        ("operation", "duration_days", 1, "exact"),
+        ("international", "arrests", 120, "exact"),
+        ("international", "countries_involved", 11, "exact"),
+    } <= got
+    assert ("operation", "arrests", 120, "exact") not in got
+
+
 def test_counted_list_of_countries_with_a_leader() -> None:
     body = (
         "Greece led the operation. Police in Malta, Cyprus, Croatia and Slovenia took part, "
@@ -334,6 +625,63 @@ def test_breakdown_of_arrests() -> None:
     ]
     for b in res.arrest_breakdown:
         assert b.span is not None and body[b.span[0] : b.span[1]] == b.evidence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "items"),
+    [
+        # two offences inside one bracket: each once, the first not swallowing the second
+        (
+            "Officers made 80 arrests (of which 25 for sexual exploitation and 9 for forced "
+            "begging).",
+            [("sexual exploitation", 25), ("forced begging", 9)],
+        ),
+        # "of the N arrests" opens a part
+        (
+            "Police made 6 arrests. Three of the six arrests were on suspicion of slavery offences.",
+            [("slavery offences", 3)],
+        ),
+        # the uncounted remainder is not part of the offence
+        (
+            "Police arrested 10 people. Seven of them were held on suspicion of drug supply and "
+            "the rest for immigration offences.",
+            [("drug supply", 7)],
+        ),
+        # an age aside between the count and the verb
+        (
+            "The four, aged between 19 and 44, were arrested on suspicion of money laundering.",
+            [("money laundering", 4)],
+        ),
+        # conjoined people are added up
+        (
+            "Two men and a woman, all aged in their thirties, were arrested on suspicion of "
+            "labour exploitation.",
+            [("labour exploitation", 3)],
+        ),
+    ],
+)
+def test_breakdown_phrasings(sentence: str, items: list[tuple[str, int]]) -> None:
+    res = _run(sentence)
+    assert [(b.offence, b.count) for b in res.arrest_breakdown] == items
+
+
+@pytest.mark.parametrize(
+    ("label", "is_metric"),
+    [
+        ("Arrests", True),
+        ("People charged", True),
+        ("Addresses Visited", True),
+        ("Knives seized", True),
+        ("Safeguarding", True),
+        ("West Midlands", False),
+        ("North West", False),
+        ("Operation Kestrel", False),
+    ],
+)
+def test_metric_labels(label: str, is_metric: bool) -> None:
+    from tasks.metric_rules import is_metric_label
+
+    assert is_metric_label(label) is is_metric
 
 
 def test_title_only_figure_has_no_span() -> None:

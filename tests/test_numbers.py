@@ -156,6 +156,12 @@ def _mentions(text: str) -> list[tuple[int | float, str, str]]:
         ("12kg of heroin", [(12, MEASURE, "exact")]),
         ("an 18-hour shift", [(18, MEASURE, "exact")]),
         ("for six months", [(6, MEASURE, "exact")]),
+        # an age bound is not a count; a count after "over" still is
+        ("eleven of them aged under 18", [(11, COUNT, "exact"), (18, AGE, "up_to")]),
+        ("girls under the age of 16", [(16, AGE, "exact")]),
+        ("three were under 18.", [(3, COUNT, "exact"), (18, AGE, "up_to")]),
+        ("over 18 people were held", [(18, COUNT, "more_than")]),
+        ("under 16 kilos of cannabis", [(16, MEASURE, "up_to")]),
     ],
 )
 def test_find_numbers(text: str, expected: list[tuple[int | float, str, str]]) -> None:

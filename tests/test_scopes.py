@@ -32,6 +32,15 @@ from tasks.scopes import (
         ("UK arrests in Interpol operation", "", "National Crime Agency", False),
         ("Kent Police raids", "", None, False),
         ("Modern slavery week of action", "", None, False),
+        # a page about its own part of a wider action
+        ("Kent arrests as part of Europe-wide crackdown on smugglers", "", None, False),
+        ("Rail police join European action on trafficking", "", None, False),
+        (
+            "Five held in Europe-wide day of action",
+            "Five people were arrested in Leicester as part of the action.",
+            None,
+            False,
+        ),
     ],
 )
 def test_international_headline(
@@ -73,6 +82,18 @@ INTL = make_profile(
         (INTL, "Italian police arrested 11 people.", FORCE_SCOPE, "Italy"),
         (INTL, "Police in Spain, Italy and Greece arrested 30 people.", OPERATION, None),
         (INTL, "In November, 30 people were arrested.", OPERATION, None),
+        (UK, "Since it was set up in 2017, the unit has made 900 arrests.", CONTEXT, None),
+        (UK, "Since Operation Ember began, 4 200 people have been arrested.", CONTEXT, None),
+        (UK, "The NCA is currently leading 70 investigations.", CONTEXT, None),
+        (UK, "Officers arrested 52 people, up from 40 last year.", OPERATION, None),
+        (UK, "Compared with last year, 52 people were arrested.", CONTEXT, None),
+        (UK, "North West: 54 arrests", FORCE_SCOPE, "North West"),
+        (UK, "Kent Police: 12 arrests", FORCE_SCOPE, "Kent Police"),
+        (UK, "Total: 540 arrests", OPERATION, None),
+        (UK, "Addresses Visited: 310", OPERATION, None),
+        (INTL, "Spain: 45 arrests", FORCE_SCOPE, "Spain"),
+        (INTL, "MADRID, Spain - Police in 9 countries arrested 80 people.", OPERATION, None),
+        (UK, "Five men were arrested in Kent during the Europe-wide action.", OPERATION, None),
     ],
 )
 def test_sentence_scope(profile: object, text: str, scope: str | None, subject: str | None) -> None:
@@ -82,6 +103,23 @@ def test_sentence_scope(profile: object, text: str, scope: str | None, subject: 
             first = text.index(word)
     sc = sentence_scope(text, profile, first_count=first, entities=find_entities(text))  # type: ignore[arg-type]
     assert (sc.scope, sc.subject) == (scope, subject)
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "tail"),
+    [
+        ("Officers safeguarded 211 people, up from 158 a year earlier.", "211", ", up from 158"),
+        ("The week saw 42 arrests, taking the total to 900.", "42", ", taking the total"),
+        ("Police made 47 arrests compared with 31 last time.", "47", "compared with 31"),
+    ],
+)
+def test_background_after_the_result(text: str, number: str, tail: str) -> None:
+    """A comparison or running total after the sentence's own result: only the numbers after
+    the break are background."""
+    first = text.index(number)
+    sc = sentence_scope(text, UK, first_count=first, entities=find_entities(text))  # type: ignore[arg-type]
+    assert sc.scope == OPERATION
+    assert sc.context_from is not None and text[sc.context_from :].startswith(tail)
 
 
 def test_place_splits_need_two_places() -> None:
