@@ -142,6 +142,8 @@ class Source(BaseModel):
         v = v.strip()
         if not v:
             raise ValueError("name must not be empty")
+        if len(v) > 100:  # sources.name is VARCHAR(100): PostgreSQL would fail the run
+            raise ValueError(f"name must be at most 100 characters, not {len(v)}")
         return v
 
     @field_validator("allowed_hosts")

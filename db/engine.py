@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -22,16 +23,74 @@ class DatabaseError(RuntimeError):
     """A warehouse problem a user can act on; its message is one line, without passwords."""
 
 
+# user:password@ up to the LAST "@" (a password may hold an unencoded "@"), and a
+# password=... query parameter (libpq and psycopg accept one).
+_USERINFO_RE = re.compile(r"^(?P<scheme>[\w.+-]+://)(?P<user>[^:/@]*):.*@(?P<rest>[^@]*)$", re.S)
+_QUERY_PASSWORD_RE = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+
 def redact(url: str) -> str:
-    """The URL with any password replaced, safe for logs and error messages."""
+    """The URL with any password replaced, safe for logs and error messages, whether or
+    not SQLAlchemy can parse it."""
+    masked = _USERINFO_RE.sub(r"\g<scheme>\g<user>:***@\g<rest>", url)
+    masked = _QUERY_PASSWORD_RE.sub(r"\1***", masked)
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable database URL>"
+        return make_url(masked).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return masked
+
+
+def scrub(message: str, url: str) -> str:
+    """``message`` without the password of ``url``, nor the pieces of it that an unencoded
+    "@" splits off into what SQLAlchemy and the driver take for the host (pieces of at
+    least 3 characters: shorter ones would garble the message more than they reveal)."""
+    secrets: list[str] = []
+    m = _USERINFO_RE.match(url)
+    if m:
+        start = len(m.group("scheme")) + len(m.group("user")) + 1
+        secret = url[start : url.rindex("@")]
+        secrets += [secret, *secret.split("@")]
+    secrets += re.findall(r"(?i)[?&]password=([^&#]*)", url)
+    for secret in sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
+
+
+SECRET_SCHEME = "prefect-secret://"
+_secret_urls: dict[str, str] = {}
+_secret_lock = threading.Lock()
 
 
 def resolve_url(url: str | None) -> str:
-    return url or get_settings().database_url
+    """The warehouse URL: ``url``, else $OPTALLY_DATABASE_URL, else the default.
+
+    ``prefect-secret://NAME`` stands for the URL kept in the Prefect Secret block NAME, so
+    a password lives in Prefect's block store rather than in a file, a flow parameter or
+    the environment of every worker. It is read once per process.
+    """
+    url = url or get_settings().database_url
+    if url.startswith(SECRET_SCHEME):
+        return secret_url(url.removeprefix(SECRET_SCHEME))
+    return url
+
+
+def secret_url(name: str) -> str:
+    """The database URL stored in the Prefect Secret block ``name``."""
+    with _secret_lock:
+        if name not in _secret_urls:
+            from prefect.blocks.system import Secret
+
+            try:
+                value = Secret.load(name).get()
+            except Exception as exc:  # no such block, no API: say which, never the value
+                reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise DatabaseError(
+                    f"cannot read the database URL from Prefect Secret block {name!r}: {reason}"
+                ) from None
+            if not isinstance(value, str) or not value.strip():
+                raise DatabaseError(f"Prefect Secret block {name!r} does not hold a database URL")
+            _secret_urls[name] = value.strip()
+        return _secret_urls[name]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -54,7 +113,12 @@ def get_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
             engine = _create(url)
             _engines[url] = engine
         if migrate and url not in _migrated:
-            upgrade(engine)
+            try:
+                upgrade(engine)
+            except DatabaseError as exc:
+                # The driver's reason can quote the host, and a password with an unencoded
+                # "@" runs into the host; the chained driver error would log it again.
+                raise DatabaseError(scrub(str(exc), url)) from None
             _migrated.add(url)
     return engine
 
@@ -62,13 +126,18 @@ def get_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
 def _create(url: str) -> Engine:
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseError(f"invalid database URL {url!r}") from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        raise DatabaseError(f"invalid database URL {redact(url)!r}") from exc
     kwargs: dict = {"future": True}
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:":
-            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a file where a directory should be, no permission
+                raise DatabaseError(
+                    f"cannot create the directory for {redact(url)}: {exc.strerror or exc}"
+                ) from exc
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
@@ -79,7 +148,7 @@ def _create(url: str) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except Exception as exc:
-        raise DatabaseError(f"cannot use database {redact(url)}: {exc}") from exc
+        raise DatabaseError(scrub(f"cannot use database {redact(url)}: {exc}", url)) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

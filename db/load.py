@@ -209,13 +209,18 @@ def unextracted_versions(
     )
     q = (
         select(newest.c.vid)
+        .join(PAGES, PAGES.c.id == newest.c.page_id)
+        .join(SOURCES, SOURCES.c.id == PAGES.c.source_id)
         .outerjoin(
             ARTICLES,
             and_(
                 ARTICLES.c.version_id == newest.c.vid, ARTICLES.c.parser_version == parser_version
             ),
         )
-        .order_by(newest.c.vid)
+        # Official pages first, then by URL, never by version id: which page founds an
+        # operation (its key) and joins it must not depend on which fetch thread archived
+        # first, nor on a crash that split the archiving over two runs.
+        .order_by(SOURCES.c.official.desc(), PAGES.c.url)
     )
     if not include_read:
         q = q.where(ARTICLES.c.id.is_(None))
@@ -242,15 +247,16 @@ def read_versions(
         .join(PAGES, PAGES.c.id == VERSIONS.c.page_id)
         .join(SOURCES, SOURCES.c.id == PAGES.c.source_id)
         .where(VERSIONS.c.id.in_(list(version_ids)))
-        .order_by(VERSIONS.c.id)
     )
+    # In the order asked for (unextracted_versions' order): resolution runs in page order.
+    rank = {vid: i for i, vid in enumerate(version_ids)}
     return [
         (
             PageItem(r.page_id, r.id, r.url, r.fetched_at, bool(r.official), r.name, r.listed_date),
             gzip.decompress(r.body_gz),
             r.content_type,
         )
-        for r in conn.execute(q)
+        for r in sorted(conn.execute(q), key=lambda r: rank[r.id])
     ]
 
 

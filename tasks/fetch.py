@@ -334,6 +334,10 @@ class Fetcher:
             if status in REDIRECT_STATUSES and rh.get("location"):
                 return _Attempt(status, rh, location=rh["location"])
             if status == 304:
+                # No body to read, but closing an unread response closes its connection:
+                # drain it so the connection goes back to the pool. Otherwise every page an
+                # incremental run re-checks opens a new connection (TCP and TLS handshakes).
+                resp.raw.drain_conn()
                 return _Attempt(status, rh)
             if status in RETRY_STATUSES:
                 return _Attempt(

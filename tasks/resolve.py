@@ -13,6 +13,7 @@ The score, capped at 1, is stored as the operation's confidence.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -90,9 +91,22 @@ def operation_key(extraction: Extraction) -> str:
     year = when.year if when else "undated"
     name = normalise_name(op.name)
     if name:
-        return f"name:{name}:{year}"
+        return _bounded(f"name:{name}:{year}")
     slug = "-".join(sorted(title_tokens(a.title)))[:120] or (a.url or "untitled")
-    return f"page:{(op.lead_agency or 'unknown').lower()}:{when or 'undated'}:{slug}"
+    return _bounded(f"page:{(op.lead_agency or 'unknown').lower()}:{when or 'undated'}:{slug}")
+
+
+MAX_KEY_CHARS = 200  # operations.key is VARCHAR(200); PostgreSQL refuses anything longer
+
+
+def _bounded(key: str) -> str:
+    """A key that fits the column. A page naming "Operation <300 letters>" (or a long URL
+    as the slug) would otherwise fail its whole load batch on PostgreSQL, run after run;
+    the hash of the whole key keeps two long keys with one prefix apart."""
+    if len(key) <= MAX_KEY_CHARS:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{key[: MAX_KEY_CHARS - len(digest) - 1]}~{digest}"
 
 
 def score(page: Candidate, op: Candidate) -> float:
