@@ -58,7 +58,11 @@ def compute_metric(defn: MetricDef, inputs: Mapping[str, Value]) -> MetricResult
     missing = [name for name in defn.inputs if name not in inputs]
     if missing:
         return MetricResult(
-            defn.name, None, None, defn.unit, defn.formula,
+            defn.name,
+            None,
+            None,
+            defn.unit,
+            defn.formula,
             " and ".join(missing) + " not reported",
         )
     vals = [float(inputs[n][0]) for n in defn.inputs]
@@ -69,9 +73,7 @@ def compute_metric(defn: MetricDef, inputs: Mapping[str, Value]) -> MetricResult
     else:
         for name, v in zip(defn.inputs[1:], vals[1:], strict=True):
             if v == 0:
-                return MetricResult(
-                    defn.name, None, None, defn.unit, defn.formula, f"{name} is 0"
-                )
+                return MetricResult(defn.name, None, None, defn.unit, defn.formula, f"{name} is 0")
         value = vals[0]
         for v in vals[1:]:
             value /= v
@@ -107,15 +109,31 @@ def quality_checks(inputs: Mapping[str, Value]) -> list[CheckResult]:
 
     kids, adults = v("victims_children"), v("victims_adults")
     if kids is not None and adults is not None:
-        le("children_adults_le_victims", kids + adults, v("potential_victims"),
-           "children + adults vs potential victims")
+        le(
+            "children_adults_le_victims",
+            kids + adults,
+            v("potential_victims"),
+            "children + adults vs potential victims",
+        )
     le("breakdown_le_arrests", v("breakdown_total"), v("arrests"), "arrest breakdown vs arrests")
-    le("uk_le_international_arrests", v("arrests"), v("international_arrests"),
-       "arrests vs international arrests")
-    le("uk_le_international_victims", v("potential_victims"),
-       v("international_potential_victims"), "potential victims vs international")
-    le("referrals_le_victims", v("nrm_referrals"), v("potential_victims"),
-       "NRM referrals vs potential victims")
+    le(
+        "uk_le_international_arrests",
+        v("arrests"),
+        v("international_arrests"),
+        "arrests vs international arrests",
+    )
+    le(
+        "uk_le_international_victims",
+        v("potential_victims"),
+        v("international_potential_victims"),
+        "potential victims vs international",
+    )
+    le(
+        "referrals_le_victims",
+        v("nrm_referrals"),
+        v("potential_victims"),
+        "NRM referrals vs potential victims",
+    )
     days = v("duration_days")
     if days is not None:
         ok = 1 <= days <= 60

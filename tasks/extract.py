@@ -7,7 +7,9 @@ from tasks.figures import extract_figures
 from tasks.records import Extraction
 
 
-def extract_page(html: str | bytes, url: str | None = None, profile: str | None = None) -> Extraction:
+def extract_page(
+    html: str | bytes, url: str | None = None, profile: str | None = None
+) -> Extraction:
     article = parse_article(html, url=url, profile=profile)
     result = extract_figures(
         article.body,

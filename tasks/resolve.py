@@ -26,8 +26,38 @@ DATE_WINDOW_DAYS = 10
 MAX_GAP_DAYS = 45
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
-    "a an the of in on for to and or at by with as after from into over is are was were has have "
-    "be been its it this that".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "for",
+        "to",
+        "and",
+        "or",
+        "at",
+        "by",
+        "with",
+        "as",
+        "after",
+        "from",
+        "into",
+        "over",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "be",
+        "been",
+        "its",
+        "it",
+        "this",
+        "that",
+    ]
 )
 
 

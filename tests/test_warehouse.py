@@ -44,26 +44,50 @@ class Fetched:
 
 
 def source(name: str = "nca", official: bool = True) -> Source:
-    return Source(name=name, kind="listing", start_url="https://www.nationalcrimeagency.gov.uk/news",
-                  allowed_hosts=["www.nationalcrimeagency.gov.uk"], profile="nca", official=official)
+    return Source(
+        name=name,
+        kind="listing",
+        start_url="https://www.nationalcrimeagency.gov.uk/news",
+        allowed_hosts=["www.nationalcrimeagency.gov.uk"],
+        profile="nca",
+        official=official,
+    )
 
 
-def extraction(url: str, arrests: int, qualifier: str = "exact", published: date = date(2021, 11, 5)) -> Extraction:
+def extraction(
+    url: str, arrests: int, qualifier: str = "exact", published: date = date(2021, 11, 5)
+) -> Extraction:
     figs = (
-        Figure("operation", "arrests", arrests, qualifier, f"{arrests} people were arrested.", (0, 10)),
+        Figure(
+            "operation", "arrests", arrests, qualifier, f"{arrests} people were arrested.", (0, 10)
+        ),
         Figure("operation", "forces_involved", 19, "exact", "Nineteen forces took part.", (11, 30)),
         Figure("international", "arrests", 175, "exact", "175 arrests across Europe.", (31, 60)),
-        Figure("force", "potential_victims", 5, "exact", "Police Scotland safeguarded five.", (61, 90),
-               subject="Police Scotland"),
+        Figure(
+            "force",
+            "potential_victims",
+            5,
+            "exact",
+            "Police Scotland safeguarded five.",
+            (61, 90),
+            subject="Police Scotland",
+        ),
     )
     return Extraction(
-        Article(url, "Child trafficking week of action", published, "National Crime Agency", "body"),
-        FigureResult(figs, (BreakdownItem("sexual exploitation", 11),),
-                     OperationFacts(lead_agency="NCA", theme="child_exploitation")),
+        Article(
+            url, "Child trafficking week of action", published, "National Crime Agency", "body"
+        ),
+        FigureResult(
+            figs,
+            (BreakdownItem("sexual exploitation", 11),),
+            OperationFacts(lead_agency="NCA", theme="child_exploitation"),
+        ),
     )
 
 
-def load_one(engine, src_id: int, fetched: Fetched, ex: Extraction, official: bool = True) -> set[int]:  # type: ignore[no-untyped-def]
+def load_one(
+    engine, src_id: int, fetched: Fetched, ex: Extraction, official: bool = True
+) -> set[int]:  # type: ignore[no-untyped-def]
     with engine.begin() as conn:
         page_id, version_id = wh.archive(conn, src_id, fetched)
     assert version_id is not None
@@ -78,8 +102,18 @@ def load_one(engine, src_id: int, fetched: Fetched, ex: Extraction, official: bo
 
 
 def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    tables = ["pages", "page_versions", "articles", "figures", "arrest_breakdowns", "operations",
-              "operation_figures", "metric_values", "quality_checks", "fetch_failures"]
+    tables = [
+        "pages",
+        "page_versions",
+        "articles",
+        "figures",
+        "arrest_breakdowns",
+        "operations",
+        "operation_figures",
+        "metric_values",
+        "quality_checks",
+        "fetch_failures",
+    ]
     with engine.connect() as conn:
         return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in tables}
 
@@ -90,12 +124,19 @@ def test_archive_keeps_raw_body_and_skips_unchanged(db_url: str) -> None:
         ids = wh.register_sources(conn, [source()])
         first = wh.archive(conn, ids["nca"], Fetched("https://x.test/news/a", b"<html>one</html>"))
         again = wh.archive(conn, ids["nca"], Fetched("https://x.test/news/a", b"<html>one</html>"))
-        nm = wh.archive(conn, ids["nca"], Fetched("https://x.test/news/a", None, not_modified=True, status=304))
-        changed = wh.archive(conn, ids["nca"], Fetched("https://x.test/news/a", b"<html>two</html>", T1))
+        nm = wh.archive(
+            conn, ids["nca"], Fetched("https://x.test/news/a", None, not_modified=True, status=304)
+        )
+        changed = wh.archive(
+            conn, ids["nca"], Fetched("https://x.test/news/a", b"<html>two</html>", T1)
+        )
     assert first[1] is not None and again == (first[0], None) and nm == (first[0], None)
     assert changed[1] not in (None, first[1])
     with engine.connect() as conn:
-        bodies = [gzip.decompress(b) for (b,) in conn.execute(text("SELECT body_gz FROM page_versions ORDER BY id"))]
+        bodies = [
+            gzip.decompress(b)
+            for (b,) in conn.execute(text("SELECT body_gz FROM page_versions ORDER BY id"))
+        ]
         state = wh.page_states(conn, ["https://x.test/news/a"])["https://x.test/news/a"]
     assert bodies == [b"<html>one</html>", b"<html>two</html>"]
     assert state.content_hash == hashlib.sha256(b"<html>two</html>").hexdigest()
@@ -109,7 +150,9 @@ def test_failures_are_recorded_counted_and_cleared_by_success(db_url: str) -> No
         wh.record_failure(conn, sid, bad)
         wh.record_failure(conn, sid, bad)
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT reason, attempts, failures, http_status FROM fetch_failures")).one()
+        row = conn.execute(
+            text("SELECT reason, attempts, failures, http_status FROM fetch_failures")
+        ).one()
         assert tuple(row) == ("http 503", 4, 2, 503)
         assert wh.failed_urls(conn, sid) == ["https://x.test/news/b"]
     with engine.begin() as conn:
@@ -124,15 +167,30 @@ def test_claims_reconcile_official_first_and_history_is_kept(db_url: str) -> Non
     nca = "https://www.nationalcrimeagency.gov.uk/news/week-of-action"
     load_one(engine, sid, Fetched(nca, b"v1"), extraction(nca, 38))
     news = "https://news.test/story"
-    load_one(engine, sid, Fetched(news, b"news"), extraction(news, 40, published=date(2021, 11, 6)), official=False)
+    load_one(
+        engine,
+        sid,
+        Fetched(news, b"news"),
+        extraction(news, 40, published=date(2021, 11, 6)),
+        official=False,
+    )
     (row,) = metrics_rows(engine)
-    assert (row["arrests"], row["forces_involved"], row["international_arrests"], row["sources"]) == (38, 19, 175, 2)
+    assert (
+        row["arrests"],
+        row["forces_involved"],
+        row["international_arrests"],
+        row["sources"],
+    ) == (38, 19, 175, 2)
     assert (row["arrests_per_force"], row["uk_share_of_international_arrests"]) == (2, 0.217)
-    assert row["potential_victims"] is None  # the force-level five never becomes an operation figure
+    assert (
+        row["potential_victims"] is None
+    )  # the force-level five never becomes an operation figure
     with engine.connect() as conn:
-        conflict = conn.execute(text(
-            "SELECT claims, conflict FROM operation_figures WHERE metric = 'arrests' AND scope = 'operation'"
-        )).one()
+        conflict = conn.execute(
+            text(
+                "SELECT claims, conflict FROM operation_figures WHERE metric = 'arrests' AND scope = 'operation'"
+            )
+        ).one()
     assert (conflict[0], bool(conflict[1])) == (2, True)
 
     # The NCA page is revised: the new claim wins, the old one stays, closed.
@@ -140,10 +198,13 @@ def test_claims_reconcile_official_first_and_history_is_kept(db_url: str) -> Non
     (row,) = metrics_rows(engine)
     assert row["arrests"] == 41
     with engine.connect() as conn:
-        history = conn.execute(text(
-            "SELECT f.value, a.superseded_at IS NOT NULL FROM figures f JOIN articles a ON a.id = f.article_id "
-            "WHERE a.url = :u AND f.metric = 'arrests' AND f.scope = 'operation' ORDER BY a.id"
-        ), {"u": nca}).all()
+        history = conn.execute(
+            text(
+                "SELECT f.value, a.superseded_at IS NOT NULL FROM figures f JOIN articles a ON a.id = f.article_id "
+                "WHERE a.url = :u AND f.metric = 'arrests' AND f.scope = 'operation' ORDER BY a.id"
+            ),
+            {"u": nca},
+        ).all()
     assert [(v, bool(s)) for v, s in history] == [(38.0, True), (41.0, False)]
 
 
@@ -168,9 +229,18 @@ def test_loading_twice_changes_nothing(db_url: str) -> None:
     assert counts(engine) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT * FROM metric_values ORDER BY id")).all() == snapshot
-    assert before == {"pages": 1, "page_versions": 1, "articles": 1, "figures": 4, "arrest_breakdowns": 1,
-                      "operations": 1, "operation_figures": 3, "metric_values": 11, "quality_checks": 2,
-                      "fetch_failures": 0}
+    assert before == {
+        "pages": 1,
+        "page_versions": 1,
+        "articles": 1,
+        "figures": 4,
+        "arrest_breakdowns": 1,
+        "operations": 1,
+        "operation_figures": 3,
+        "metric_values": 11,
+        "quality_checks": 2,
+        "fetch_failures": 0,
+    }
 
 
 def test_hostile_text_is_stored_as_text(db_url: str) -> None:
@@ -179,8 +249,13 @@ def test_hostile_text_is_stored_as_text(db_url: str) -> None:
         sid = wh.register_sources(conn, [source()])["nca"]
     url = "https://x.test/news/'; DROP TABLE figures; --"
     ex = extraction(url, 3)
-    ex = Extraction(Article(url, "'; DROP TABLE figures; --", date(2021, 1, 1), None, "b"), ex.result)
+    ex = Extraction(
+        Article(url, "'; DROP TABLE figures; --", date(2021, 1, 1), None, "b"), ex.result
+    )
     load_one(engine, sid, Fetched(url, b"x"), ex)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT title FROM articles")).scalar_one() == "'; DROP TABLE figures; --"
+        assert (
+            conn.execute(text("SELECT title FROM articles")).scalar_one()
+            == "'; DROP TABLE figures; --"
+        )
         assert conn.execute(text("SELECT COUNT(*) FROM figures")).scalar_one() == 4
