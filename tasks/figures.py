@@ -55,6 +55,7 @@ from tasks.scopes import (
     PageProfile,
     Scope,
     is_international_headline,
+    is_joint_operation,
     make_profile,
     nearest_subject,
     place_splits,
@@ -117,6 +118,7 @@ class _Candidate:
     quoted: bool = False
     order: int = 0
     headline: bool = True  # its sentence is about the operation as a whole
+    part: bool = False  # a part of another whole ("22 of them were identified as victims")
 
     def figure(self) -> Figure:
         u = self.unit
@@ -233,6 +235,7 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
         # the year the operation ran: its stated dates first, else the year of publication
         op_year=range_year or year,
         multi_force=several_forces(body, entities),
+        joint_operation=is_joint_operation(title, body),
     )
     return _Page(
         body,
@@ -321,10 +324,15 @@ def _unit_candidates(
             scope = INTERNATIONAL
         if sc.context_from is not None and m.start >= sc.context_from:
             scope, subject = CONTEXT, None  # "..., up from 158 a year earlier"
+        if r.metric == "countries_involved" and scope == FORCE_SCOPE:
+            # "The NCA worked with Belgian police in an operation involving three countries": a
+            # count of countries is never one country's or force's part
+            scope, subject = OPERATION, None
         if (
             r.metric == "countries_involved"
             and scope == OPERATION
             and not profile.international_headline
+            and not profile.joint_operation
         ):
             scope = INTERNATIONAL  # a UK operation is one country's part of a wider action
         value = m.value + r.value_add if r.value_add else m.value
@@ -342,6 +350,7 @@ def _unit_candidates(
                 quoted,
                 u.order,
                 headline,
+                r.part,
             )
         )
     return out, last
@@ -365,7 +374,13 @@ def _extract(
             intro_text = u.text if u.sentence.lead_in else None
         scopes[u.order] = sc
         candidates.extend(
-            _listed_counts(u, ents, page.leaders, sc, page.profile.international_headline)
+            _listed_counts(
+                u,
+                ents,
+                page.leaders,
+                sc,
+                page.profile.international_headline or page.profile.joint_operation,
+            )
         )
         last: str | None = None
         if sc.scope is not None and counts:
@@ -560,9 +575,14 @@ def _choose_one(group: list[_Candidate]) -> _Candidate:
     2. Then: the body beats a heading, which beats the title repeated, which beats the title; a
        stated number beats a count of listed names; a plain statement beats a back-reference
        ("the three"); the release's own sentence beats a quotation; the earlier beats the later.
+       A part of another whole ("22 of them were identified as victims") counts only when nothing
+       else states the figure.
     3. When the winner's value was first stated earlier with a qualifier ("at least 34 minors",
        later "34 minors"), the earlier statement is kept.
     """
+    if any(not c.part for c in group):
+        # "Twenty-two of them were identified as potential victims" gives way to a stated count
+        group = [c for c in group if not c.part]
     exact_values = sorted({float(c.value) for c in group if c.qualifier == "exact"})
     pool = [c for c in group if c.qualifier == "exact" or not _refined(c, exact_values)]
     best = min(pool, key=_key)

@@ -350,8 +350,15 @@ _OWN_METRIC_IN_SUBSET = frozenset(
 _COPULA = re.compile(r"\s(?:were|are|was|is)\s(?:all\s|also\s)?", re.IGNORECASE)
 # "of those arrested", "of the arrests": the whole is the arrests.
 _REFERENT = re.compile(
-    r"\sof\s(?:those|the|these)\s(?:\w+\s)?(?:(?P<arrests>arrested|arrests|detained|held)|"
+    r"\sof\s(?:those|the|these)\s(?:[\w,]+\s){0,3}?(?:(?P<arrests>arrested|arrests|detained|held)|"
     r"(?P<victims>identified|found|rescued|safeguarded|victims|potential\svictims))\b",
+    re.IGNORECASE,
+)
+# The rest of the whole's description, then the part's copula: "... identified as potential
+# victims were children".
+_REFERENT_TAIL_COPULA = re.compile(
+    r"\sas\s(?:potential\s|possible\s|suspected\s)?victims(?:\sof\s[a-z ]{1,40}?)?"
+    r"\s(?:were|are|was|is)\s(?:all\s|also\s)?",
     re.IGNORECASE,
 )
 # "Of the potential victims, 14 were children": a sentence that opens on the whole it splits.
@@ -396,7 +403,8 @@ _VICTIM_CUE = re.compile(
     r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery)", re.IGNORECASE
 )
 _COUNTRY_CUE = re.compile(
-    r"\b(?:police|authorities|law enforcement|officers|operation|action|took part|taking part|"
+    r"\b(?:police|authorities|law enforcement|officers|investigators|detectives|prosecutors|"
+    r"officials|specialists|experts|teams|operation|action|took part|taking part|"
     r"participat\w*|involved|involving|joined|teamed up|carried out|across|agencies|forces|"
     r"member states|worked|working|in\s+\d)",
     re.IGNORECASE,
@@ -462,6 +470,52 @@ _BARE_VERB_AFTER = re.compile(
     re.IGNORECASE,
 )
 _SAFEGUARD_LABEL = re.compile(r"safeguard|victim|rescued|vulnerable", re.IGNORECASE)
+# A subject, a comma-delimited aside about it and then its predicate: "Sixteen men, all of them
+# seasonal workers aged from 20 to 51, were identified as potential victims", "Two of them, a man
+# aged 44 and a woman aged 39, were later charged". The predicate must open on an auxiliary, so
+# coordinated predicates ("spoke to 200 people, searched 30 addresses, arrested 12") never match.
+_APPOSED_PREDICATE = re.compile(
+    r"(?:\s?,\s(?!(?:and|or|but|while|whilst|then|before|after|with)\b)"
+    r"(?P<comma>[^.;:!?()\[\]\n]{2,160}?),"
+    r"|\s[-–—]\s(?P<dash>[^.;:!?()\[\]\n–—]{2,160}?)\s[-–—]"
+    r"|\s?\((?P<paren>[^.;:!?()\[\]\n]{2,160})\))"
+    r"\s(?:have|has|had|were|was|are|is)\s"
+    r"(?:(?:been|being|all|also|later|since|subsequently|then|now|reportedly|already|each|both|"
+    r"quickly|so\sfar)\s)*"
+    r"(?P<verb>arrested|detained|apprehended|held|remanded|taken\sinto\scustody|charged|referred|"
+    r"identified|safeguarded|rescued|freed|found|located|recovered|protected|supported|helped|"
+    r"engaged|discovered|(?:moved|taken|brought|led)\sto\s(?:a\splace\sof\s)?safety)\b",
+    re.IGNORECASE,
+)
+# A number inside an aside that is itself a part ("19 of whom were children", "including 3 boys").
+_ASIDE_PART = re.compile(
+    r"\s(?:of\s(?:whom|them|those|which)|(?:were|are)\s(?:children|minors|adults))\b",
+    re.IGNORECASE,
+)
+# People referred for safeguarding or support (not into the NRM): the victims the operation
+# engaged. "48 vulnerable people ... were referred to safeguarding teams / partner agencies".
+_SAFEGUARD_REFERRAL = re.compile(
+    r"\b(?:referred|signposted)\s(?:[\w,]+\s){0,5}?(?:on\s)?(?:to|into|for)\s(?:(?:the|their|local|relevant|appropriate|specialist|"
+    r"dedicated|statutory|council|multi-agency)\s){0,3}(?:[\w'’-]+\s)?"
+    r"(?:safeguarding|support\b|partner\sagencies|partners\b|social\sservices|social\scare|"
+    r"children'?s\sservices|victim\ssupport|charities)",
+    re.IGNORECASE,
+)
+# "identified as potential victims", "were potential victims": what a part was found to be.
+_AS_VICTIMS_AFTER = re.compile(
+    r"(?:\s\w+){0,4}?\s(?:as\s(?:potential|possible|suspected|likely|probable)\svictims|"
+    r"(?:were|are)\s(?:all\s)?(?:potential|possible|suspected)\svictims)\b",
+    re.IGNORECASE,
+)
+# A ratio, commentator arithmetic: "one arrest for every 1,600 people checked", "one in every five".
+_RATIO_AFTER = re.compile(r"\s(?:for|in|out\sof)\severy\b", re.IGNORECASE)
+_ONE_IN_AFTER = re.compile(
+    r"\s(?:in|out\sof)\s(?:every\s)?(?:\d|two|three|four|five|six|seven|eight|nine|ten)",
+    re.IGNORECASE,
+)
+_RATIO_BEFORE = re.compile(
+    r"\b(?:for|in|out\sof)\severy\s$|\b(?:one|1)\s(?:in|out\sof)\s$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,6 +537,7 @@ class Reading:
     value_add: int = 0  # persons to add ("two men and a woman" -> +1)
     reason: str = ""
     verb_before: str | None = None  # the verb class read before the number, if any
+    part: bool = False  # a part of an unstated or other whole: any plain statement beats it
 
 
 _NONE = Reading(None)
@@ -588,11 +643,52 @@ def _verb_after(
     """Class of the first verb after the noun phrase of mention ``idx``, in the same clause.
 
     A coordinated number ("72 children and 27 adults identified") is skipped over, together with
-    its noun phrase; any other number ends the search.
+    its noun phrase; any other number ends the search. When that finds nothing, a comma-delimited
+    aside followed by an auxiliary and a verb is skipped ("Sixteen men, all of them seasonal
+    workers aged 20 to 51, were identified ...").
     """
+    found = _verb_in_clause(text, start, mentions, idx, nps)
+    if found is None:
+        found = _verb_after_aside(text, start, mentions, idx)
+    return found
+
+
+def _verb_after_aside(text: str, start: int, mentions: list[NumberMention], idx: int) -> str | None:
+    """The predicate after a comma-delimited aside about the subject that ends at ``start``. A
+    number inside the aside must be a part ("19 of whom were children"): any other count there
+    means the commas join a list, not an aside."""
+    ap = _aside_match(text, start)
+    if ap is None:
+        return None
+    g = "comma" if ap.group("comma") else "dash" if ap.group("dash") else "paren"
+    a, b = ap.span(g)
+    for k in range(idx + 1, len(mentions)):
+        mk = mentions[k]
+        if mk.start >= b:
+            break
+        if mk.start < a:
+            continue
+        if _ASIDE_PART.match(text, mk.end, min(len(text), mk.end + 30)):
+            continue
+        inner = noun_phrase(text, mk.end)
+        if not inner.classes or inner.classes[0] not in (PERSON_N, GENDER_N, CHILD_N, ADULT_N):
+            return None  # "searched 30 addresses": a list of actions, not an aside
+    v = _VERB_AFTER.search(ap.group("verb"))
+    return _verb_class(v) if v else None
+
+
+def _aside_match(text: str, start: int) -> re.Match[str] | None:
+    return _APPOSED_PREDICATE.match(text, start, min(len(text), start + 260))
+
+
+def _verb_in_clause(
+    text: str, start: int, mentions: list[NumberMention], idx: int, nps: list[NounPhrase]
+) -> str | None:
     limit = min(len(text), start + 220)
     pos = start
     j = idx + 1
+    while j < len(mentions) and mentions[j].figure_start < pos:
+        j += 1  # numbers inside the whole already read ("Five of the 13 people identified ...")
     while True:
         next_start = mentions[j].figure_start if j < len(mentions) else limit
         stop = min(limit, next_start)
@@ -699,6 +795,17 @@ def _metric_for(
         if verb == "refer" and _NRM.search(context):
             return "nrm_referrals"
         return "potential_victims"
+    if (
+        verb == "refer"
+        and head in (PERSON_N, CHILD_N, ADULT_N, "union")
+        and not _NRM.search(sentence)
+    ):
+        referral = _SAFEGUARD_REFERRAL.search(sentence)
+        if referral and ("vulnerable" in np.words or "safeguarding" in referral.group(0).lower()):
+            # "48 vulnerable people were referred to partner agencies for support"
+            return {CHILD_N: "victims_children", ADULT_N: "victims_adults"}.get(
+                head, "potential_victims"
+            )
     if head in (CHILD_N, ADULT_N, "union"):
         if verb == "arrest":
             return "arrests"
@@ -767,6 +874,7 @@ def read_sentence(
     ctx = context or text
     last_metric: str | None = previous_metric
     first_count_seen = False
+    aside_end = -1  # counts before this offset sit in an aside about an earlier count
     in_parens = _paren_depths(text, [m.start for m in mentions])
     opener = _OPENER.match(text)
     opener_parent = _opener_metric(opener.group("np")) if opener else None
@@ -813,7 +921,7 @@ def read_sentence(
             ctx,
             label_cls if not first_count_seen else None,
             last_metric,
-            in_parens[i] or coordinated or apposed,
+            in_parens[i] or coordinated or apposed or m.start < aside_end,
             None if in_opener else opener_parent,
             inherited,
             label_verb if not first_count_seen else None,
@@ -823,6 +931,16 @@ def read_sentence(
         readings.append(r)
         if r.metric and not r.subset:
             last_metric = r.metric
+            if (
+                r.verb_before is None
+                and i + 1 < len(mentions)
+                and mentions[i + 1].start < nps[i].end + 170
+            ):
+                # "Five people, three men and two women, were arrested": the counts inside the
+                # aside about this one are its parts
+                ap = _aside_match(text, nps[i].end)
+                if ap is not None:
+                    aside_end = max(aside_end, ap.end())
     readings = _gender_partitions(text, mentions, nps, readings)
     return _coordinated_partitions(text, mentions, nps, readings)
 
@@ -861,6 +979,13 @@ def _read_one(
     after_np = text[np.end : np.end + 60]
     if _RATE_AFTER.match(after_np) or _RATE_AFTER.match(after):
         return Reading(None, reason="rate")
+    if (
+        _RATIO_AFTER.match(after_np)
+        or _RATIO_BEFORE.search(before)
+        or (m.value == 1 and _ONE_IN_AFTER.match(after))
+    ):
+        # "one arrest for every 1,600 people checked", "one in five": arithmetic, not a count
+        return Reading(None, reason="ratio")
     head = _head(np)
     np_end = np.end
     if not np.classes:
@@ -892,6 +1017,9 @@ def _read_one(
             referent = "arrests" if ref.group("arrests") else "potential_victims"
             np_end = max(np_end, m.end + ref.end())
             cop = _COPULA.match(text, np_end, min(len(text), np_end + 20))
+            if cop is None:
+                # "Twenty-two of the 40 people identified as potential victims were children"
+                cop = _REFERENT_TAIL_COPULA.match(text, np_end, min(len(text), np_end + 70))
             if cop and not inner.classes:
                 inner = noun_phrase(text, cop.end())
                 head = _head(inner) or head
@@ -920,6 +1048,19 @@ def _read_one(
             and referent != "nrm_referrals"
         ):
             return Reading("nrm_referrals", subset=True, reason="subset referred")
+        if head in (None, PERSON_N, SUSPECT_N) and referent in (None, "subset"):
+            # a part of a whole that is not itself a count of the same thing ("Officers spoke
+            # to 80 workers. Twenty-two of them were identified as potential victims", "Of
+            # those suspects, 27 were arrested"): the part is the count, unless the page states
+            # the count itself (``part``)
+            if va == "victim" and _AS_VICTIMS_AFTER.match(
+                text, np_end, min(len(text), np_end + 90)
+            ):
+                return Reading("potential_victims", subset=True, part=True, reason="part victims")
+            if va == "arrest" and (
+                _BARE_VERB_AFTER.match(text, np_end) or _APPOSED_PREDICATE.match(text, np_end)
+            ):
+                return Reading("arrests", subset=True, part=True, reason="part arrested")
         own = _metric_for(head, va, sentence=text, context=ctx, np=np) if head else None
         if own in _OWN_METRIC_IN_SUBSET and own != referent and not (subset_after or in_parens):
             return Reading(own, subset=True, reason="subset other metric")
@@ -927,6 +1068,13 @@ def _read_one(
     weak = bool(_FURTHER_BEFORE.search(before))
     verb: str | None = None
     vb = _VERB_BEFORE.search(before)
+    if vb is None and np.words and np.words[0] in _GENDER_NOUNS:
+        lp = _LEADING_PERSON.search(before)
+        if lp is not None:
+            # "arrested a man and two women": the verb before the first person
+            vb = _VERB_BEFORE.search(before, 0, lp.start() + 1)
+            if vb is not None and _verb_class(vb) != "arrest":
+                vb = None  # only arrests are added up
     verb_before: str | None = None
     if vb:
         verb = verb_before = _verb_class(vb) if vb.group(0) else None
@@ -988,7 +1136,7 @@ def _read_one(
     return Reading(
         metric,
         weak=weak,
-        value_add=np.extra_people if metric == "arrests" else 0,
+        value_add=(np.extra_people + _leading_person(before, np)) if metric == "arrests" else 0,
         verb_before=verb_before,
     )
 
@@ -1004,6 +1152,19 @@ _OVER_18_AFTER = re.compile(
     r"(?:over|above|older\sthan)\s(?:the\sage\sof\s)?(?:18|eighteen)\b)",
     re.IGNORECASE,
 )
+
+
+# "a man and two women were arrested": one more person named before the number.
+_LEADING_PERSON = re.compile(
+    r"(?:^|[^\w-])(?:a|an)\s(?:[\w-]+\s)?(?:man|woman|boy|girl|teenager|youth)\s(?:and|&)\s$",
+    re.IGNORECASE,
+)
+
+
+def _leading_person(before: str, np: NounPhrase) -> int:
+    if np.words and np.words[0] in _GENDER_NOUNS and _LEADING_PERSON.search(before):
+        return 1
+    return 0
 
 
 def _age_class(text: str, pos: int) -> str | None:

@@ -163,7 +163,8 @@ _RANGE_FROM_MONTH = re.compile(
 _PERCENT_AFTER = re.compile(r"\s?(?:%|per\s?cent\b|percent\b|pc\b)", re.IGNORECASE)
 _AGE_AFTER = re.compile(r"(?:-|\s)(?:years?|yrs?)(?:-|\s)olds?\b|-year\b|-yr\b", re.IGNORECASE)
 _AGE_BEFORE = re.compile(
-    r"\b(?:aged|age|ages|as young as|as old as|under-|over-)\s?(?:between\s|of\s)?$"
+    r"\b(?:aged|age|ages|as young as|as old as|under-|over-)\s?"
+    r"(?:between\s|of\s|from\s|(?:ranging|ranged)\s(?:from|between)\s)?$"
     r"|\baged\s\d{1,2}\s?(?:-|–|to|and)\s?$",
     re.IGNORECASE,
 )
@@ -824,6 +825,9 @@ def _overlaps(m: NumberMention, spans: list[tuple[int, int]]) -> bool:
 
 
 _RANGE_JOIN = re.compile(r"\s{0,2}(?:-|–|—|to|and)\s{0,2}")
+# A list of ages: "aged 31, 35, 42 and 51".
+_AGE_LIST_JOIN = re.compile(r",\s|,?\sand\s|\sor\s")
+_AGE_LIST_END = re.compile(r"(?:,|\.|;|\)|\sand\b|\sor\b|\s(?:were|was|are|is|have|had|has)\b|$)")
 
 
 def _fix_ranges(text: str, mentions: list[NumberMention]) -> list[NumberMention]:
@@ -834,6 +838,15 @@ def _fix_ranges(text: str, mentions: list[NumberMention]) -> list[NumberMention]
         if cur.kind != COUNT or prev.kind not in (DATE, AGE):
             continue
         gap = text[prev.end : cur.start]
+        if (
+            prev.kind == AGE
+            and cur.value < 100
+            and _AGE_LIST_JOIN.fullmatch(gap)
+            and _AGE_LIST_END.match(text, cur.end)
+        ):
+            # "aged 31, 35, 42 and 51": every item of a list of ages is an age
+            out[i] = NumberMention(cur.start, cur.end, cur.value, AGE, "exact", cur.start, cur.text)
+            continue
         if len(gap) <= 8 and _RANGE_JOIN.fullmatch(gap):
             out[i] = NumberMention(
                 cur.start, cur.end, cur.value, prev.kind, "exact", cur.start, cur.text

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 from tasks.metric_rules import is_metric_label
 from tasks.places import (
+    AGENCY,
     COUNTRY,
     DEMONYM,
     FORCE,
@@ -298,6 +299,10 @@ class PageProfile:
     # several UK forces took part: a named force's results are its part of the operation (on a
     # page about one force working with an agency, that force's results are the operation's)
     multi_force: bool = True
+    # the headline operation is a joint operation of a few named countries and no wider action
+    # is reported ("a joint operation between the UK, France and Belgium"): its countries are
+    # its own, not a wider action's
+    joint_operation: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +354,7 @@ def make_profile(
     leaders: tuple[str, ...] = (),
     op_year: int | None = None,
     multi_force: bool = True,
+    joint_operation: bool = False,
 ) -> PageProfile:
     intl = is_international_headline(title, lead_sentence, publisher_agency)
     home: set[str] = set(leaders)
@@ -363,7 +369,31 @@ def make_profile(
         for area in FORCE_AREAS_IMPLIED.get(lead, ()):
             places.add(area.lower())
             places.update(a.lower() for a in area.split())
-    return PageProfile(intl, lead, frozenset(home), frozenset(places), op_year, multi_force)
+    return PageProfile(
+        intl, lead, frozenset(home), frozenset(places), op_year, multi_force, joint_operation
+    )
+
+
+# "a joint operation between the UK, France and Belgium", "a joint investigation with Dutch
+# police": an operation of a few countries in its own right.
+_JOINT_OPERATION = re.compile(
+    r"\b(?:joint|bilateral|trilateral|cross-Channel|cross-border)\s(?:[\w-]+\s){0,2}?"
+    r"(?:operation|investigation|action|effort|team|probe|crackdown)\b",
+    re.IGNORECASE,
+)
+# The page reports its own part of a wider action ("as part of a Europe-wide crackdown").
+_PART_OF_WIDER = _UK_MARKERS[-1][0]
+
+
+def is_joint_operation(title: str, body: str) -> bool:
+    """Is the headline operation a joint operation of a few countries that the page reports as
+    a whole (not a leg of a wider multi-country action)?"""
+    text = f"{title}\n{body}"
+    return (
+        _JOINT_OPERATION.search(text) is not None
+        and _WIDER.search(text) is None
+        and _PART_OF_WIDER.search(text) is None
+    )
 
 
 def _is_home(name: str, profile: PageProfile) -> bool:
@@ -479,10 +509,17 @@ def sentence_scope(
         ents = [e for e in ents if e.start >= dateline.end()]
     wider = _WIDER.search(text)
     if not profile.international_headline and wider:
-        local = [m for m in _UK_LOCAL.finditer(text)]
+        local = [m.end() for m in _UK_LOCAL.finditer(text)]
+        # the page's own force or agency as the subject: "Kent Police arrested five people as
+        # part of a Europe-wide crackdown"
+        local += [
+            e.end
+            for e in ents
+            if e.kind in (FORCE, AGENCY) and e.name == profile.lead and e.end <= wider.start()
+        ]
         if not local:
             return Scope(INTERNATIONAL, reason="wider action")
-        if all(m.end() <= wider.start() for m in local):
+        if all(end <= wider.start() for end in local):
             # "The UK operation was part of a wider European push which saw 170 arrests": the
             # numbers after the wider action's mention are its own
             return Scope(OPERATION, reason="uk then wider", international_from=wider.start())

@@ -546,6 +546,364 @@ def test_phrasings(
     assert not (absent & op), f"leaked {absent & op}"
 
 
+# Counts far from their metric word, parts anchored on a pronoun, countries as participants.
+# Each row: (id, title, body, publisher, figures that must be present, (scope, metric, value)
+# that must not be present in any scope listed).
+NCA = "National Crime Agency"
+NPCC = "National Police Chiefs' Council"
+DISTANT: list[
+    tuple[str, str | None, str, str | None, set[Fig], set[tuple[str, str, int | float]]]
+] = [
+    # 1. subject, a long aside, then the predicate
+    (
+        "people, an aside with an age range, identified as victims",
+        None,
+        "Fourteen women, all of them hotel cleaners aged from 22 to 48, were identified as "
+        "potential victims of labour exploitation.",
+        None,
+        {("operation", "potential_victims", 14, "exact")},
+        {("operation", "potential_victims", 22), ("operation", "potential_victims", 48)},
+    ),
+    (
+        "a relative clause with whom before the predicate",
+        None,
+        "Nineteen workers, several of whom had been housed in a disused warehouse, were "
+        "identified as potential victims.",
+        None,
+        {("operation", "potential_victims", 19, "exact")},
+        set(),
+    ),
+    (
+        "an aside between dashes",
+        None,
+        "Thirty-one people - most of them recruited through social media - were identified as "
+        "possible victims of trafficking.",
+        None,
+        {("operation", "potential_victims", 31, "exact")},
+        set(),
+    ),
+    (
+        "an aside in brackets",
+        None,
+        "The 27 men (aged 19 to 60) were later identified as potential victims of forced labour.",
+        None,
+        {("operation", "potential_victims", 27, "exact")},
+        set(),
+    ),
+    (
+        "suspects, all nationals of one country, were charged",
+        None,
+        "Eight suspects, all Lithuanian nationals, have since been charged with trafficking "
+        "offences.",
+        None,
+        {("operation", "charged", 8, "exact")},
+        set(),
+    ),
+    (
+        "a list of ages is not a count",
+        None,
+        "Three men, aged 24, 37 and 45, were arrested at the car wash.",
+        None,
+        {("operation", "arrests", 3, "exact")},
+        {("operation", "arrests", 37), ("operation", "arrests", 45)},
+    ),
+    (
+        "the people of an aside are parts of the count",
+        None,
+        "Seven people, four men and three women, were arrested during the raids.",
+        None,
+        {("operation", "arrests", 7, "exact")},
+        {("operation", "arrests", 4), ("operation", "arrests", 3)},
+    ),
+    (
+        "an aside with a part referred into the NRM",
+        None,
+        "Twenty-six workers, most of them from Eastern Europe, were referred into the NRM.",
+        None,
+        {("operation", "nrm_referrals", 26, "exact")},
+        set(),
+    ),
+    (
+        "a person named before a number is added to arrests",
+        None,
+        "Detectives arrested a 41-year-old woman and three men at the address.",
+        None,
+        {("operation", "arrests", 4, "exact")},
+        set(),
+    ),
+    # 2. vulnerable people referred for safeguarding or support
+    (
+        "vulnerable people referred to safeguarding partners, a part children",
+        None,
+        "Over the five days, 62 vulnerable people, 23 of whom were children, were referred to "
+        "safeguarding partners.",
+        None,
+        {
+            ("operation", "potential_victims", 62, "exact"),
+            ("operation", "victims_children", 23, "exact"),
+        },
+        set(),
+    ),
+    (
+        "an approximate count referred to partner agencies",
+        None,
+        "Roughly 90 vulnerable people, 30 of whom were under 18, were referred to partner "
+        "agencies for support.",
+        None,
+        {
+            ("operation", "potential_victims", 90, "approx"),
+            ("operation", "victims_children", 30, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a verb before: referred people to support services",
+        None,
+        "Officers referred 35 vulnerable people to local support services.",
+        None,
+        {("operation", "potential_victims", 35, "exact")},
+        set(),
+    ),
+    # 3. parts anchored on a pronoun or on a whole that is another count
+    (
+        "two of them, with ages, were charged",
+        None,
+        "Officers arrested six people at the farm. Two of them, a woman aged 52 and a man aged "
+        "30, were later charged.",
+        None,
+        {("operation", "arrests", 6, "exact"), ("operation", "charged", 2, "exact")},
+        {("operation", "charged", 52), ("operation", "charged", 30)},
+    ),
+    (
+        "a part identified as victims with no stated victims count",
+        None,
+        "Inspectors interviewed 140 staff at the warehouses. Thirty-three of them were "
+        "identified as potential victims.",
+        None,
+        {("operation", "potential_victims", 33, "exact")},
+        set(),
+    ),
+    (
+        "a part identified as victims gives way to the stated count",
+        None,
+        "Inspectors interviewed 140 staff. Thirty-three of them were identified as potential "
+        "victims. Altogether 51 potential victims were identified during the week.",
+        None,
+        {("operation", "potential_victims", 51, "exact")},
+        {("operation", "potential_victims", 33)},
+    ),
+    (
+        "of those suspects, a part arrested",
+        None,
+        "Investigators identified 85 suspects. Of those suspects, 31 were arrested.",
+        None,
+        {("operation", "arrests", 31, "exact")},
+        {("operation", "arrests", 85)},
+    ),
+    (
+        "a part of a whole with a number and a participle",
+        None,
+        "Four of the 17 people identified as potential victims have been referred to the "
+        "National Referral Mechanism.",
+        None,
+        {
+            ("operation", "nrm_referrals", 4, "exact"),
+            ("operation", "potential_victims", 17, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a part of a described whole with a copula",
+        None,
+        "Nine of the 25 people identified as potential victims were children.",
+        None,
+        {
+            ("operation", "victims_children", 9, "exact"),
+            ("operation", "potential_victims", 25, "exact"),
+        },
+        set(),
+    ),
+    # 4. countries as participants
+    (
+        "investigators from N countries",
+        "Global operation against online child abuse",
+        "Investigators from 27 countries identified 140 victims.",
+        "INTERPOL",
+        {("operation", "countries_involved", 27, "exact")},
+        set(),
+    ),
+    (
+        "officers from N countries on a UK leg page",
+        "NCA arrests six in global operation",
+        "Officers from 33 countries took part in the week. In the UK, six people were arrested.",
+        NCA,
+        {
+            ("international", "countries_involved", 33, "exact"),
+            ("operation", "arrests", 6, "exact"),
+        },
+        {("operation", "countries_involved", 33)},
+    ),
+    # 5. a joint operation of a few countries is the operation itself
+    (
+        "a joint operation of three named countries",
+        "Smuggling network dismantled in joint UK, Dutch and German operation",
+        "A joint operation between the UK, the Netherlands and Germany has dismantled a people "
+        "smuggling network. Officers from the three countries arrested 11 people.",
+        NCA,
+        {("operation", "countries_involved", 3, "exact"), ("operation", "arrests", 11, "exact")},
+        {("international", "countries_involved", 3)},
+    ),
+    (
+        "a joint investigation within a wider action stays international",
+        "NCA arrests as part of a Europe-wide action day",
+        "The joint investigation was part of a Europe-wide action day involving 12 countries. "
+        "NCA officers arrested five people.",
+        NCA,
+        {("international", "countries_involved", 12, "exact")},
+        {("operation", "countries_involved", 12)},
+    ),
+    (
+        "the page's own force before the wider action",
+        "Essex arrests in Europe-wide crackdown",
+        "Essex Police arrested seven people as part of a Europe-wide crackdown involving 16 "
+        "countries.",
+        "Essex Police",
+        {
+            ("operation", "arrests", 7, "exact"),
+            ("international", "countries_involved", 16, "exact"),
+        },
+        {("international", "arrests", 7)},
+    ),
+    # 6. commentator ratios are never counts
+    (
+        "one arrest for every N people is a ratio",
+        "Crackdown ends with 37 arrests",
+        "Officers checked 59,000 people. Of those 59,000 people, 37 were arrested. That is one "
+        "arrest for every 1,600 people checked, a poor return by any measure.",
+        None,
+        {("operation", "arrests", 37, "exact")},
+        {("operation", "arrests", 1), ("operation", "arrests", 1600)},
+    ),
+    (
+        "one arrest for every N people without a commentary word",
+        "Crackdown ends with 37 arrests",
+        "Police made one arrest for every 1,600 people checked.",
+        None,
+        {("operation", "arrests", 37, "exact")},
+        {("operation", "arrests", 1)},
+    ),
+    (
+        "one in five is a ratio",
+        None,
+        "One in five victims was a child. Police identified 45 potential victims.",
+        None,
+        {("operation", "potential_victims", 45, "exact")},
+        {("operation", "potential_victims", 5), ("operation", "victims_children", 1)},
+    ),
+    # negatives: the new rules must not fire on background, force results or lists of actions
+    (
+        "background with an aside stays context",
+        None,
+        "In 2022, 16,500 people, most of them adults, were referred to the National Referral "
+        "Mechanism.",
+        None,
+        {("context", "nrm_referrals", 16500, "exact")},
+        {("operation", "nrm_referrals", 16500)},
+    ),
+    (
+        "a national statistic stays context",
+        None,
+        "In 2023, 16,000 people were identified as potential victims nationally.",
+        None,
+        {("context", "potential_victims", 16000, "exact")},
+        {("operation", "potential_victims", 16000)},
+    ),
+    (
+        "a force's victims on a national page stay force",
+        "National week of action against modern slavery",
+        "Forces across England and Wales took part in a national week of action. Kent officers "
+        "identified 12 potential victims. Nationally, 280 potential victims were found.",
+        NPCC,
+        {
+            ("operation", "potential_victims", 280, "exact"),
+            ("force", "potential_victims", 12, "exact"),
+        },
+        {("operation", "potential_victims", 12)},
+    ),
+    (
+        "a force's aside result on a national page stays force",
+        "National week of action against modern slavery",
+        "Forces across England and Wales took part in a national week of action. In Kent, nine "
+        "people, all of them women, were identified as potential victims.",
+        NPCC,
+        {("force", "potential_victims", 9, "exact")},
+        {("operation", "potential_victims", 9)},
+    ),
+    (
+        "a list of actions is not an aside",
+        None,
+        "Officers spoke to 240 people, searched 26 addresses, arrested 14 and seized drugs.",
+        None,
+        {("operation", "arrests", 14, "exact")},
+        {("operation", "arrests", 240), ("operation", "potential_victims", 240)},
+    ),
+    (
+        "a part of arrests identified as victims is not the victims count",
+        None,
+        "Officers arrested 40 people. Twelve of them were identified as potential victims of "
+        "exploitation.",
+        None,
+        {("operation", "arrests", 40, "exact")},
+        {("operation", "potential_victims", 12)},
+    ),
+    (
+        "people referred to other services are not victims",
+        None,
+        "Eleven people were referred to drug support services.",
+        None,
+        set(),
+        {("operation", "potential_victims", 11)},
+    ),
+    (
+        "safeguarding referrals in an earlier year are background",
+        None,
+        "Last year, 30 vulnerable people, eight of whom were children, were referred to "
+        "safeguarding teams.",
+        None,
+        {("context", "potential_victims", 30, "exact")},
+        {("operation", "potential_victims", 30), ("operation", "victims_children", 8)},
+    ),
+    (
+        "a part of a thing count is nothing",
+        None,
+        "Police stopped 300 vehicles. Two of them were seized.",
+        None,
+        set(),
+        {("operation", "arrests", 2), ("operation", "potential_victims", 2)},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "body", "publisher", "present", "absent"),
+    DISTANT,
+    ids=[c[0] for c in DISTANT],
+)
+def test_distant_counts_and_parts(
+    name: str,
+    title: str | None,
+    body: str,
+    publisher: str | None,
+    present: set[Fig],
+    absent: set[tuple[str, str, int | float]],
+) -> None:
+    res = _run(body, title, publisher=publisher, published=date(2024, 6, 1))
+    got = _figs(res)
+    assert present <= got, f"missing {present - got}; got {sorted(got)}"
+    triples = {(f.scope, f.metric, f.value) for f in res.figures}
+    assert not (absent & triples), f"unwanted {absent & triples}; got {sorted(got)}"
+
+
 def test_multi_country_headline_page() -> None:
     body = (
         "Between 6 and 12 June, 27 countries took part in joint action days coordinated by Europol.\n\n"

@@ -162,6 +162,14 @@ def _mentions(text: str) -> list[tuple[int | float, str, str]]:
         ("three were under 18.", [(3, COUNT, "exact"), (18, AGE, "up_to")]),
         ("over 18 people were held", [(18, COUNT, "more_than")]),
         ("under 16 kilos of cannabis", [(16, MEASURE, "up_to")]),
+        # age ranges and lists of ages
+        ("workers aged from 20 to 51", [(20, AGE, "exact"), (51, AGE, "exact")]),
+        ("with ages ranging from 19 to 60", [(19, AGE, "exact"), (60, AGE, "exact")]),
+        (
+            "three men, aged 24, 37 and 45, were held",
+            [(3, COUNT, "exact"), (24, AGE, "exact"), (37, AGE, "exact"), (45, AGE, "exact")],
+        ),
+        ("a boy aged 16, 20 people were held", [(16, AGE, "exact"), (20, COUNT, "exact")]),
     ],
 )
 def test_find_numbers(text: str, expected: list[tuple[int | float, str, str]]) -> None:

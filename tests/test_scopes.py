@@ -11,6 +11,7 @@ from tasks.scopes import (
     INTERNATIONAL,
     OPERATION,
     is_international_headline,
+    is_joint_operation,
     make_profile,
     place_splits,
     sentence_scope,
@@ -94,6 +95,9 @@ INTL = make_profile(
         (INTL, "Spain: 45 arrests", FORCE_SCOPE, "Spain"),
         (INTL, "MADRID, Spain - Police in 9 countries arrested 80 people.", OPERATION, None),
         (UK, "Five men were arrested in Kent during the Europe-wide action.", OPERATION, None),
+        # the page's own lead as the subject before the wider action's mention
+        (UK, "The NCA arrested 9 people as part of a Europe-wide crackdown.", OPERATION, None),
+        (UK, "Europol said 300 people were arrested and the NCA arrested 9.", INTERNATIONAL, None),
     ],
 )
 def test_sentence_scope(profile: object, text: str, scope: str | None, subject: str | None) -> None:
@@ -132,3 +136,35 @@ def test_place_splits_need_two_places() -> None:
     assert place_splits(text, positions, INTL) == {1: "Belgium", 2: "Austria"}
     single = "Officers arrested 9 people in London."
     assert place_splits(single, [(18, 19)], UK) == {}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "joint"),
+    [
+        (
+            "Gang dismantled in joint UK and French operation",
+            "A joint operation between the UK and France led to 8 arrests.",
+            True,
+        ),
+        (
+            "NCA smuggling arrests",
+            "A joint investigation with Belgian police led to 4 arrests.",
+            True,
+        ),
+        (
+            "NCA arrests in Europe-wide action day",
+            "The joint investigation formed part of a Europe-wide action day.",
+            False,
+        ),
+        (
+            "UK arrests in joint action",
+            "A joint operation across 20 participating countries saw 300 arrests.",
+            False,
+        ),
+        ("County lines week of action", "Officers arrested 40 people.", False),
+    ],
+)
+def test_joint_operation(title: str, body: str, joint: bool) -> None:
+    """A joint operation of a few countries, with no wider action on the page, is the page's
+    operation: its countries are not a wider action's."""
+    assert is_joint_operation(title, body) is joint
