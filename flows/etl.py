@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from config.settings import Settings, get_settings
 from config.sources import Source, load_sources, select_sources
@@ -404,14 +405,18 @@ def extract_and_load(
     futures = deque(extract_task.submit(b, sources, db_url) for b in batches[:ahead])
     touched: set[int] = set()
     for i in range(len(batches)):
-        pages = futures.popleft().result()
+        extracted = futures.popleft()
+        pages = extracted.result()
         if i + ahead < len(batches):
             futures.append(extract_task.submit(batches[i + ahead], sources, db_url))
         summary.extracted += len(pages)
         summary.irrelevant += sum(1 for p in pages if not p.relevant)
         # Resolve and load in page order, batch after batch: resolution sees earlier batches.
-        matches = resolve_task(pages, db_url)
-        touched.update(load_task(pages, matches, db_url))
+        # quote(): Prefect would otherwise walk every page's article and figures, twice per
+        # call, looking for futures (a quarter of these tasks' time, docs/BENCHMARKS.md);
+        # wait_for keeps the extract -> resolve/load edges of the run graph.
+        matches = resolve_task(quote(pages), db_url, wait_for=[extracted])
+        touched.update(load_task(quote(pages), quote(matches), db_url, wait_for=[extracted]))
         if progress:
             progress.advance("extract")
     if touched:

@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic NCA-shaped archive, a local site to serve it, and `make bench`."""
