@@ -207,9 +207,9 @@ def _fetch_batch(source: Source, links: Sequence[Link], db_url: str | None) -> F
             robots_on_error=source.robots_on_error,
         )
         results.append((link, result))
-    # One transaction for the batch's archive: a transaction per page made the fetch
-    # threads queue for SQLite's write lock (docs/BENCHMARKS.md). Killed before the commit,
-    # the batch is simply fetched again by the next run.
+    # One transaction for the batch's archive, not one per page: one commit and one
+    # hand-over of SQLite's write lock between the fetch threads per batch
+    # (docs/BENCHMARKS.md). Killed before the commit, the batch is fetched again next run.
     with engine.begin() as conn:
         for link, result in results:
             if result.ok or result.not_modified:
