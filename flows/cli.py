@@ -213,28 +213,40 @@ def _password_through_environment(args: argparse.Namespace) -> Iterator[None]:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from flows.demo import run_demo
-    from flows.progress import RunProgress, set_current
+    from flows.early_api import early_api
 
-    with RunProgress() as progress:
-        set_current(progress)
-        try:
-            run_demo(args.db, port=args.port)
-        finally:
-            set_current(None)
+    with early_api() as api:  # boots while the pipeline is imported
+        from flows.demo import run_demo
+        from flows.progress import RunProgress, set_current
+
+        if api is not None:
+            api.use()
+        with RunProgress() as progress:
+            set_current(progress)
+            try:
+                run_demo(args.db, port=args.port)
+            finally:
+                set_current(None)
     print_metrics_table(args.db)
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.sources and not Path(args.sources).is_file():
+        raise UserError(f"sources file not found: {args.sources}")
+    from flows.early_api import early_api
+
+    with early_api() as api:  # boots while the checks below run
+        return _run(args, api)
+
+
+def _run(args: argparse.Namespace, api: Any) -> int:
     from config.settings import get_settings
     from config.sources import load_sources
     from db.engine import get_engine
     from flows.etl import etl
     from flows.progress import RunProgress, set_current
 
-    if args.sources and not Path(args.sources).is_file():
-        raise UserError(f"sources file not found: {args.sources}")
     # Fail fast, with one line, before a flow run starts and logs a traceback.
     load_sources(args.sources or get_settings().sources_file)
     get_engine(args.db)
@@ -249,6 +261,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserError(str(exc)) from None
         flow_fn = etl.with_options(task_runner=runner)
         workers_api = api_for_workers(runner)
+    if api is not None:
+        api.use()
     with workers_api, RunProgress() as progress:
         set_current(progress)
         try:
@@ -417,26 +431,38 @@ def print_metrics_table(db_url: str | None) -> None:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from flows.etl import add_urls
-    from flows.progress import RunProgress, set_current
-
     bad = [u for u in args.urls if not u.startswith(("http://", "https://"))]
     if bad:
         raise UserError(f"not an http(s) URL: {bad[0]}")
-    with RunProgress() as progress:
-        set_current(progress)
-        try:
-            summary = add_urls(list(args.urls), db_url=args.db, allow_private=args.allow_private)
-        finally:
-            set_current(None)
+    from flows.early_api import early_api
+
+    with early_api() as api:
+        from flows.etl import add_urls
+        from flows.progress import RunProgress, set_current
+
+        if api is not None:
+            api.use()
+        with RunProgress() as progress:
+            set_current(progress)
+            try:
+                summary = add_urls(
+                    list(args.urls), db_url=args.db, allow_private=args.allow_private
+                )
+            finally:
+                set_current(None)
     print_summary(summary)
     return 0 if not summary["failed"] else 1
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    from flows.etl import reparse
+    from flows.early_api import early_api
 
-    summary = reparse(sources_file=args.sources, db_url=args.db)
+    with early_api() as api:
+        from flows.etl import reparse
+
+        if api is not None:
+            api.use()
+        summary = reparse(sources_file=args.sources, db_url=args.db)
     print(
         f"re-extracted {summary['extracted']} archived pages; operations touched {summary['operations_touched']}"
     )

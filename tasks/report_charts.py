@@ -11,17 +11,18 @@ the same warehouse are byte-identical.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
-from typing import Any
-
-import matplotlib
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from tasks.compare import operation_date, operation_year
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 Row = Mapping[str, Any]
 Details = Mapping[int, Mapping[str, Mapping[str, Any]]]
@@ -77,6 +78,17 @@ def operation_label(row: Row) -> str:
     return f"{d.isoformat() if d else 'undated'} · {name}"
 
 
+@contextlib.contextmanager
+def _figure(figsize: tuple[float, float]) -> Iterator[Figure]:
+    # matplotlib takes 0.7 s to import. Every run's publish step uses this module's
+    # labels but draws nothing, so matplotlib loads only when a chart is drawn.
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_RC):
+        yield Figure(figsize=figsize, layout="constrained")
+
+
 def _svg_uri(fig: Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
@@ -112,8 +124,7 @@ def operations_over_time(rows: Sequence[Row]) -> Chart:
         y = operation_year(r)
         if y is not None:
             counts[(y, r.get("theme"))] += 1
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(9, 3.6), layout="constrained")
+    with _figure((9, 3.6)) as fig:
         ax = fig.add_subplot()
         _title(fig, title)
         if not counts:
@@ -166,8 +177,7 @@ def _hbar(
     shown = _chronological(rows)
     # A constant bar thickness, whatever the number of operations.
     height = round(max(2.4, 1.7 + 0.3 * len(shown) * len(series)), 2)
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(9, height), layout="constrained")
+    with _figure((9, height)) as fig:
         ax = fig.add_subplot()
         _title(fig, title + _shown_of(len(rows), len(shown)))
         if not shown:
