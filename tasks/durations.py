@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tasks.numbers import parse_number
+from tasks.sentences import cue_text
 
 _MONTHS: dict[str, int] = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
@@ -105,6 +106,7 @@ _ONE_DAY = re.compile(
     re.IGNORECASE,
 )
 _MAX_RANGE_DAYS = 92
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,12 +161,18 @@ def _range(m: re.Match[str], text: str, year: int | None) -> Duration | None:
 def find_durations(text: str, year: int | None = None) -> list[Duration]:
     """Every duration phrase in ``text`` (one sentence), best first."""
     out: list[Duration] = []
-    for rx in (_RANGE_DAY_FIRST, _RANGE_MONTH_FIRST):
-        for m in rx.finditer(text):
-            d = _range(m, text, year)
-            if d:
-                out.append(d)
-    for m in _N_UNITS.finditer(text):
+    # Most sentences state no length. A pattern runs only when its text holds one of its cue
+    # words (every match holds one; tests/test_regex_cues.py checks it): the searches, run on
+    # every sentence of every page, cost more than the rest of this function.
+    cues = cue_text(text)
+    has_day, has_week = "day" in cues, "week" in cues
+    if _DIGIT.search(text):
+        for rx in (_RANGE_DAY_FIRST, _RANGE_MONTH_FIRST):
+            for m in rx.finditer(text):
+                d = _range(m, text, year)
+                if d:
+                    out.append(d)
+    for m in _N_UNITS.finditer(text) if has_day or has_week else ():
         n = parse_number(m.group("n"))
         if n is None:
             continue
@@ -183,23 +191,23 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
             continue
         days = n * 7 if unit.startswith("week") else n
         out.append(Duration(days, m.start(), m.end(), 1))
-    for m in _N_HOURS.finditer(text):
+    for m in _N_HOURS.finditer(text) if "hour" in cues else ():
         lead = _HOURS_LEAD.search(text, max(0, m.start() - 12), m.start())
         if lead or _HOURS_TAIL.match(text, m.end(), min(len(text), m.end() + 30)):
             n = parse_number(m.group("n").replace("-", " "))
             if isinstance(n, int):
                 out.append(Duration(n // 24, m.start(), m.end(), 1))
-    for m in _WEEKDAY_RANGE.finditer(text):
+    for m in _WEEKDAY_RANGE.finditer(text) if has_day else ():
         if not _RAN_BEFORE.search(text, max(0, m.start() - 60), m.start()):
             continue  # "the helpline is open from Monday to Friday"
         a = _WEEKDAYS.index(m.group("a").lower())
         b = _WEEKDAYS.index(m.group("b").lower())
         out.append(Duration((b - a) % 7 + 1, m.start(), m.end(), 1))
-    for m in _FORTNIGHT.finditer(text):
+    for m in _FORTNIGHT.finditer(text) if "fortnight" in cues else ():
         out.append(Duration(14, m.start(), m.end(), 1))
-    for m in _WEEK.finditer(text):
+    for m in _WEEK.finditer(text) if has_week else ():
         out.append(Duration(7, m.start(), m.end(), 2))
-    for m in _ONE_DAY.finditer(text):
+    for m in _ONE_DAY.finditer(text) if has_day else ():
         if re.search(
             r"\bjoint\s+action\s+day", text[max(0, m.start() - 15) : m.end()], re.IGNORECASE
         ):

@@ -31,6 +31,7 @@ from tasks.places import (
     find_entities,
 )
 from tasks.records import THEMES
+from tasks.sentences import cue_starts, cue_text, finditer_at
 
 # Operation names. The name words must be capitalised; headline verbs are not names.
 _OP_NAME = re.compile(
@@ -100,57 +101,95 @@ _SUPPORT_AFTER = re.compile(
     re.IGNORECASE,
 )
 
-# Theme keywords: (regex, theme, weight).
-_THEME_KEYWORDS: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
-    (re.compile(p, re.IGNORECASE), t, w)
-    for p, t, w in (
-        (r"\bcounty\slines?\b", "county_lines", 3),
-        (r"\bcuckoo", "county_lines", 1),
-        (r"\bline\sholders?\b|\bline-holders?\b|\bdrug\slines?\b", "county_lines", 1),
+# Theme keywords: (regex, theme, weight, cue words). Every match of a regex starts with one of its
+# cue words (tests/test_fast_paths.py checks it), so the regex is tried only where they occur:
+# searching the whole page for each keyword is otherwise the costliest step of the extraction.
+_THEME_KEYWORDS: tuple[tuple[re.Pattern[str], str, int, tuple[str, ...]], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), t, w, cues)
+    for p, t, w, cues in (
+        (r"\bcounty\slines?\b", "county_lines", 3, ("county",)),
+        (r"\bcuckoo", "county_lines", 1, ("cuckoo",)),
+        (
+            r"\bline\sholders?\b|\bline-holders?\b|\bdrug\slines?\b",
+            "county_lines",
+            1,
+            ("line", "drug"),
+        ),
         (
             r"\bchild\s(?:trafficking|sexual\sabuse|sexual\sexploitation|exploitation|abuse)\b",
             "child_exploitation",
             3,
+            ("child",),
         ),
-        (r"\bpaedophil", "child_exploitation", 3),
-        (r"\bgrooming\b|\blive[- ]?stream", "child_exploitation", 2),
-        (r"\bchildren\b|\bminors\b|\bchild\b", "child_exploitation", 1),
-        (r"\bcriminal\sexploitation\b|\bforced\scriminality\b", "criminal_exploitation", 3),
-        (r"\bforced\sbegging\b|\bpick\s?pocket", "criminal_exploitation", 1),
+        (r"\bpaedophil", "child_exploitation", 3, ("paedophil",)),
+        (r"\bgrooming\b|\blive[- ]?stream", "child_exploitation", 2, ("grooming", "live")),
+        (r"\bchildren\b|\bminors\b|\bchild\b", "child_exploitation", 1, ("child", "minors")),
+        (
+            r"\bcriminal\sexploitation\b|\bforced\scriminality\b",
+            "criminal_exploitation",
+            3,
+            ("criminal", "forced"),
+        ),
+        (r"\bforced\sbegging\b|\bpick\s?pocket", "criminal_exploitation", 1, ("forced", "pick")),
         (
             r"\bcannabis\s(?:farms?|factor(?:y|ies)|cultivation|grows?)\b",
             "criminal_exploitation",
             2,
+            ("cannabis",),
         ),
-        (r"\blabour\s(?:exploitation|abuse)\b|\blabor\sexploitation\b", "labour_exploitation", 3),
-        (r"\bforced\slabour\b|\bminimum\swage\b|\bgangmaster", "labour_exploitation", 2),
-        (r"\bagricultur|\bfarms?\b|\bvineyards?\b|\bconstruction\b", "labour_exploitation", 1),
-        (r"\bsexual\sexploitation\b", "sexual_exploitation", 2),
-        (r"\bprostitution\b", "sexual_exploitation", 2),
-        (r"\bbrothels?\b", "sexual_exploitation", 2),
-        (r"\bsex\swork", "sexual_exploitation", 1),
-        (r"\bsex\strafficking\b|\btrafficking\sfor\ssexual\b", "sexual_exploitation", 3),
+        (
+            r"\blabour\s(?:exploitation|abuse)\b|\blabor\sexploitation\b",
+            "labour_exploitation",
+            3,
+            ("labour", "labor"),
+        ),
+        (
+            r"\bforced\slabour\b|\bminimum\swage\b|\bgangmaster",
+            "labour_exploitation",
+            2,
+            ("forced", "minimum", "gangmaster"),
+        ),
+        (
+            r"\bagricultur|\bfarms?\b|\bvineyards?\b|\bconstruction\b",
+            "labour_exploitation",
+            1,
+            ("agricultur", "farm", "vineyard", "construction"),
+        ),
+        (r"\bsexual\sexploitation\b", "sexual_exploitation", 2, ("sexual",)),
+        (r"\bprostitution\b", "sexual_exploitation", 2, ("prostitution",)),
+        (r"\bbrothels?\b", "sexual_exploitation", 2, ("brothel",)),
+        (r"\bsex\swork", "sexual_exploitation", 1, ("sex",)),
+        (
+            r"\bsex\strafficking\b|\btrafficking\sfor\ssexual\b",
+            "sexual_exploitation",
+            3,
+            ("sex", "trafficking"),
+        ),
         (
             r"\bpeople\ssmuggl|\borganised\simmigration\scrime\b|\billegal\sworking\b|\bworking\sillegally\b",
             "organised_immigration_crime",
             3,
+            ("people", "organised", "illegal", "working"),
         ),
-        (r"\bmigrant\ssmuggl", "organised_immigration_crime", 2),
-        (r"\bcar\swash(?:es)?\b|\bnail\sbars?\b", "labour_exploitation", 1),
+        (r"\bmigrant\ssmuggl", "organised_immigration_crime", 2, ("migrant",)),
+        (r"\bcar\swash(?:es)?\b|\bnail\sbars?\b", "labour_exploitation", 1, ("car", "nail")),
         (
             r"\bimmigration\soffences\b|(?<!migrant\s)(?<!people\s)\bsmuggl|\birregular\smigra|\bimmigration\senforcement\b|\bdocument\sfraud\b",
             "organised_immigration_crime",
             1,
+            ("immigration", "smuggl", "irregular", "document"),
         ),
         (
             r"\bhuman\strafficking\b|\btrafficking\sin\shuman\sbeings\b|\bmodern\sslavery\b|\bmodern-day\sslavery\b",
             "modern_slavery_general",
             2,
+            ("human", "trafficking", "modern"),
         ),
         (
             r"(?<!human\s)(?<!child\s)\btrafficking\b(?!\sin\shuman)|(?<!modern\s)\bslavery\b",
             "modern_slavery_general",
             1,
+            ("trafficking", "slavery"),
         ),
     )
 )
@@ -310,15 +349,26 @@ def lead_agency(
 def theme(body: str, title: str) -> str | None:
     """One of THEMES from keyword evidence (title words count three times), or None."""
     totals: dict[str, int] = defaultdict(int)
-    for rx, t, w in _THEME_KEYWORDS:
+    title_cues, body_cues = cue_text(title or ""), cue_text(body or "")
+    for rx, t, w, cues in _THEME_KEYWORDS:
         if title:
-            totals[t] += _TITLE_WEIGHT * w * min(_MAX_HITS_PER_KEYWORD, len(rx.findall(title)))
+            totals[t] += _TITLE_WEIGHT * w * _hits(rx, title, title_cues, cues)
         if body:
-            totals[t] += w * min(_MAX_HITS_PER_KEYWORD, len(rx.findall(body)))
+            totals[t] += w * _hits(rx, body, body_cues, cues)
     if not totals or max(totals.values()) <= 0:
         return None
     best = max(THEMES, key=lambda t: (totals.get(t, 0), -THEMES.index(t)))
     return best if totals.get(best, 0) > 0 else None
+
+
+def _hits(rx: re.Pattern[str], text: str, text_cues: str, cues: tuple[str, ...]) -> int:
+    """How many times ``rx`` matches ``text``, up to the cap."""
+    n = 0
+    for _ in finditer_at(rx, text, cue_starts(text_cues, cues)):
+        n += 1
+        if n == _MAX_HITS_PER_KEYWORD:
+            break
+    return n
 
 
 def leading_countries(body: str, entities: list[Entity]) -> tuple[str, ...]:

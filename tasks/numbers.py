@@ -140,6 +140,24 @@ _NUM_TOKEN = re.compile(
     rf"(?:(?P<nscale>[ ](?:million|billion|thousand)\b|(?:m|bn|mn|k)\b))?)",
 )
 
+# Every token of _NUM_TOKEN starts with a digit, "+" or a currency sign.
+_NUM_TOKEN_START = re.compile(r"[+£€$\d]")
+
+
+def _num_tokens(text: str) -> Iterator[re.Match[str]]:
+    """``_NUM_TOKEN.finditer(text)``, trying the pattern only where a token can start. Its
+    look-behinds make the regex engine try every alternative at every character of the text;
+    a body has few digits, and the character class is found fast."""
+    pos = 0
+    while (c := _NUM_TOKEN_START.search(text, pos)) is not None:
+        m = _NUM_TOKEN.match(text, c.start())
+        if m:
+            yield m
+            pos = m.end()
+        else:
+            pos = c.start() + 1
+
+
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
@@ -722,7 +740,7 @@ def _word_mentions(text: str) -> Iterator[NumberMention]:
 
 
 def _digit_mentions(text: str) -> Iterator[NumberMention]:
-    for m in _NUM_TOKEN.finditer(text):
+    for m in _num_tokens(text):
         s, e = m.start(), m.end()
         tok = m.group(0)
         if m.group("phone"):

@@ -39,6 +39,7 @@ from tasks.places import (
 from tasks.places import (
     FORCE_NAMES as _FORCE_NAMES,
 )
+from tasks.sentences import cue_text
 
 OPERATION = "operation"
 INTERNATIONAL = "international"
@@ -46,6 +47,29 @@ FORCE_SCOPE = "force"
 CONTEXT = "context"
 
 # A commentator's own arithmetic or opinion: never a reported figure.
+# Cue words of the costly sentence patterns below: every match holds one of them
+# (tests/test_regex_cues.py checks it), so a sentence without any skips the search. Every
+# sentence of every page is searched for these, and most hold none.
+_COMMENTARY_CUES = (
+    "equat", "work", "divid", "you get", "do the", "that", "averag", "other words", "which means",
+    "so what of",
+)  # fmt: skip
+_OTHER_OPERATION_CUES = (
+    "separate", "parallel", "case", "example", "instance", "incident", "in one", "related",
+    "similar", "previous", "earlier", "last", "prior",
+)  # fmt: skip
+_SPLIT_CUES = (
+    "total", "tally", "number", "count", "up from", "down from", "compared", "increase",
+    "decrease", "rise", "fall", "drop", "versus", "as against",
+)  # fmt: skip
+_CONTEXT_CUES = (
+    *_SPLIT_CUES, "year", "month", "decade", "since", "launch", "inception", "start", "to date",
+    "annual", "at any", "currently", "there", "between", "over the same", "figures", "statistics",
+)  # fmt: skip
+_WIDER_CUES = (
+    "wider", "world", "across the", "around the", "global", "europe", "eu-wide", "international",
+    "in total across", "interpol", "europol", "frontex", "empact", "part of a", "countries",
+)  # fmt: skip
 _COMMENTARY = re.compile(
     r"\b(?:equates? to|works? out (?:at|to|as)|divid(?:e|ed|ing)\b[^.;]{0,80}\bby\b|you get|do the (?:sums|maths|math)|"
     r"that'?s (?:just |only |roughly |about )?(?:\w+ )?per\b|"
@@ -463,6 +487,10 @@ def nearest_subject(entities: list[Entity], pos: int, profile: PageProfile) -> s
     return best
 
 
+def _any_in(words: tuple[str, ...], text: str) -> bool:
+    return any(map(text.__contains__, words))
+
+
 def sentence_scope(
     text: str,
     profile: PageProfile,
@@ -477,9 +505,10 @@ def sentence_scope(
     stripped = text.rstrip("\"'”’) ")
     if stripped.endswith("?"):
         return Scope(None, reason="question")
-    if _COMMENTARY.search(text):
+    cues = cue_text(text)
+    if _any_in(_COMMENTARY_CUES, cues) and _COMMENTARY.search(text):
         return Scope(None, reason="commentary")
-    cue = _SPLIT_CUE.search(text)
+    cue = _SPLIT_CUE.search(text) if _any_in(_SPLIT_CUES, cues) else None
     split = _context_split(text, cue, first_count) if cue else None
     if split is not None:
         # the sentence's own result, then a comparison or a running total
@@ -490,9 +519,9 @@ def sentence_scope(
         if head.scope in (None, CONTEXT):
             return head
         return replace(head, context_from=split, reason=head.reason or "then background")
-    if _OTHER_OPERATION.search(text):
+    if _any_in(_OTHER_OPERATION_CUES, cues) and _OTHER_OPERATION.search(text):
         return Scope(None, reason="other operation")
-    if _CONTEXT.search(text):
+    if _any_in(_CONTEXT_CUES, cues) and _CONTEXT.search(text):
         return Scope(CONTEXT, reason="background")
     for m in _YEAR_PHRASE.finditer(text):
         year = int(m.group("y"))
@@ -507,7 +536,7 @@ def sentence_scope(
     if dateline:
         # "YAOUNDÉ, Cameroon - An INTERPOL operation ...": where the release was issued
         ents = [e for e in ents if e.start >= dateline.end()]
-    wider = _WIDER.search(text)
+    wider = _WIDER.search(text) if _any_in(_WIDER_CUES, cues) else None
     if not profile.international_headline and wider:
         local = [m.end() for m in _UK_LOCAL.finditer(text)]
         # the page's own force or agency as the subject: "Kent Police arrested five people as

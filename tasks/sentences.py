@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Blocks: one or more newlines separate them (a single newline inside a block is treated as a
@@ -114,6 +115,48 @@ _CAPTION = re.compile(
 # Quotation marks: straight quotes toggle, curly quotes open or close.
 _QUOTE = re.compile(r"[\"“”]")
 _MAX_HEADING_WORDS = 12
+# The only characters that an ignore-case pattern matches to an ASCII letter and that ``lower()``
+# does not turn into that one letter: "ı" and "ſ" stay themselves, "İ" becomes "i" and a dot.
+_CUE_FOLD = str.maketrans({"ı": "i", "ſ": "s", "İ": "i"})
+
+
+def cue_text(text: str) -> str:
+    """``text`` lowered for cue-word pre-checks (``"total" in cue_text(s)`` before a costly search).
+
+    Wherever a pattern, with or without IGNORECASE, matches an ASCII word, the lowered word is in
+    the result at the same position, so a pattern whose every match holds one of its cue words
+    cannot match a text that holds none of them.
+    """
+    low = text.lower()
+    if low.isascii() or not ("ı" in low or "ſ" in low or "i\u0307" in low):
+        return low
+    return text.translate(_CUE_FOLD).lower()
+
+
+def cue_starts(cues: str, words: tuple[str, ...]) -> list[int]:
+    """Every position of ``cues`` (a ``cue_text``) where one of ``words`` starts, in order."""
+    out: list[int] = []
+    for w in words:
+        i = cues.find(w)
+        while i >= 0:
+            out.append(i)
+            i = cues.find(w, i + 1)
+    out.sort()
+    return out
+
+
+def finditer_at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)`` for a pattern whose every match is non-empty and starts at one of
+    ``starts`` (in order): the pattern is tried there only. A pattern that opens on a word
+    boundary or a look-behind is otherwise tried at every character of the text."""
+    pos = 0
+    for p in starts:
+        if p < pos:
+            continue
+        m = rx.match(text, p)
+        if m:
+            yield m
+            pos = m.end()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,211 @@
+"""The shortcuts the figure rules take for speed give the answers of the plain patterns.
+
+Cue-word pre-checks: a costly pattern is searched only when its text holds one of its cue words
+(``tasks.sentences.cue_text``). The tests prove, from each pattern's parse tree, that every match
+of the pattern holds one of its cue words, so a pre-check can never hide a match. Scans that try
+a pattern only where a match can start must find what ``finditer`` finds.
+"""
+
+from __future__ import annotations
+
+import re
+from re import _constants as sre_c  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tasks import durations, facts, numbers, scopes
+from tasks.sentences import cue_text
+
+_REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT)
+
+
+def _seq_covers(items: Any, cues: tuple[str, ...], prefix: str = "") -> bool:
+    """Does every string matched by this sequence of parse nodes hold one of ``cues`` (lowered)?
+    Conservative: a cue must lie inside one run of literal characters (``prefix`` is the run just
+    before the sequence: the parser moves the common start of alternatives out of them), or
+    inside a node that must match (a group, every branch of an alternation, a repeat of at least
+    one, a look-around that must hold)."""
+    runs: list[str] = []
+    run = prefix
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            run += chr(av)
+            continue
+        if _node_covers(op, av, cues, run):
+            return True
+        runs.append(run)
+        run = ""
+    runs.append(run)
+    return any(c in r.lower() for r in runs for c in cues)
+
+
+def _node_covers(op: Any, av: Any, cues: tuple[str, ...], prefix: str) -> bool:
+    if op is sre_c.SUBPATTERN:
+        return _seq_covers(av[3], cues, prefix)
+    if op is sre_c.ATOMIC_GROUP:
+        return _seq_covers(av, cues, prefix)
+    if op is sre_c.BRANCH:
+        return all(_seq_covers(alt, cues, prefix) for alt in av[1])
+    if op in _REPEATS:
+        return av[0] >= 1 and _seq_covers(av[2], cues, prefix)
+    if op is sre_c.ASSERT:
+        return _seq_covers(av[1], cues)
+    return False
+
+
+def covers(pattern: re.Pattern[str], cues: tuple[str, ...]) -> bool:
+    """Does every match of ``pattern`` hold one of ``cues``?"""
+    assert all(c.isascii() and c == c.lower() for c in cues)
+    return _seq_covers(sre_parse.parse(pattern.pattern, pattern.flags), cues)
+
+
+_ZERO_WIDTH = (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT)
+
+
+def _seq_starts(items: list[Any], cues: tuple[str, ...], prefix: str = "") -> bool:
+    """Does every string matched by ``items``, after ``prefix`` was matched, start with a cue?"""
+    low = prefix.lower()
+    if any(low.startswith(c) for c in cues):
+        return True
+    if not items or not any(c.startswith(low) for c in cues):
+        return False
+    (op, av), rest = items[0], items[1:]
+    if op is sre_c.LITERAL:
+        return _seq_starts(rest, cues, prefix + chr(av))
+    if op in _ZERO_WIDTH:
+        return _seq_starts(rest, cues, prefix)
+    if op is sre_c.SUBPATTERN:
+        return _seq_starts([*av[3], *rest], cues, prefix)
+    if op is sre_c.ATOMIC_GROUP:
+        return _seq_starts([*av, *rest], cues, prefix)
+    if op is sre_c.BRANCH:
+        return all(_seq_starts([*alt, *rest], cues, prefix) for alt in av[1])
+    if op in _REPEATS:
+        # decided inside the first repetition, or not at all
+        return av[0] >= 1 and _seq_starts(list(av[2]), cues, prefix)
+    return False
+
+
+def starts_with(pattern: re.Pattern[str], cues: tuple[str, ...]) -> bool:
+    """Does every match of ``pattern`` start with one of ``cues``?"""
+    assert all(c and c.isascii() and c == c.lower() for c in cues)
+    return _seq_starts(list(sre_parse.parse(pattern.pattern, pattern.flags)), cues)
+
+
+def test_checker_itself() -> None:
+    assert covers(re.compile(r"\b(?:up|down) from\b", re.I), ("from",))
+    assert covers(re.compile(r"week|weeks?"), ("week",))
+    assert not covers(re.compile(r"weeks?|fortnight"), ("week",))
+    assert not covers(re.compile(r"w\s?eek"), ("week",))
+    assert not covers(re.compile(r"(?:week)?day"), ("week",))
+    assert covers(re.compile(r"(?:week)+day"), ("week",))
+    assert covers(re.compile(r"labour|labor"), ("labour", "labor"))
+    assert not covers(re.compile(r"labour|labor"), ("labour",))
+    assert not covers(re.compile(r"la(?:bour|bor)?"), ("labo",))
+    assert starts_with(re.compile(r"(?<!x)\b(?:labour|labor)s?\b", re.I), ("labour", "labor"))
+    assert starts_with(re.compile(r"(?:la)(?:b|bb)our"), ("lab",))
+    assert not starts_with(re.compile(r"a?labour"), ("labour",))
+    assert not starts_with(re.compile(r"\blab\w+"), ("labour",))
+    assert not starts_with(re.compile(r"the labour"), ("labour",))
+
+
+def test_cue_text_keeps_every_ascii_letter_an_ignore_case_pattern_matches() -> None:
+    letters = re.compile("[a-z]", re.IGNORECASE)
+    for cp in range(0x110000):
+        c = chr(cp)
+        if not letters.fullmatch(c):
+            continue
+        for a in "abcdefghijklmnopqrstuvwxyz":
+            if re.fullmatch(a, c, re.IGNORECASE):
+                assert a in cue_text(c), hex(cp)
+
+
+GATED: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
+    ("durations._N_UNITS", durations._N_UNITS, ("day", "week")),
+    ("durations._N_HOURS", durations._N_HOURS, ("hour",)),
+    ("durations._WEEKDAY_RANGE", durations._WEEKDAY_RANGE, ("day",)),
+    ("durations._FORTNIGHT", durations._FORTNIGHT, ("fortnight",)),
+    ("durations._WEEK", durations._WEEK, ("week",)),
+    ("durations._ONE_DAY", durations._ONE_DAY, ("day",)),
+    ("scopes._COMMENTARY", scopes._COMMENTARY, scopes._COMMENTARY_CUES),
+    ("scopes._OTHER_OPERATION", scopes._OTHER_OPERATION, scopes._OTHER_OPERATION_CUES),
+    ("scopes._SPLIT_CUE", scopes._SPLIT_CUE, scopes._SPLIT_CUES),
+    ("scopes._CONTEXT", scopes._CONTEXT, scopes._CONTEXT_CUES),
+    ("scopes._WIDER", scopes._WIDER, scopes._WIDER_CUES),
+]
+STARTING: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
+    *((f"theme {i} {t}", rx, cues) for i, (rx, t, _, cues) in enumerate(facts._THEME_KEYWORDS)),
+]
+
+
+@pytest.mark.parametrize(("name", "pattern", "cues"), GATED, ids=[g[0] for g in GATED])
+def test_every_match_holds_a_cue(
+    name: str, pattern: re.Pattern[str], cues: tuple[str, ...]
+) -> None:
+    assert covers(pattern, cues), name
+
+
+@pytest.mark.parametrize(("name", "pattern", "cues"), STARTING, ids=[g[0] for g in STARTING])
+def test_every_match_starts_with_a_cue(
+    name: str, pattern: re.Pattern[str], cues: tuple[str, ...]
+) -> None:
+    assert starts_with(pattern, cues), name
+
+
+_THEME_WORDS = sorted(
+    {w for rx, *_ in facts._THEME_KEYWORDS for w in re.findall(r"[a-z]+", rx.pattern)}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.one_of(
+            st.sampled_from(_THEME_WORDS).map(str.title),
+            st.sampled_from(_THEME_WORDS),
+            st.sampled_from([" ", "  ", "-", "\n", ", ", "ſ", "İ", "ı", "K", "s", "x"]),
+        ),
+        max_size=30,
+    )
+)
+def test_theme_hits_are_capped_findall(words: list[str]) -> None:
+    text = " ".join(words)
+    for rx, _, _, cues in facts._THEME_KEYWORDS:
+        expected = min(facts._MAX_HITS_PER_KEYWORD, len(rx.findall(text)))
+        assert facts._hits(rx, text, cue_text(text), cues) == expected, rx.pattern
+
+
+_NUMBERISH = st.lists(
+    st.sampled_from(
+        [
+            *"0123456789012345+£€$.,/:- ()apmthndrsAPM\u00a0\u2009\u202f\n",
+            *(
+                "am",
+                "pm",
+                "st",
+                "nd",
+                "th",
+                " million",
+                "m",
+                "k",
+                "bn",
+                "2019",
+                "0800",
+                "+44",
+                "١٢",
+            ),
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_NUMBERISH)
+def test_num_tokens_is_finditer(text: str) -> None:
+    fast = [(m.span(), m.groupdict()) for m in numbers._num_tokens(text)]
+    assert fast == [(m.span(), m.groupdict()) for m in numbers._NUM_TOKEN.finditer(text)]
