@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     batch_size: int = 50  # pages per fetch/extract task
     max_workers: int = 4  # threads across hosts
     max_pages: int = 200  # listing pages per backfill
+    # Worker processes that parse a large run's pages (tasks/extract_pool.py): unset, one
+    # fewer than the cores for runs of 300 pages or more; 0, always in process.
+    extract_processes: int | None = None
 
     # Prefect: deployments, schedules and scale-out (flows/deployments.py, prefect.yaml;
     # docs/DEPLOY.md "Operational settings" explains each choice).

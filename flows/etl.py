@@ -28,6 +28,7 @@ from db import load as wh
 from db.engine import get_engine
 from db.operations import resolve_pages
 from flows.progress import current as current_progress
+from tasks import extract_pool
 from tasks.discover import Link, discover
 from tasks.extract import extract_page
 from tasks.fetch import Fetcher
@@ -254,10 +255,16 @@ def extract_task(
     engine = get_engine(db_url)
     with engine.connect() as conn:
         rows = wh.read_versions(conn, version_ids)
+    profiles = {name: s.profile for name, s in sources.items()}
+    jobs = [(body, item.url, profiles.get(item.source)) for item, body, _ctype in rows]
+    if extract_pool.active():  # a large run: parse on the worker processes
+        extractions = extract_pool.extract_pages(jobs)
+    else:
+        extractions = [extract_page(b, url=u, profile=p) for b, u, p in jobs]
+    del jobs
     out = []
-    for item, body, _ctype in rows:
+    for (item, _body, _ctype), ex in zip(rows, extractions, strict=True):
         source = sources.get(item.source)
-        ex = extract_page(body, url=item.url, profile=source.profile if source else None)
         if ex.article.published is None and item.listed_date is not None:
             # Some releases carry no date of their own; the listing that linked them does.
             ex = replace(ex, article=replace(ex.article, published=item.listed_date))
@@ -368,12 +375,15 @@ def _extract_ahead(batches: int) -> int:
     """Extract batches in flight ahead of loading. On threads one is enough: parsing holds
     the GIL, so a second parsing thread adds memory, not speed. A process-based runner
     (Dask) parses in parallel and gets every batch at once, as before."""
+    return 1 if _on_threads() else max(1, batches)
+
+
+def _on_threads() -> bool:
+    """True when this flow's tasks run on threads in this process (not Dask)."""
     from prefect.context import FlowRunContext
 
     ctx = FlowRunContext.get()
-    if ctx is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner):
-        return 1
-    return max(1, batches)
+    return ctx is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner)
 
 
 def extract_and_load(
@@ -397,11 +407,29 @@ def extract_and_load(
     ]
     if progress:
         progress.start("extract", len(batches))
+    # On threads, parsing holds the GIL: a large run parses on worker processes instead.
+    processes = (
+        extract_pool.worker_count(len(versions), settings.extract_processes) if _on_threads() else 0
+    )
+    with extract_pool.workers(processes):
+        _extract_and_load(batches, sources, db_url, summary, progress, parallel=processes > 0)
+
+
+def _extract_and_load(
+    batches: Sequence[Sequence[int]],
+    sources: dict[str, Source],
+    db_url: str | None,
+    summary: RunSummary,
+    progress: Any,
+    *,
+    parallel: bool,
+) -> None:
     # Extraction runs at most `ahead` batches in front of the batch being resolved and
     # loaded, so parsing overlaps loading without piling up: a finished batch waiting in
     # its future keeps its pages (and, with parses overlapping on threads, uncollected
     # parse trees) in memory. benchmarks/ and docs/BENCHMARKS.md have the measurements.
-    ahead = _extract_ahead(len(batches))
+    # With worker processes, the next batch parses there while this one is loaded.
+    ahead = 2 if parallel else _extract_ahead(len(batches))
     futures = deque(extract_task.submit(b, sources, db_url) for b in batches[:ahead])
     touched: set[int] = set()
     for i in range(len(batches)):
