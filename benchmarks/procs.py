@@ -120,16 +120,22 @@ def run_measured(
         agg = per.setdefault(label, {"rss": 0.0, "cpu": 0.0})
         agg["rss"] = max(agg["rss"], entry["rss"])
         agg["cpu"] += entry["cpu"]
+    # getrusage counts only descendants that their parents waited for; the forkserver's
+    # extraction workers are not, so their CPU comes from the polled per-process times.
+    cpu = max(cpu, sum(entry["cpu"] for entry in seen.values()))
     return Measured(
         list(cmd), proc.returncode, wall, peak_tree, peak_proc, peak_n, cpu, per, load, out, err
     )
 
 
 def _label(p: psutil.Process, root: psutil.Process) -> str:
-    """client (the command itself), api server (Prefect's ephemeral uvicorn) or other."""
+    """client (the command itself), api server (Prefect's temporary uvicorn), extract
+    workers (tasks/extract_pool.py) or other."""
     if p.pid == root.pid:
         return "client"
     cmd = " ".join(p.cmdline())
     if "uvicorn" in cmd and "prefect" in cmd:
         return "api server"
+    if "multiprocessing" in cmd:  # the forkserver and the extraction workers it forks
+        return "extract workers"
     return "other"
