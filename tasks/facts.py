@@ -47,6 +47,12 @@ _QUOTED_NAME = re.compile(
     r"|\b(?:codenamed|code-named|dubbed)\s+(?P<bare>[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,2})"
     r"|['‘\"“](?P<caps>[A-Z][A-Z0-9]+(?:\s[A-Z0-9]+){0,3})['’\"”]"
 )
+# Every match of _OP_NAME, _JAD_NAME and _QUOTED_NAME starts with one of these
+# (tests/test_fast_paths.py checks it): each pattern is tried there only, not at every character
+# of the page.
+_OP_NAME_STARTS = ("op", "project")
+_JAD_NAME_STARTS = ("empact", "joint", "jad")
+_QUOTED_NAME_STARTS = ("codenamed", "code-named", "dubbed", "called", "named", "known", *"'‘\"“")
 _NOT_NAMES = frozenset(
     {"Sees", "Leads", "Nets", "Results", "Targets", "The", "A", "An", "In", "On", "At"}
 )
@@ -227,7 +233,8 @@ def operation_name(body: str, title: str) -> str | None:
     for text, in_title in ((title, True), (body, False)):
         if not text:
             continue
-        for m in _OP_NAME.finditer(text):
+        cues = cue_text(text)
+        for m in finditer_at(_OP_NAME, text, cue_starts(cues, _OP_NAME_STARTS)):
             n = m.group("n")
             if n.split()[0] in _NOT_NAMES:
                 continue
@@ -238,7 +245,7 @@ def operation_name(body: str, title: str) -> str | None:
                     _normalise_name(m.group("kw"), n),
                 )
             )
-        for m in _JAD_NAME.finditer(text):
+        for m in finditer_at(_JAD_NAME, text, cue_starts(cues, _JAD_NAME_STARTS)):
             found.append(
                 (
                     _name_score(text, m.start(), m.end(), in_title),
@@ -246,7 +253,7 @@ def operation_name(body: str, title: str) -> str | None:
                     "JAD " + " ".join(m.group("n").split()),
                 )
             )
-        for m in _QUOTED_NAME.finditer(text):
+        for m in finditer_at(_QUOTED_NAME, text, cue_starts(cues, _QUOTED_NAME_STARTS)):
             if m.group("bare"):
                 found.append(
                     (

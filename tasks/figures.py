@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from tasks import breakdown as bd
@@ -62,7 +62,14 @@ from tasks.scopes import (
     sentence_scope,
     several_forces,
 )
-from tasks.sentences import QuoteMap, Sentence, split_sentences
+from tasks.sentences import (
+    QuoteMap,
+    Sentence,
+    cue_starts,
+    cue_text,
+    finditer_at,
+    split_sentences,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +78,13 @@ log = logging.getLogger(__name__)
 _BODY, _HEADING, _TITLE_REPEAT, _TITLE = 0, 1, 2, 3
 # A count read from a list of names ranks after any stated number.
 _LISTED = 10
-# Participation cues for a list of countries or forces.
+# Participation cues for a list of countries or forces. Every match starts with one of
+# _TOOK_PART_STARTS (tests/test_fast_paths.py checks it), and the pattern is tried only there:
+# it opens on a word boundary, which makes the regex engine try it at every character.
+_TOOK_PART_STARTS = (
+    "took", "taking", "participa", "involv", "joined", "teamed", "across", "acting", "carried",
+    "police", "authorities", "forces", "officers", "law", "countries",
+)  # fmt: skip
 _TOOK_PART = re.compile(
     r"\b(?:took\spart|taking\spart|participat\w*|involved|involving|joined|teamed\sup|across|"
     r"acting|carried\sout|police\sin|authorities\s(?:in|from)|forces\sfrom|officers\sfrom|"
@@ -188,7 +201,20 @@ def _mentions_in(
         if m.end > b:
             continue
         qs = max(m.figure_start, a)
-        out.append(replace(m, start=m.start - a, end=m.end - a, qual_start=qs - a))
+        # every field, not dataclasses.replace, which costs more than the rest of this loop
+        out.append(
+            NumberMention(
+                m.start - a,
+                m.end - a,
+                m.value,
+                m.kind,
+                m.qualifier,
+                qs - a,
+                m.text,
+                m.unit,
+                m.spelled,
+            )
+        )
     return out
 
 
@@ -236,6 +262,7 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
         op_year=range_year or year,
         multi_force=several_forces(body, entities),
         joint_operation=is_joint_operation(title, body),
+        international=international,
     )
     return _Page(
         body,
@@ -264,7 +291,9 @@ def _unit_parts(page: _Page, u: _Unit) -> tuple[list[NumberMention], list[Entity
         lo = bisect.bisect_left(page.entity_starts, a)
         hi = bisect.bisect_left(page.entity_starts, b)
         ents = [
-            replace(e, start=e.start - a, end=e.end - a) for e in page.entities[lo:hi] if e.end <= b
+            Entity(e.kind, e.name, e.start - a, e.end - a, e.text)
+            for e in page.entities[lo:hi]
+            if e.end <= b
         ]
     counts = [m for m in mentions if m.kind in (COUNT, MONEY)][:MAX_COUNTS_PER_SENTENCE]
     return counts, ents
@@ -443,7 +472,10 @@ def _listed_counts(
 ) -> list[_Candidate]:
     """countries_involved / forces_involved from a list of names that took part."""
     out: list[_Candidate] = []
-    if sc.scope not in (OPERATION, INTERNATIONAL) or not _TOOK_PART.search(u.text):
+    if sc.scope not in (OPERATION, INTERNATIONAL):
+        return out
+    took_part = finditer_at(_TOOK_PART, u.text, cue_starts(cue_text(u.text), _TOOK_PART_STARTS))
+    if next(took_part, None) is None:
         return out
     for run in _country_lists(u.text, ents):
         names = {e.name for e in run} | set(leaders)
@@ -523,7 +555,12 @@ def _compatible(rounded: _Candidate, exact: _Candidate) -> bool:
 
 
 # A sentence about the operation as a whole ("the week-long operation resulted in", "in total")
-# beats a narrative one ("two men and a woman were arrested after police raided ...").
+# beats a narrative one ("two men and a woman were arrested after police raided ..."). Every
+# match starts with one of _HEADLINE_STARTS, and the pattern is tried only there.
+_HEADLINE_STARTS = (
+    "operation", "crackdown", "week", "campaign", "in", "a", "overall", "together", "combined",
+    "collectively", "between", "result", "tally", "totalled",
+)  # fmt: skip
 _HEADLINE_WORDS = re.compile(
     r"\b(?:operation|operations|intensification|crackdown|week\sof\saction|action\sdays?|campaign|"
     r"in\stotal|a\stotal\sof|overall|in\sall|altogether|together|combined|collectively|between\sthem|"
@@ -545,7 +582,8 @@ def _headline(u: _Unit, intro: str | None) -> bool:
         return True
     if u.sentence.bullet:
         return bool(intro and _RESULTS_INTRO.search(intro))
-    return bool(_HEADLINE_WORDS.search(u.text))
+    starts = cue_starts(cue_text(u.text), _HEADLINE_STARTS)
+    return next(finditer_at(_HEADLINE_WORDS, u.text, starts), None) is not None
 
 
 def _refined(rounded: _Candidate, exact_values: list[float]) -> bool:

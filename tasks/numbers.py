@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tasks.sentences import cue_starts, cue_text, finditer_at, finditer_from
+
 # Kinds of number mention. Only COUNT and MONEY can become figures.
 COUNT = "count"
 MONEY = "money"
@@ -110,6 +112,8 @@ _WORD_RUN = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z]+")
+_NUMBER_WORD_LIST = tuple(_NUMBER_WORDS.split("|"))
+_ARTICLE_SCALES = ("hundred", "thousand", "million", "billion", "dozen")
 
 # Digit tokens, most specific first. Thousands separators: comma, dot, space, no-break space,
 # thin space and narrow no-break space ("1,041", "50.000", "15 313"); the group repetition is
@@ -140,23 +144,10 @@ _NUM_TOKEN = re.compile(
     rf"(?:(?P<nscale>[ ](?:million|billion|thousand)\b|(?:m|bn|mn|k)\b))?)",
 )
 
-# Every token of _NUM_TOKEN starts with a digit, "+" or a currency sign.
+# Every token of _NUM_TOKEN starts with a digit, "+" or a currency sign. The pattern's
+# look-behinds make the regex engine try every alternative at every character of a text; a body
+# has few digits, so it is tried only there (``finditer_from``).
 _NUM_TOKEN_START = re.compile(r"[+£€$\d]")
-
-
-def _num_tokens(text: str) -> Iterator[re.Match[str]]:
-    """``_NUM_TOKEN.finditer(text)``, trying the pattern only where a token can start. Its
-    look-behinds make the regex engine try every alternative at every character of the text;
-    a body has few digits, and the character class is found fast."""
-    pos = 0
-    while (c := _NUM_TOKEN_START.search(text, pos)) is not None:
-        m = _NUM_TOKEN.match(text, c.start())
-        if m:
-            yield m
-            pos = m.end()
-        else:
-            pos = c.start() + 1
-
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -725,8 +716,19 @@ def _norm_unit(unit: str) -> str:
     return unit
 
 
+def _word_run_starts(text: str) -> list[int]:
+    """Where a run of number words can start: at a number word, or at the "a"/"an" one to three
+    spaces before a scale word ("a hundred"). Trying _WORD_RUN there only finds what
+    ``finditer`` finds; a pattern that opens on a word boundary is otherwise tried at every
+    character of the text."""
+    cues = cue_text(text)
+    starts = cue_starts(cues, _NUMBER_WORD_LIST)
+    starts += [p - k for p in cue_starts(cues, _ARTICLE_SCALES) for k in range(2, 6) if p >= k]
+    return sorted(set(starts))
+
+
 def _word_mentions(text: str) -> Iterator[NumberMention]:
-    for run in _WORD_RUN.finditer(text):
+    for run in finditer_at(_WORD_RUN, text, _word_run_starts(text)):
         words = [
             (m.group(0), run.start() + m.start(), run.start() + m.end())
             for m in _WORD.finditer(run.group(0))
@@ -740,7 +742,7 @@ def _word_mentions(text: str) -> Iterator[NumberMention]:
 
 
 def _digit_mentions(text: str) -> Iterator[NumberMention]:
-    for m in _num_tokens(text):
+    for m in finditer_from(_NUM_TOKEN, _NUM_TOKEN_START, text):
         s, e = m.start(), m.end()
         tok = m.group(0)
         if m.group("phone"):

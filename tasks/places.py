@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tasks.sentences import finditer_from
+
 COUNTRY = "country"
 DEMONYM = "demonym"
 FORCE = "force"
@@ -452,6 +454,15 @@ def _build() -> tuple[dict[str, tuple[str, str]], int]:
 
 
 _TABLE, _LONGEST = _build()
+# The most words a name can have that starts with a given word: a run of capitalised words is
+# looked up from each word with every length up to this, and most words start no longer name.
+_LONGEST_FROM: dict[str, int] = {}
+for _key in _TABLE:
+    _first, *_rest = re.split("[ \u00a0]", _key)
+    _LONGEST_FROM[_first] = max(_LONGEST_FROM.get(_first, 1), 1 + len(_rest))
+# A name starts with a capital; _CAP_RUN is tried only at capitals (its look-behind makes the
+# regex engine try it at every character otherwise).
+_CAPITAL = re.compile(r"[A-Z]")
 # Area names of forces (for "the Leicestershire, West Midlands and Northamptonshire forces").
 FORCE_AREA_NAMES: dict[str, str] = {
     area.lower(): canon for canon, areas in _FORCE_AREAS.items() for area in areas
@@ -464,7 +475,7 @@ def find_entities(text: str, start: int = 0, end: int | None = None) -> list[Ent
     """Countries, nationality adjectives, UK forces and agencies named in ``text[start:end]``."""
     out: list[Entity] = []
     end = len(text) if end is None else end
-    for run in _CAP_RUN.finditer(text, start, end):
+    for run in finditer_from(_CAP_RUN, _CAPITAL, text, start, end):
         words = [
             (m.group(0), run.start() + m.start(), run.start() + m.end())
             for m in _WORD.finditer(run.group(0))
@@ -472,11 +483,12 @@ def find_entities(text: str, start: int = 0, end: int | None = None) -> list[Ent
         i = 0
         while i < len(words):
             found = None
-            for n in range(min(_LONGEST, len(words) - i), 0, -1):
+            longest = _LONGEST_FROM.get(words[i][0].lower().replace("’", "'"), 1)
+            for n in range(min(longest, len(words) - i), 0, -1):
                 ws, we = words[i][1], words[i + n - 1][2]
                 cand = text[ws:we]
                 variants = [cand]
-                stripped = _POSSESSIVE.sub("", cand)
+                stripped = _POSSESSIVE.sub("", cand) if cand[-1] in "'’s.,;:" else cand
                 if stripped != cand:
                     variants.append(stripped)
                 if n == 1 and "-" in cand:  # "Interpol-led", "UK-wide", "Frontex-led"

@@ -39,7 +39,7 @@ from tasks.places import (
 from tasks.places import (
     FORCE_NAMES as _FORCE_NAMES,
 )
-from tasks.sentences import cue_text
+from tasks.sentences import cue_starts, cue_text, finditer_at
 
 OPERATION = "operation"
 INTERNATIONAL = "international"
@@ -379,8 +379,15 @@ def make_profile(
     op_year: int | None = None,
     multi_force: bool = True,
     joint_operation: bool = False,
+    international: bool | None = None,
 ) -> PageProfile:
-    intl = is_international_headline(title, lead_sentence, publisher_agency)
+    """``international``: ``is_international_headline`` of the same title, lead and publisher,
+    when the caller has it already."""
+    intl = (
+        is_international_headline(title, lead_sentence, publisher_agency)
+        if international is None
+        else international
+    )
     home: set[str] = set(leaders)
     if lead:
         home.add(lead)
@@ -409,12 +416,17 @@ _JOINT_OPERATION = re.compile(
 _PART_OF_WIDER = _UK_MARKERS[-1][0]
 
 
+# Every match of _JOINT_OPERATION starts with one of these (tests/test_fast_paths.py checks it).
+_JOINT_OPERATION_STARTS = ("joint", "bilateral", "trilateral", "cross-")
+
+
 def is_joint_operation(title: str, body: str) -> bool:
     """Is the headline operation a joint operation of a few countries that the page reports as
     a whole (not a leg of a wider multi-country action)?"""
     text = f"{title}\n{body}"
+    starts = cue_starts(cue_text(text), _JOINT_OPERATION_STARTS)
     return (
-        _JOINT_OPERATION.search(text) is not None
+        next(finditer_at(_JOINT_OPERATION, text, starts), None) is not None
         and _WIDER.search(text) is None
         and _PART_OF_WIDER.search(text) is None
     )
@@ -434,6 +446,8 @@ _SEVERAL_FORCES = re.compile(
 
 
 # "police forces across England and Wales", "a national week of action": every force took part.
+# Every match starts with one of _NATIONAL_ACTION_STARTS.
+_NATIONAL_ACTION_STARTS = ("forces", "nation")
 _NATIONAL_ACTION = re.compile(
     r"\bforces\s(?:across|throughout|around|from\sacross|nationwide)\b"
     r"|\bnational\s(?:[\w-]+\s)?(?:week|day|fortnight)\sof\saction\b"
@@ -447,7 +461,9 @@ def several_forces(body: str, entities: list[Entity]) -> bool:
     return (
         len({e.name for e in entities if e.kind == FORCE}) >= 2
         or bool(_SEVERAL_FORCES.search(body))
-        or bool(_NATIONAL_ACTION.search(body))
+        or any(
+            finditer_at(_NATIONAL_ACTION, body, cue_starts(cue_text(body), _NATIONAL_ACTION_STARTS))
+        )
     )
 
 
@@ -523,7 +539,7 @@ def sentence_scope(
         return Scope(None, reason="other operation")
     if _any_in(_CONTEXT_CUES, cues) and _CONTEXT.search(text):
         return Scope(CONTEXT, reason="background")
-    for m in _YEAR_PHRASE.finditer(text):
+    for m in _YEAR_PHRASE.finditer(text) if "19" in cues or "20" in cues else ():
         year = int(m.group("y"))
         if (
             profile.op_year is not None

@@ -145,6 +145,22 @@ def cue_starts(cues: str, words: tuple[str, ...]) -> list[int]:
     return out
 
 
+def finditer_from(
+    rx: re.Pattern[str], first: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None
+) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text, pos, endpos)`` for a pattern whose every match is non-empty and starts
+    with a character that ``first`` (a character class) matches: the pattern is tried there only,
+    and the regex engine finds a character class fast."""
+    end = len(text) if endpos is None else endpos
+    while (c := first.search(text, pos, end)) is not None:
+        m = rx.match(text, c.start(), end)
+        if m:
+            yield m
+            pos = m.end()
+        else:
+            pos = c.start() + 1
+
+
 def finditer_at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
     """``rx.finditer(text)`` for a pattern whose every match is non-empty and starts at one of
     ``starts`` (in order): the pattern is tried there only. A pattern that opens on a word

@@ -9,6 +9,7 @@ a pattern only where a match can start must find what ``finditer`` finds.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -17,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks import durations, facts, numbers, scopes
-from tasks.sentences import cue_text
+from tasks import durations, facts, figures, numbers, scopes
+from tasks.sentences import cue_text, finditer_at, finditer_from
 
 _REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT)
 
@@ -57,9 +58,15 @@ def _node_covers(op: Any, av: Any, cues: tuple[str, ...], prefix: str) -> bool:
     return False
 
 
+def _cue_word(word: str) -> bool:
+    """Lowercase, and every character ASCII or caseless (a curly quote): ``cue_text`` keeps such
+    characters where a pattern matches them."""
+    return word == word.lower() and all(c.isascii() or c.lower() == c.upper() for c in word)
+
+
 def covers(pattern: re.Pattern[str], cues: tuple[str, ...]) -> bool:
     """Does every match of ``pattern`` hold one of ``cues``?"""
-    assert all(c.isascii() and c == c.lower() for c in cues)
+    assert all(_cue_word(c) for c in cues)
     return _seq_covers(sre_parse.parse(pattern.pattern, pattern.flags), cues)
 
 
@@ -76,6 +83,9 @@ def _seq_starts(items: list[Any], cues: tuple[str, ...], prefix: str = "") -> bo
     (op, av), rest = items[0], items[1:]
     if op is sre_c.LITERAL:
         return _seq_starts(rest, cues, prefix + chr(av))
+    if op is sre_c.IN and all(o is sre_c.LITERAL for o, _ in av):
+        # a set of single characters: each of them
+        return all(_seq_starts(rest, cues, prefix + chr(c)) for _, c in av)
     if op in _ZERO_WIDTH:
         return _seq_starts(rest, cues, prefix)
     if op is sre_c.SUBPATTERN:
@@ -85,14 +95,16 @@ def _seq_starts(items: list[Any], cues: tuple[str, ...], prefix: str = "") -> bo
     if op is sre_c.BRANCH:
         return all(_seq_starts([*alt, *rest], cues, prefix) for alt in av[1])
     if op in _REPEATS:
-        # decided inside the first repetition, or not at all
-        return av[0] >= 1 and _seq_starts(list(av[2]), cues, prefix)
+        # with one repetition or more, decided inside the first (or not at all); an optional
+        # one must also be skipped over
+        skipped = av[0] >= 1 or _seq_starts(rest, cues, prefix)
+        return skipped and _seq_starts(list(av[2]), cues, prefix)
     return False
 
 
 def starts_with(pattern: re.Pattern[str], cues: tuple[str, ...]) -> bool:
     """Does every match of ``pattern`` start with one of ``cues``?"""
-    assert all(c and c.isascii() and c == c.lower() for c in cues)
+    assert all(c and _cue_word(c) for c in cues)
     return _seq_starts(list(sre_parse.parse(pattern.pattern, pattern.flags)), cues)
 
 
@@ -111,6 +123,12 @@ def test_checker_itself() -> None:
     assert not starts_with(re.compile(r"a?labour"), ("labour",))
     assert not starts_with(re.compile(r"\blab\w+"), ("labour",))
     assert not starts_with(re.compile(r"the labour"), ("labour",))
+    assert starts_with(re.compile(r"(?:an?\s)?labour"), ("labour", "a"))
+    assert not starts_with(re.compile(r"(?:an?\s)?labour"), ("labour",))
+    assert not starts_with(re.compile(r"(?:the\s)?labour"), ("labour", "a"))
+    assert starts_with(re.compile(r"[LM]abour"), ("labour", "mabour"))
+    assert not starts_with(re.compile(r"[LM]abour"), ("labour",))
+    assert not starts_with(re.compile(r"[^M]abour"), ("labour",))
 
 
 def test_cue_text_keeps_every_ascii_letter_an_ignore_case_pattern_matches() -> None:
@@ -136,8 +154,16 @@ GATED: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("scopes._SPLIT_CUE", scopes._SPLIT_CUE, scopes._SPLIT_CUES),
     ("scopes._CONTEXT", scopes._CONTEXT, scopes._CONTEXT_CUES),
     ("scopes._WIDER", scopes._WIDER, scopes._WIDER_CUES),
+    ("scopes._YEAR_PHRASE", scopes._YEAR_PHRASE, ("19", "20")),
 ]
 STARTING: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
+    ("figures._TOOK_PART", figures._TOOK_PART, figures._TOOK_PART_STARTS),
+    ("figures._HEADLINE_WORDS", figures._HEADLINE_WORDS, figures._HEADLINE_STARTS),
+    ("scopes._JOINT_OPERATION", scopes._JOINT_OPERATION, scopes._JOINT_OPERATION_STARTS),
+    ("scopes._NATIONAL_ACTION", scopes._NATIONAL_ACTION, scopes._NATIONAL_ACTION_STARTS),
+    ("facts._OP_NAME", facts._OP_NAME, facts._OP_NAME_STARTS),
+    ("facts._JAD_NAME", facts._JAD_NAME, facts._JAD_NAME_STARTS),
+    ("facts._QUOTED_NAME", facts._QUOTED_NAME, facts._QUOTED_NAME_STARTS),
     *((f"theme {i} {t}", rx, cues) for i, (rx, t, _, cues) in enumerate(facts._THEME_KEYWORDS)),
 ]
 
@@ -207,5 +233,33 @@ _NUMBERISH = st.lists(
 @settings(max_examples=400, deadline=None)
 @given(text=_NUMBERISH)
 def test_num_tokens_is_finditer(text: str) -> None:
-    fast = [(m.span(), m.groupdict()) for m in numbers._num_tokens(text)]
-    assert fast == [(m.span(), m.groupdict()) for m in numbers._NUM_TOKEN.finditer(text)]
+    fast = finditer_from(numbers._NUM_TOKEN, numbers._NUM_TOKEN_START, text)
+    assert _found(fast) == _found(numbers._NUM_TOKEN.finditer(text))
+
+
+def _found(matches: Iterator[re.Match[str]]) -> list[tuple[tuple[int, int], dict[str, Any]]]:
+    return [(m.span(), m.groupdict()) for m in matches]
+
+
+_NUMBER_WORDY = st.lists(
+    st.one_of(
+        st.sampled_from(numbers._NUMBER_WORD_LIST),
+        st.sampled_from(numbers._NUMBER_WORD_LIST).map(str.upper),
+        st.sampled_from(
+            ["a", "an", "A", "An", "and", "some", "one", "often", "x", "Ten", "ſix", "İ", "K"]
+        ),
+        st.sampled_from([" ", "  ", "   ", "    ", "\u00a0", "-", ", ", "\n", ""]),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_NUMBER_WORDY)
+def test_word_run_starts_find_every_run(text: str) -> None:
+    fast = finditer_at(numbers._WORD_RUN, text, numbers._word_run_starts(text))
+    assert _found(fast) == _found(numbers._WORD_RUN.finditer(text))
+
+
+def test_word_runs_start_with_a_number_word_or_an_article() -> None:
+    assert starts_with(numbers._WORD_RUN, (*numbers._NUMBER_WORD_LIST, "a"))
