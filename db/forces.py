@@ -73,11 +73,23 @@ def named_forces(extraction: Extraction) -> list[tuple[str, str | None]]:
     return list(out.items())
 
 
-def record_article_forces(conn: Connection, article_id: int, extraction: Extraction) -> None:
+def record_article_forces(
+    conn: Connection,
+    article_id: int,
+    extraction: Extraction,
+    ids: dict[str, int] | None = None,
+) -> None:
+    """Link an article to the forces it names. ``ids`` is the caller's slug -> forces.id map
+    for its transaction, read into it on first use (``db.load.load`` keeps one per batch:
+    reading the forces table for every article cost a tenth of loading); without it the
+    table is read for this article."""
     named = named_forces(extraction)
     if not named:
         return
-    ids = force_ids(conn)
+    if ids is None:
+        ids = force_ids(conn)
+    elif not ids:
+        ids.update(force_ids(conn))
     insert_ignore(
         conn,
         ARTICLE_FORCES,

@@ -288,6 +288,7 @@ def candidates(conn: Connection) -> list[Candidate]:
 def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match | None]) -> set[int]:
     """Write articles, claims and operations for one batch. Returns the operations touched."""
     touched: set[int] = set()
+    force_slugs: dict[str, int] = {}  # forces.id by slug, read once per batch when first needed
     for page, match in zip(pages, matches, strict=True):
         ex = page.extraction
         a, op = ex.article, ex.result.operation
@@ -372,7 +373,7 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
             )
         ).scalars()
         touched.update(old_ops)
-        record_article_forces(conn, article_id, ex)
+        record_article_forces(conn, article_id, ex, force_slugs)
         if not page.relevant:
             continue
         insert_ignore(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, TextClause, bindparam, text
 
 from config.metrics import DERIVED_NAMES
 from tasks.records import METRICS
@@ -21,6 +22,25 @@ META_COLUMNS: tuple[str, ...] = (
 )
 
 
+_SUMMARY = "SELECT * FROM operation_summary ORDER BY first_published, operation_id"
+_SUMMARY_IN = (
+    "SELECT * FROM operation_summary WHERE operation_id IN :ids"
+    " ORDER BY first_published, operation_id"
+)
+_METRICS = "SELECT * FROM operation_metrics"
+_METRICS_IN = "SELECT * FROM operation_metrics WHERE operation_id IN :ids"
+_DETAILS = "SELECT operation_id, metric, value, qualifier, unit, reason, formula FROM metric_values"
+_DETAILS_IN = _DETAILS + " WHERE operation_id IN :ids"
+
+
+def _in(stmt: TextClause) -> TextClause:
+    return stmt.bindparams(bindparam("ids", expanding=True))
+
+
+def _ids(op_ids: Collection[int] | None) -> dict[str, Any]:
+    return {} if op_ids is None else {"ids": sorted(set(op_ids))}
+
+
 def _num(v: Any) -> int | float | None:
     if v is None:
         return None
@@ -28,19 +48,17 @@ def _num(v: Any) -> int | float | None:
     return int(f) if f.is_integer() else f
 
 
-def metrics_rows(engine: Engine) -> list[dict[str, Any]]:
-    """One flat dict per operation, in the shape of `optally metrics --format json`."""
+def metrics_rows(engine: Engine, op_ids: Collection[int] | None = None) -> list[dict[str, Any]]:
+    """One flat dict per operation (or per operation of ``op_ids``), in the shape of
+    `optally metrics --format json`."""
+    if op_ids is not None and not op_ids:
+        return []
+    summary_q = text(_SUMMARY) if op_ids is None else _in(text(_SUMMARY_IN))
+    metrics_q = text(_METRICS) if op_ids is None else _in(text(_METRICS_IN))
     with engine.connect() as conn:
-        summary = (
-            conn.execute(
-                text("SELECT * FROM operation_summary ORDER BY first_published, operation_id")
-            )
-            .mappings()
-            .all()
-        )
+        summary = conn.execute(summary_q, _ids(op_ids)).mappings().all()
         derived = {
-            r["operation_id"]: r
-            for r in conn.execute(text("SELECT * FROM operation_metrics")).mappings().all()
+            r["operation_id"]: r for r in conn.execute(metrics_q, _ids(op_ids)).mappings().all()
         }
     out = []
     for s in summary:
@@ -64,15 +82,17 @@ def metrics_rows(engine: Engine) -> list[dict[str, Any]]:
     return out
 
 
-def metric_details(engine: Engine) -> dict[int, dict[str, dict[str, Any]]]:
-    """Per operation and derived metric: value, qualifier, unit and the reason when null or a bound."""
+def metric_details(
+    engine: Engine, op_ids: Collection[int] | None = None
+) -> dict[int, dict[str, dict[str, Any]]]:
+    """Per operation (of ``op_ids``, or every one) and derived metric: value, qualifier, unit
+    and the reason when null or a bound."""
     out: dict[int, dict[str, dict[str, Any]]] = {}
+    if op_ids is not None and not op_ids:
+        return out
+    q = text(_DETAILS) if op_ids is None else _in(text(_DETAILS_IN))
     with engine.connect() as conn:
-        for r in conn.execute(
-            text(
-                "SELECT operation_id, metric, value, qualifier, unit, reason, formula FROM metric_values"
-            )
-        ).mappings():
+        for r in conn.execute(q, _ids(op_ids)).mappings():
             out.setdefault(r["operation_id"], {})[r["metric"]] = dict(r)
     return out
 

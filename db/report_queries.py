@@ -8,13 +8,14 @@ The records returned here are plain frozen dataclasses, so the renderers in
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Table, and_, select
+from sqlalchemy import Connection, Engine, MetaData, Table, and_, func, select
 
 from db import models as m
 from db.queries import metric_details, metrics_rows
@@ -23,6 +24,7 @@ from tasks.records import METRICS
 T = m.Base.metadata.tables
 ARTICLES, FIGURES, BREAKDOWNS = T["articles"], T["figures"], T["arrest_breakdowns"]
 OP_FIGURES, CHECKS = T["operation_figures"], T["quality_checks"]
+OPERATIONS = T["operations"]
 
 RECONCILED_SCOPES = ("operation", "international")
 # The stable views, in the order exports write them.
@@ -149,10 +151,7 @@ def _current_claims(conn: Connection, op_ids: Sequence[int] | None) -> list[Any]
 
 def load_report_data(engine: Engine, op_ids: Sequence[int] | None = None) -> ReportData:
     """The report's data for every operation, or only ``op_ids``."""
-    wanted = None if op_ids is None else set(op_ids)
-    rows = [r for r in metrics_rows(engine) if wanted is None or r["id"] in wanted]
-    details = {k: v for k, v in metric_details(engine).items() if wanted is None or k in wanted}
-    data = ReportData(rows, details)
+    data = ReportData(metrics_rows(engine, op_ids), metric_details(engine, op_ids))
     with engine.connect() as conn:
         claims_by_op: dict[int, dict[tuple[str, str], list[Claim]]] = defaultdict(
             lambda: defaultdict(list)
@@ -272,6 +271,53 @@ def load_report_data(engine: Engine, op_ids: Sequence[int] | None = None) -> Rep
             best = min(arts, key=lambda k: (not k[0], -k[1]))
             data.breakdowns[op_id] = arts[best]
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """A run's operations in counts, and the few of them its artifacts show in full."""
+
+    total: int  # distinct operations the run added or changed
+    shown: tuple[int, ...]  # the ``limit`` most recently published of them, ascending ids
+    conflicts: int  # how many of all ``total`` have a reconciled figure whose sources disagree
+    failed_checks: int  # how many of all ``total`` fail at least one quality check
+
+
+OVERVIEW_CHUNK = 500  # ids per query: well under every driver's bound-parameter limit
+
+
+def operations_overview(engine: Engine, op_ids: Sequence[int], limit: int) -> Overview:
+    """Count ``op_ids`` and pick the ``limit`` most recently published of them (undated last,
+    then the highest id), reading them in chunks: memory and the size of what is returned
+    do not grow with the number of operations, only the number of queries does."""
+    ids = sorted(set(op_ids))
+    newest: list[tuple[int, int, int]] = []  # min-heap of (dated, published ordinal, id)
+    conflicts = failed = 0
+    with engine.connect() as conn:
+        for i in range(0, len(ids), OVERVIEW_CHUNK):
+            chunk = ids[i : i + OVERVIEW_CHUNK]
+            for op_id, published in conn.execute(
+                select(OPERATIONS.c.id, OPERATIONS.c.first_published).where(
+                    OPERATIONS.c.id.in_(chunk)
+                )
+            ):
+                day = published if isinstance(published, date) else None
+                key = (day is not None, day.toordinal() if day else 0, int(op_id))
+                if len(newest) < limit:
+                    heapq.heappush(newest, key)
+                elif limit > 0 and key > newest[0]:
+                    heapq.heapreplace(newest, key)
+            conflicts += conn.execute(
+                select(func.count(func.distinct(OP_FIGURES.c.operation_id))).where(
+                    and_(OP_FIGURES.c.operation_id.in_(chunk), OP_FIGURES.c.conflict.is_(True))
+                )
+            ).scalar_one()
+            failed += conn.execute(
+                select(func.count(func.distinct(CHECKS.c.operation_id))).where(
+                    and_(CHECKS.c.operation_id.in_(chunk), CHECKS.c.passed.is_(False))
+                )
+            ).scalar_one()
+    return Overview(len(ids), tuple(sorted(k[2] for k in newest)), int(conflicts), int(failed))
 
 
 def figure_claims(engine: Engine) -> tuple[list[str], list[dict[str, Any]]]:

@@ -1,4 +1,4 @@
-"""The ETL flow: discover -> fetch -> extract -> resolve -> load -> derive -> publish.
+"""The ETL flow: discover -> fetch -> extract -> resolve -> load and derive -> publish.
 
 This module is the only wiring point. Tasks receive names, URLs, ids and
 settings; each opens what it needs (engine, HTTP client) through the factories.
@@ -286,26 +286,19 @@ def resolve_task(pages: Sequence[wh.Extracted], db_url: str | None) -> list[Matc
 def load_task(
     pages: Sequence[wh.Extracted], matches: Sequence[Match | None], db_url: str | None
 ) -> list[int]:
-    """One transaction for the batch: articles, claims, operations, and the reconciled
-    figures and metrics of the operations it touched."""
+    """One transaction for the batch: articles, claims, operations, and the derived rows
+    (reconciled figures, metrics, checks, forces, parents) of the operations it touched."""
     engine = get_engine(db_url)
     with engine.begin() as conn:
         touched = wh.load(conn, pages, matches)
-        # Derived rows commit with the claims they come from. A run killed after this
-        # commit but before derive_task would otherwise leave these operations without
-        # figures or metrics for good (the next run derives only what it touches), and the
-        # next batch's resolution would see these operations without their figures.
+        # Derived rows commit with the claims they come from: a run killed after any commit
+        # leaves no operation without its figures or metrics (the next run derives only
+        # what it touches), and the next batch's resolution sees these operations with
+        # their figures. This is the run's only derivation: every operation it touches is
+        # derived with its last batch, and the parent links that batch's totals affect are
+        # recomputed with it (db/lineage.py), so nothing is left to derive at the end.
         wh.refresh_operations(conn, touched)
         return sorted(touched)
-
-
-@task(name="derive", cache_policy=NO_CACHE)
-def derive_task(op_ids: Sequence[int], db_url: str | None) -> int:
-    """Reconcile claims, compute derived metrics and quality checks for the touched operations."""
-    engine = get_engine(db_url)
-    with engine.begin() as conn:
-        wh.refresh_operations(conn, op_ids)
-    return len(op_ids)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -395,7 +388,8 @@ def extract_and_load(
     *,
     include_read: bool = False,
 ) -> None:
-    """Extract every archived page version the current parser has not read, then load and derive."""
+    """Extract every archived page version the current parser has not read, then resolve,
+    load and derive them batch by batch."""
     settings = get_settings()
     engine = get_engine(db_url)
     with engine.connect() as conn:
@@ -447,8 +441,6 @@ def _extract_and_load(
         touched.update(load_task(quote(pages), quote(matches), db_url, wait_for=[extracted]))
         if progress:
             progress.advance("extract")
-    if touched:
-        derive_task(sorted(touched), db_url)
     summary.operations_touched = sorted(touched)
 
 

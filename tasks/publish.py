@@ -1,6 +1,13 @@
 """Prefect artifacts for one run: a table of the operations it added or changed and a
 markdown summary of their metrics and of the run (failures listed).
 
+Both stay small whatever the run touched: a backfill changes thousands of operations, and
+the artifacts (built in the flow's process, then held by the Prefect API) would grow with
+them. They count every operation the run touched (with conflicts, with failed checks) and
+show in full only the ``PUBLISH_LIMIT`` most recently published ones, saying so ("showing
+50 of 3,080"); only those are read from the warehouse. The failures are listed up to
+``FAILURES_LIMIT``, and counted. `optally metrics` and `optally report` show every operation.
+
 The keys are stable, so each run adds a new version of the same two artifacts in
 the UI. Markdown built from scraped text is escaped (``md_escape``): the UI renders
 markdown, and a title such as ``<script>...`` or ``[x](javascript:...)`` must show
@@ -17,12 +24,14 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from config.metrics import DERIVED_METRICS
 from db.engine import get_engine
-from db.report_queries import ReportData, load_report_data
+from db.report_queries import Overview, ReportData, load_report_data, operations_overview
 from tasks.report import DERIVED_LABELS, FIGURE_LABELS, fmt_figure, fmt_metric
 from tasks.report_charts import theme_label
 
 TABLE_KEY = "optally-operations"
 MARKDOWN_KEY = "optally-run-summary"
+PUBLISH_LIMIT = 50  # operations shown in full, the most recently published first
+FAILURES_LIMIT = 50  # failures listed; every one is in the run's logs and fetch_failures
 
 # (column, source metric, kind): "f" a figure, "m" a derived metric.
 TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -100,13 +109,60 @@ def _run_line(s: Mapping[str, Any]) -> str:
     return ", ".join(f"{label} {md_escape(v)}" for label, v in parts if v is not None)
 
 
-def summary_markdown(data: ReportData, run_summary: Mapping[str, Any]) -> str:
-    """The run and each operation it touched, with its metrics, conflicts and failed checks."""
+def _overview_of(data: ReportData) -> Overview:
+    """The overview of a run whose every operation is in ``data``."""
+    ids = [int(r["id"]) for r in data.operations]
+    return Overview(
+        total=len(ids),
+        shown=tuple(sorted(ids)),
+        conflicts=sum(1 for i in ids if any(f.conflict for f in data.figures.get(i, []))),
+        failed_checks=sum(1 for i in ids if any(not c.passed for c in data.checks.get(i, []))),
+    )
+
+
+def _everything(overview: Overview) -> bool:
+    return len(overview.shown) >= overview.total
+
+
+def counts_line(overview: Overview) -> str:
+    """Every operation the run touched, in counts, and which of them follow in full."""
+    total = overview.total
+    line = (
+        f"{total:,} operation{'' if total == 1 else 's'}: {overview.conflicts:,} with "
+        f"conflicting sources, {overview.failed_checks:,} with a failed quality check. "
+    )
+    if _everything(overview):
+        return line + "All shown below."
+    return line + (
+        f"Showing the {len(overview.shown):,} most recently published of the {total:,}; "
+        "`optally metrics` lists every operation and `optally report` shows them all."
+    )
+
+
+def table_description(overview: Overview) -> str:
+    lead = "Operations this run added or changed, with their figures and metrics"
+    if _everything(overview):
+        return f"{lead}: all {overview.total:,}."
+    return (
+        f"{lead}: the {len(overview.shown):,} most recently published of {overview.total:,} "
+        "(`optally metrics` lists every operation)."
+    )
+
+
+def summary_markdown(
+    data: ReportData, run_summary: Mapping[str, Any], overview: Overview | None = None
+) -> str:
+    """The run, counts of the operations it touched, and each operation of ``data`` (those
+    the overview shows) with its metrics, conflicts and failed checks. Without an overview,
+    ``data`` holds every operation the run touched."""
+    overview = overview or _overview_of(data)
     lines = ["# optally run", "", _run_line(run_summary), ""]
     ops = data.operations
-    lines += [f"## Operations added or changed ({len(ops)})", ""]
-    if not ops:
+    lines += [f"## Operations added or changed ({overview.total:,})", ""]
+    if not overview.total:
         lines += ["No operation was added or changed.", ""]
+    else:
+        lines += [counts_line(overview), ""]
     for r in ops:
         op_id = int(r["id"])
         quals = _qualifiers(data, op_id)
@@ -158,11 +214,18 @@ def summary_markdown(data: ReportData, run_summary: Mapping[str, Any]) -> str:
                 lines.append(f"- **Failed check** {md_escape(c.name)}: {md_escape(c.detail)}")
         if lines[-1] != "":
             lines.append("")
-    failures = list(run_summary.get("failures") or [])
-    lines += [f"## Failures ({len(failures)})", ""]
+    failures = run_summary.get("failures") or []
+    total = int(run_summary.get("failed", len(failures)) or 0)
+    lines += [f"## Failures ({total:,})", ""]
     if not failures:
         lines.append("None.")
-    for f in failures:
+    elif total > FAILURES_LIMIT:
+        lines += [
+            f"The first {FAILURES_LIMIT} of {total:,}; the run's logs have every failed URL "
+            "with its reason, and the warehouse keeps them in `fetch_failures`.",
+            "",
+        ]
+    for f in failures[:FAILURES_LIMIT]:
         lines.append(
             f"- {md_escape(f.get('url'))}: {md_escape(f.get('reason'))} "
             f"(status {md_escape(f.get('status'))}, {md_escape(f.get('attempts'))} attempt(s))"
@@ -171,17 +234,25 @@ def summary_markdown(data: ReportData, run_summary: Mapping[str, Any]) -> str:
 
 
 def publish_artifacts(
-    op_ids: Sequence[int], db_url: str | None, run_summary: dict[str, Any]
+    op_ids: Sequence[int],
+    db_url: str | None,
+    run_summary: dict[str, Any],
+    limit: int = PUBLISH_LIMIT,
 ) -> None:
-    """Create the run's table and markdown artifacts (call from inside a flow or task run)."""
-    data = load_report_data(get_engine(db_url), list(op_ids))
+    """Create the run's table and markdown artifacts (call from inside a flow or task run).
+
+    Every operation of ``op_ids`` is counted; the report data of the ``limit`` most recently
+    published ones only is read and shown, so time and memory stay bounded on a backfill."""
+    engine = get_engine(db_url)
+    overview = operations_overview(engine, op_ids, limit)
+    data = load_report_data(engine, overview.shown)
     create_table_artifact(
         table=table_rows(data),
         key=TABLE_KEY,
-        description="Operations this run added or changed, with their figures and metrics.",
+        description=table_description(overview),
     )
     create_markdown_artifact(
-        markdown=summary_markdown(data, run_summary),
+        markdown=summary_markdown(data, run_summary, overview),
         key=MARKDOWN_KEY,
         description="optally run summary",
     )

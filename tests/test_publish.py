@@ -1,4 +1,5 @@
-"""Prefect artifacts: the table and the markdown summary of one run, read back from the API."""
+"""Prefect artifacts: the table and the markdown summary of one run, read back from the API;
+bounded whatever the run touched (docs/BENCHMARKS.md: a backfill touches thousands)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,18 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 from prefect.context import get_run_context
 
-from tasks.publish import MARKDOWN_KEY, TABLE_KEY, md_escape, publish_artifacts
+import tasks.publish
+from db.engine import get_engine
+from db.report_queries import ReportData, operations_overview
+from tasks.publish import (
+    FAILURES_LIMIT,
+    MARKDOWN_KEY,
+    PUBLISH_LIMIT,
+    TABLE_KEY,
+    md_escape,
+    publish_artifacts,
+    summary_markdown,
+)
 from tests.test_report import HOSTILE_TITLE, build_warehouse, ids_by_name
 
 RUN_SUMMARY: dict[str, Any] = {
@@ -58,12 +70,12 @@ def test_md_escape(text: Any, escaped: str) -> None:
     assert md_escape(text) == escaped
 
 
-def _run_publish(op_ids: list[int], db_url: str) -> UUID:
+def _run_publish(op_ids: list[int], db_url: str, limit: int = PUBLISH_LIMIT) -> UUID:
     publish = task(name="publish", cache_policy=NO_CACHE)(publish_artifacts)
 
     @flow(name="publish-test")
     def tiny() -> UUID:
-        publish(op_ids, db_url, RUN_SUMMARY)
+        publish(op_ids, db_url, RUN_SUMMARY, limit)
         return get_run_context().flow_run.id  # type: ignore[union-attr]
 
     return tiny()
@@ -101,9 +113,74 @@ def test_publish_creates_table_and_markdown_artifacts(prefect_harness: None, db_
          "failed_checks": "children_adults_le_victims"},
     ]  # fmt: skip
 
+    assert artifacts[TABLE_KEY].description.endswith("with their figures and metrics: all 2.")
+
     md = artifacts[MARKDOWN_KEY].data
     assert md == EXPECTED_MARKDOWN.format(x=x, orochi=orochi)
     assert "<script>" not in md and "<b>" not in md
+
+
+@pytest.mark.flow
+def test_publish_shows_only_the_most_recent_operations_and_counts_them_all(
+    prefect_harness: None, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that touched more operations than the limit: the artifacts say how many, count
+    conflicts and failed checks over all of them, and read and show only the newest."""
+    engine = build_warehouse(sqlite_url)
+    ids = ids_by_name(engine)
+    aidant, x, orochi = ids["Operation Aidant"], ids[HOSTILE_TITLE], ids["Operation Orochi"]
+    read: list[list[int]] = []
+    load = tasks.publish.load_report_data
+
+    def recording(engine: Any, op_ids: Any = None) -> ReportData:
+        read.append(list(op_ids))
+        return load(engine, op_ids)
+
+    monkeypatch.setattr(tasks.publish, "load_report_data", recording)
+    artifacts = _artifacts(_run_publish([aidant, orochi, x, orochi], sqlite_url, limit=1))
+    assert read == [[orochi]]  # report data of the shown operation only
+
+    # Orochi (2022-10-14) is the newest; Aidant (2021) has the conflict, Orochi a failed check.
+    assert [row["id"] for row in json.loads(artifacts[TABLE_KEY].data)] == [orochi]
+    assert artifacts[TABLE_KEY].description.endswith(
+        "the 1 most recently published of 3 (`optally metrics` lists every operation)."
+    )
+    md = artifacts[MARKDOWN_KEY].data
+    assert (
+        "## Operations added or changed (3)\n\n3 operations: 1 with conflicting sources, "
+        "1 with a failed quality check. Showing the 1 most recently published of the 3; "
+        "`optally metrics` lists every operation and `optally report` shows them all.\n\n"
+        f"### {orochi}. Operation Orochi\n" in md
+    )
+    assert "Operation Aidant" not in md and "pwned" not in md
+
+
+def test_overview_ranks_newest_first_and_counts_every_operation(sqlite_url: str) -> None:
+    engine = build_warehouse(sqlite_url)
+    ids = ids_by_name(engine)
+    aidant, x, orochi = ids["Operation Aidant"], ids[HOSTILE_TITLE], ids["Operation Orochi"]
+    everything = [aidant, x, orochi, x]
+    assert operations_overview(engine, everything, 2).shown == tuple(sorted([x, orochi]))
+    for limit in (0, 1, 3, 100):
+        o = operations_overview(engine, everything, limit)
+        assert (o.total, o.conflicts, o.failed_checks) == (3, 1, 1)
+        assert len(o.shown) == min(limit, 3)
+    assert operations_overview(engine, [], 5) == operations_overview(get_engine(sqlite_url), [], 0)
+
+
+def test_failures_are_listed_up_to_the_limit_and_counted() -> None:
+    failures = [
+        {"url": f"https://x.test/news/{i}", "status": 503, "reason": "http 503", "attempts": 4}
+        for i in range(FAILURES_LIMIT + 7)
+    ]
+    md = summary_markdown(
+        ReportData([], {}), {**RUN_SUMMARY, "failed": len(failures), "failures": failures}
+    )
+    assert f"## Failures ({FAILURES_LIMIT + 7})\n\nThe first {FAILURES_LIMIT} of " in md
+    listed = [line for line in md.splitlines() if line.startswith("- https://x.test/news/")]
+    assert len(listed) == FAILURES_LIMIT and listed[-1].startswith(
+        f"- https://x.test/news/{FAILURES_LIMIT - 1}:"
+    )
 
 
 @pytest.mark.flow
@@ -144,6 +221,8 @@ EXPECTED_MARKDOWN = """# optally run
 discovered 5, fetched new or changed 4, not modified 0, unchanged 1, extracted 4, off-topic 0, operations touched 2, failed 1
 
 ## Operations added or changed (2)
+
+2 operations: 0 with conflicting sources, 1 with a failed quality check. All shown below.
 
 ### {x}. &lt;script&gt;window.\\_\\_pwned=1&lt;/script&gt;Operation X
 
