@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tasks.numbers import NUMBER_WORDS_PATTERN, parse_number
+from tasks.numbers import NUMBER_WORD_STARTS, NUMBER_WORDS_PATTERN, parse_number
+from tasks.sentences import cue_starts, cue_text, finditer_at
 
 _NUM = rf"(?:\d{{1,3}}(?:[,\u00a0\u202f ]\d{{3}}){{1,3}}(?!\d)|\d+|{NUMBER_WORDS_PATTERN})"
 # The offence: up to a clause boundary, the next counted item, or a new verb.
@@ -85,6 +86,20 @@ _VAGUE = re.compile(
 _LEADING = re.compile(
     r"^(?:the|a|an|various|suspected|alleged|offences\sof|offences\sincluding)\s", re.IGNORECASE
 )
+# Where the matches of these patterns can start (tests/test_fast_paths.py checks it). Each is
+# tried there only: a pattern that opens on a look-behind or a word boundary is otherwise tried
+# at every character of a sentence. _OF_THEM and _ATTRIBUTED_AFTER start with a count.
+_OF_WHICH_BARE_CUES = ("which", "whom")  # every match holds one
+_SPLIT_OPENER_STARTS = ("of", "among", "arrest")
+_ATTRIBUTED_BEFORE_STARTS = ("arrested", "detained", "held")
+_BOTH_STARTS = ("both", "all")
+_DIGIT = re.compile(r"\d")
+
+
+def _count_starts(sentence: str, cues: str) -> list[int]:
+    """Where a count can start: a digit or a number word."""
+    starts = [m.start() for m in _DIGIT.finditer(sentence)]
+    return sorted(starts + cue_starts(cues, NUMBER_WORD_STARTS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,19 +136,22 @@ def _clean(offence: str) -> str | None:
 def explicit_items(sentence: str) -> list[Item]:
     """Items of an explicit split in one sentence (empty when it has none)."""
     items: list[Item] = []
+    cues = cue_text(sentence)
     for m in _OF_WHICH.finditer(sentence):
         n, off = _count(m.group("n")), _clean(m.group("off"))
         if n and off:
             items.append(Item(off, n, m.start()))
-    for m in _OF_WHICH_BARE.finditer(sentence):
+    bare = any(c in cues for c in _OF_WHICH_BARE_CUES)
+    for m in _OF_WHICH_BARE.finditer(sentence) if bare else ():
         n, off = _count(m.group("n")), _clean(m.group("off"))
         if n and off and "(" not in sentence[max(0, m.start() - 2) : m.start()]:
             items.append(Item(off, n, m.start()))
-    for m in _OF_THEM.finditer(sentence):
+    for m in finditer_at(_OF_THEM, sentence, _count_starts(sentence, cues)):
         n, off = _count(m.group("n")), _clean(m.group("off"))
         if n and off:
             items.append(Item(off, n, m.start()))
-    opener = _SPLIT_OPENER.search(sentence)
+    opener_starts = cue_starts(cues, _SPLIT_OPENER_STARTS)
+    opener = next(finditer_at(_SPLIT_OPENER, sentence, opener_starts), None)
     if opener:
         for m in _SPLIT_ITEM.finditer(sentence, opener.end()):
             n, off = _count(m.group("n")), _clean(m.group("off"))
@@ -152,8 +170,13 @@ def explicit_items(sentence: str) -> list[Item]:
 def attributed_items(sentence: str) -> list[Item]:
     """A single arrest count with its offence, in one sentence."""
     items: list[Item] = []
-    for rx in (_ATTRIBUTED_BEFORE, _ATTRIBUTED_AFTER, _BOTH):
-        for m in rx.finditer(sentence):
+    cues = cue_text(sentence)
+    for rx, starts in (
+        (_ATTRIBUTED_BEFORE, cue_starts(cues, _ATTRIBUTED_BEFORE_STARTS)),
+        (_ATTRIBUTED_AFTER, _count_starts(sentence, cues)),
+        (_BOTH, cue_starts(cues, _BOTH_STARTS)),
+    ):
+        for m in finditer_at(rx, sentence, starts):
             n, off = _count(m.group("n")), _clean(m.group("off"))
             if n and off:
                 # "three men and one woman ... were arrested": the people joined are added up

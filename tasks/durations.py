@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tasks.numbers import parse_number
-from tasks.sentences import cue_text
+from tasks.sentences import cue_starts, cue_text, finditer_at
 
 _MONTHS: dict[str, int] = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
@@ -107,6 +107,8 @@ _ONE_DAY = re.compile(
 )
 _MAX_RANGE_DAYS = 92
 _DIGIT = re.compile(r"\d")
+# Every month name starts with one of these: a range of dates names a month.
+_MONTH_STARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +168,16 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
     # every sentence of every page, cost more than the rest of this function.
     cues = cue_text(text)
     has_day, has_week = "day" in cues, "week" in cues
-    if _DIGIT.search(text):
-        for rx in (_RANGE_DAY_FIRST, _RANGE_MONTH_FIRST):
-            for m in rx.finditer(text):
-                d = _range(m, text, year)
-                if d:
-                    out.append(d)
+    month_starts = cue_starts(cues, _MONTH_STARTS)
+    if month_starts and _DIGIT.search(text):
+        for m in _RANGE_DAY_FIRST.finditer(text):
+            d = _range(m, text, year)
+            if d:
+                out.append(d)
+        for m in finditer_at(_RANGE_MONTH_FIRST, text, month_starts):
+            d = _range(m, text, year)
+            if d:
+                out.append(d)
     for m in _N_UNITS.finditer(text) if has_day or has_week else ():
         n = parse_number(m.group("n"))
         if n is None:

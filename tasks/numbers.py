@@ -112,7 +112,12 @@ _WORD_RUN = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z]+")
-_NUMBER_WORD_LIST = tuple(_NUMBER_WORDS.split("|"))
+# The start words of the number words ("seven" for "seventeen" and "seventy"): every number
+# written in words starts with one of them.
+_ALL_NUMBER_WORDS = _NUMBER_WORDS.split("|")
+NUMBER_WORD_STARTS: tuple[str, ...] = tuple(
+    w for w in _ALL_NUMBER_WORDS if not any(v != w and w.startswith(v) for v in _ALL_NUMBER_WORDS)
+)
 _ARTICLE_SCALES = ("hundred", "thousand", "million", "billion", "dozen")
 
 # Digit tokens, most specific first. Thousands separators: comma, dot, space, no-break space,
@@ -722,7 +727,7 @@ def _word_run_starts(text: str) -> list[int]:
     ``finditer`` finds; a pattern that opens on a word boundary is otherwise tried at every
     character of the text."""
     cues = cue_text(text)
-    starts = cue_starts(cues, _NUMBER_WORD_LIST)
+    starts = cue_starts(cues, NUMBER_WORD_STARTS)
     starts += [p - k for p in cue_starts(cues, _ARTICLE_SCALES) for k in range(2, 6) if p >= k]
     return sorted(set(starts))
 

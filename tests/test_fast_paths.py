@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks import durations, facts, figures, numbers, scopes
+from tasks import breakdown, durations, facts, figures, numbers, places, scopes
 from tasks.sentences import cue_text, finditer_at, finditer_from
 
 _REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT)
@@ -73,39 +74,47 @@ def covers(pattern: re.Pattern[str], cues: tuple[str, ...]) -> bool:
 _ZERO_WIDTH = (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT)
 
 
-def _seq_starts(items: list[Any], cues: tuple[str, ...], prefix: str = "") -> bool:
-    """Does every string matched by ``items``, after ``prefix`` was matched, start with a cue?"""
+_DIGIT = [(sre_c.CATEGORY, sre_c.CATEGORY_DIGIT)]
+
+
+def _seq_starts(
+    items: list[Any], cues: tuple[str, ...], prefix: str = "", digits: bool = False
+) -> bool:
+    """Does every string matched by ``items``, after ``prefix`` was matched, start with a cue (or
+    with a digit, when ``digits``)?"""
     low = prefix.lower()
     if any(low.startswith(c) for c in cues):
         return True
     if not items or not any(c.startswith(low) for c in cues):
         return False
     (op, av), rest = items[0], items[1:]
+    if digits and not prefix and op is sre_c.IN and av == _DIGIT:
+        return True
     if op is sre_c.LITERAL:
-        return _seq_starts(rest, cues, prefix + chr(av))
+        return _seq_starts(rest, cues, prefix + chr(av), digits)
     if op is sre_c.IN and all(o is sre_c.LITERAL for o, _ in av):
         # a set of single characters: each of them
-        return all(_seq_starts(rest, cues, prefix + chr(c)) for _, c in av)
+        return all(_seq_starts(rest, cues, prefix + chr(c), digits) for _, c in av)
     if op in _ZERO_WIDTH:
-        return _seq_starts(rest, cues, prefix)
+        return _seq_starts(rest, cues, prefix, digits)
     if op is sre_c.SUBPATTERN:
-        return _seq_starts([*av[3], *rest], cues, prefix)
+        return _seq_starts([*av[3], *rest], cues, prefix, digits)
     if op is sre_c.ATOMIC_GROUP:
-        return _seq_starts([*av, *rest], cues, prefix)
+        return _seq_starts([*av, *rest], cues, prefix, digits)
     if op is sre_c.BRANCH:
-        return all(_seq_starts([*alt, *rest], cues, prefix) for alt in av[1])
+        return all(_seq_starts([*alt, *rest], cues, prefix, digits) for alt in av[1])
     if op in _REPEATS:
         # with one repetition or more, decided inside the first (or not at all); an optional
         # one must also be skipped over
-        skipped = av[0] >= 1 or _seq_starts(rest, cues, prefix)
-        return skipped and _seq_starts(list(av[2]), cues, prefix)
+        skipped = av[0] >= 1 or _seq_starts(rest, cues, prefix, digits)
+        return skipped and _seq_starts(list(av[2]), cues, prefix, digits)
     return False
 
 
-def starts_with(pattern: re.Pattern[str], cues: tuple[str, ...]) -> bool:
-    """Does every match of ``pattern`` start with one of ``cues``?"""
+def starts_with(pattern: re.Pattern[str], cues: tuple[str, ...], digits: bool = False) -> bool:
+    """Does every match of ``pattern`` start with one of ``cues`` (or a digit, when ``digits``)?"""
     assert all(c and _cue_word(c) for c in cues)
-    return _seq_starts(list(sre_parse.parse(pattern.pattern, pattern.flags)), cues)
+    return _seq_starts(list(sre_parse.parse(pattern.pattern, pattern.flags)), cues, "", digits)
 
 
 def test_checker_itself() -> None:
@@ -129,6 +138,9 @@ def test_checker_itself() -> None:
     assert starts_with(re.compile(r"[LM]abour"), ("labour", "mabour"))
     assert not starts_with(re.compile(r"[LM]abour"), ("labour",))
     assert not starts_with(re.compile(r"[^M]abour"), ("labour",))
+    assert starts_with(re.compile(r"(?<!\w)(?:\d+|one)"), ("one",), digits=True)
+    assert not starts_with(re.compile(r"(?<!\w)(?:\d+|one)"), ("one",))
+    assert not starts_with(re.compile(r"(?:\w+|one)"), ("one",), digits=True)
 
 
 def test_cue_text_keeps_every_ascii_letter_an_ignore_case_pattern_matches() -> None:
@@ -144,6 +156,7 @@ def test_cue_text_keeps_every_ascii_letter_an_ignore_case_pattern_matches() -> N
 
 GATED: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("durations._N_UNITS", durations._N_UNITS, ("day", "week")),
+    ("durations._RANGE_DAY_FIRST", durations._RANGE_DAY_FIRST, durations._MONTH_STARTS),
     ("durations._N_HOURS", durations._N_HOURS, ("hour",)),
     ("durations._WEEKDAY_RANGE", durations._WEEKDAY_RANGE, ("day",)),
     ("durations._FORTNIGHT", durations._FORTNIGHT, ("fortnight",)),
@@ -155,6 +168,7 @@ GATED: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("scopes._CONTEXT", scopes._CONTEXT, scopes._CONTEXT_CUES),
     ("scopes._WIDER", scopes._WIDER, scopes._WIDER_CUES),
     ("scopes._YEAR_PHRASE", scopes._YEAR_PHRASE, ("19", "20")),
+    ("breakdown._OF_WHICH_BARE", breakdown._OF_WHICH_BARE, breakdown._OF_WHICH_BARE_CUES),
 ]
 STARTING: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("figures._TOOK_PART", figures._TOOK_PART, figures._TOOK_PART_STARTS),
@@ -162,6 +176,14 @@ STARTING: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("scopes._JOINT_OPERATION", scopes._JOINT_OPERATION, scopes._JOINT_OPERATION_STARTS),
     ("scopes._NATIONAL_ACTION", scopes._NATIONAL_ACTION, scopes._NATIONAL_ACTION_STARTS),
     ("facts._OP_NAME", facts._OP_NAME, facts._OP_NAME_STARTS),
+    ("durations._RANGE_MONTH_FIRST", durations._RANGE_MONTH_FIRST, durations._MONTH_STARTS),
+    ("breakdown._SPLIT_OPENER", breakdown._SPLIT_OPENER, breakdown._SPLIT_OPENER_STARTS),
+    (
+        "breakdown._ATTRIBUTED_BEFORE",
+        breakdown._ATTRIBUTED_BEFORE,
+        breakdown._ATTRIBUTED_BEFORE_STARTS,
+    ),
+    ("breakdown._BOTH", breakdown._BOTH, breakdown._BOTH_STARTS),
     ("facts._JAD_NAME", facts._JAD_NAME, facts._JAD_NAME_STARTS),
     ("facts._QUOTED_NAME", facts._QUOTED_NAME, facts._QUOTED_NAME_STARTS),
     *((f"theme {i} {t}", rx, cues) for i, (rx, t, _, cues) in enumerate(facts._THEME_KEYWORDS)),
@@ -243,8 +265,8 @@ def _found(matches: Iterator[re.Match[str]]) -> list[tuple[tuple[int, int], dict
 
 _NUMBER_WORDY = st.lists(
     st.one_of(
-        st.sampled_from(numbers._NUMBER_WORD_LIST),
-        st.sampled_from(numbers._NUMBER_WORD_LIST).map(str.upper),
+        st.sampled_from(numbers._ALL_NUMBER_WORDS),
+        st.sampled_from(numbers._ALL_NUMBER_WORDS).map(str.upper),
         st.sampled_from(
             ["a", "an", "A", "An", "and", "some", "one", "often", "x", "Ten", "ſix", "İ", "K"]
         ),
@@ -262,4 +284,64 @@ def test_word_run_starts_find_every_run(text: str) -> None:
 
 
 def test_word_runs_start_with_a_number_word_or_an_article() -> None:
-    assert starts_with(numbers._WORD_RUN, (*numbers._NUMBER_WORD_LIST, "a"))
+    assert starts_with(numbers._WORD_RUN, (*numbers.NUMBER_WORD_STARTS, "a"))
+
+
+@pytest.mark.parametrize("name", ["_OF_THEM", "_ATTRIBUTED_AFTER"])
+def test_breakdown_counts_start_with_a_digit_or_a_number_word(name: str) -> None:
+    assert starts_with(getattr(breakdown, name), numbers.NUMBER_WORD_STARTS, digits=True)
+
+
+_CAPS_TEXT = st.lists(
+    st.sampled_from(
+        [*"AZaz09 .,;:&-'’\n", "\u00a0", "Of", "of", "and", "the", "Kent", "Police", "UK", "police"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_CAPS_TEXT, a=st.integers(0, 50), b=st.integers(0, 50))
+def test_cap_runs_are_finditer(text: str, a: int, b: int) -> None:
+    start, end = min(a, b, len(text)), min(max(a, b), len(text))
+    fast = finditer_from(places._CAP_RUN, places._CAPITAL, text, start, end)
+    assert _found(fast) == _found(places._CAP_RUN.finditer(text, start, end))
+
+
+_NAMES = sorted(
+    {
+        *(a for aliases in places._NAMED_FORCES.values() for a in aliases),
+        *(a for aliases in places._AGENCIES.values() for a in aliases),
+        *(a for aliases in places._COUNTRY_NAMES.values() for a in aliases),
+        *places._COUNTRY_NAMES,
+        *places._DEMONYMS,
+        *(f"{a} Police" for areas in places._FORCE_AREAS.values() for a in areas),
+    }
+)
+
+
+class _EveryLength(dict[str, int]):
+    """Lookup lengths as before _LONGEST_FROM: every length up to the longest name."""
+
+    def get(self, key: str, default: int | None = None) -> int:  # type: ignore[override]
+        return places._LONGEST
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.one_of(
+            st.sampled_from(_NAMES),
+            st.sampled_from(_NAMES).map(str.upper),
+            st.sampled_from(["The", "and", "of", "Police", "police", "’s", "'s", ".", ",", "-led"]),
+            st.sampled_from(["officers", "authorities", "Officers from", "Met", "Chad", "MPs"]),
+        ),
+        max_size=12,
+    ),
+    joiner=st.sampled_from([" ", "\u00a0", ", ", " and "]),
+)
+def test_entity_lookup_tries_every_length_that_can_match(parts: list[str], joiner: str) -> None:
+    text = joiner.join(parts)
+    fast = places.find_entities(text)
+    with mock.patch.object(places, "_LONGEST_FROM", _EveryLength()):
+        assert places.find_entities(text) == fast
