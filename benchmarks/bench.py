@@ -793,16 +793,19 @@ def summarise(res: Results) -> list[dict[str, Any]]:
         g = big[0]
         growth = g.rss_tree_mb / rss_small - 1
         row(
-            f"(7) Peak RSS, {res.config['big']} pages (client + ephemeral API server)",
+            f"(7) Peak RSS, {res.config['big']} pages (client + temporary API server + extract workers)",
             f"{g.rss_tree_mb:.0f} MB, {growth:+.0%} against {rss_small:.0f} MB at {n} pages",
             f"<= {T['rss_big_mb']:.0f} MB and <= +{T['rss_growth']:.0%}",
             g.rss_tree_mb <= T["rss_big_mb"] and growth <= T["rss_growth"],
             f"single run, {g.rate:.1f} pages/s, {g.wall:.1f} s wall; at their peaks client "
-            f"{g.proc('client', 'rss'):.0f} MB, API server {g.proc('api server', 'rss'):.0f} MB",
+            f"{g.proc('client', 'rss'):.0f} MB (at {n} pages "
+            f"{median(r.proc('client', 'rss') for r in full):.0f} MB), API server "
+            f"{g.proc('api server', 'rss'):.0f} MB, extract workers "
+            f"{g.proc('extract workers', 'rss'):.0f} MB",
         )
     elif full:
         row(
-            f"(7) Peak RSS at {n} pages (client + ephemeral API server)",
+            f"(7) Peak RSS at {n} pages (client + temporary API server + extract workers)",
             f"{rss_small:.0f} MB",
             f"<= {T['rss_big_mb']:.0f} MB",
             rss_small <= T["rss_big_mb"],
@@ -825,6 +828,15 @@ def summarise(res: Results) -> list[dict[str, Any]]:
             f"process: {c['cli_one_page_seconds']:.2f} s",
         )
     return rows
+
+
+def _per(r: Run, key: str, fmt: str) -> list[str]:
+    """client / API server / extract workers ("-" when a run had none)."""
+    out = []
+    for label in ("client", "api server", "extract workers"):
+        v = r.proc(label, key)
+        out.append("-" if v != v else format(v, fmt))
+    return out
 
 
 def _mark(ok: bool | None) -> str:
@@ -880,21 +892,15 @@ def render(res: Results, rows: list[dict[str, Any]]) -> str:
         "",
         "### Every run",
         "",
-        "| run | wall s | CPU s (client / API server) | pages/s | peak RSS MB: tree (client / API server) "
-        "| 304 / requests | load |",
+        "| run | wall s | CPU s (client / API server / extract workers) | pages/s "
+        "| peak RSS MB: tree (client / API server / extract workers) | 304 / requests | load |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in res.runs:
-        split = (
-            f" ({r.proc('client', 'cpu'):.1f} / {r.proc('api server', 'cpu'):.1f})"
-            if "api server" in r.per_process
-            else ""
-        )
-        mem = (
-            f" ({r.proc('client', 'rss'):.0f} / {r.proc('api server', 'rss'):.0f})"
-            if "api server" in r.per_process
-            else ""
-        )
+        split = mem = ""
+        if "api server" in r.per_process:
+            split = " (" + " / ".join(_per(r, "cpu", ".1f")) + ")"
+            mem = " (" + " / ".join(_per(r, "rss", ".0f")) + ")"
         out.append(
             f"| {r.what} | {r.wall:.1f} | {r.cpu:.1f}{split} | {f'{r.rate:.1f}' if r.pages else ''} | "
             f"{r.rss_tree_mb:.0f}{mem} | "
