@@ -30,6 +30,7 @@ from lxml import etree
 
 from config.sources import Source
 from tasks.fetch import Accept, Fetcher, FetchResult
+from tasks.gc_pause import gc_paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,7 @@ def _text(node: Tag) -> str:
 # HTML listings
 
 
+@gc_paused()
 def parse_nca_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str | None]:
     """Article links and the next page from one NCA news listing page.
 
@@ -255,6 +257,7 @@ def _start_param(query: str) -> int | None:
         return None
 
 
+@gc_paused()
 def parse_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str | None]:
     """Every link in ``main`` (else ``body``) and the next page: the generic listing.
     The source's article pattern does the real selection."""
