@@ -1,9 +1,10 @@
 """The shortcuts the figure rules take for speed give the answers of the plain patterns.
 
-Cue-word pre-checks: a costly pattern is searched only when its text holds one of its cue words
-(``tasks.sentences.cue_text``). The tests prove, from each pattern's parse tree, that every match
-of the pattern holds one of its cue words, so a pre-check can never hide a match. Scans that try
-a pattern only where a match can start must find what ``finditer`` finds.
+Cue words (``tasks.sentences.cue_text``): a costly pattern is searched only when its text holds
+one of its cue words, or tried only where one of its start words begins. The tests prove, from
+each pattern's parse tree (the private ``re._parser``; a new Python may need these helpers
+adjusted), that every match holds, or starts with, one of them, so a shortcut can never hide a
+match. Scans that try a pattern only where a match can start must find what ``finditer`` finds.
 """
 
 from __future__ import annotations
@@ -72,8 +73,6 @@ def covers(pattern: re.Pattern[str], cues: tuple[str, ...]) -> bool:
 
 
 _ZERO_WIDTH = (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT)
-
-
 _DIGIT = [(sre_c.CATEGORY, sre_c.CATEGORY_DIGIT)]
 
 
@@ -175,7 +174,6 @@ STARTING: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("figures._HEADLINE_WORDS", figures._HEADLINE_WORDS, figures._HEADLINE_STARTS),
     ("scopes._JOINT_OPERATION", scopes._JOINT_OPERATION, scopes._JOINT_OPERATION_STARTS),
     ("scopes._NATIONAL_ACTION", scopes._NATIONAL_ACTION, scopes._NATIONAL_ACTION_STARTS),
-    ("facts._OP_NAME", facts._OP_NAME, facts._OP_NAME_STARTS),
     ("durations._RANGE_MONTH_FIRST", durations._RANGE_MONTH_FIRST, durations._MONTH_STARTS),
     ("breakdown._SPLIT_OPENER", breakdown._SPLIT_OPENER, breakdown._SPLIT_OPENER_STARTS),
     (
@@ -184,6 +182,7 @@ STARTING: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
         breakdown._ATTRIBUTED_BEFORE_STARTS,
     ),
     ("breakdown._BOTH", breakdown._BOTH, breakdown._BOTH_STARTS),
+    ("facts._OP_NAME", facts._OP_NAME, facts._OP_NAME_STARTS),
     ("facts._JAD_NAME", facts._JAD_NAME, facts._JAD_NAME_STARTS),
     ("facts._QUOTED_NAME", facts._QUOTED_NAME, facts._QUOTED_NAME_STARTS),
     *((f"theme {i} {t}", rx, cues) for i, (rx, t, _, cues) in enumerate(facts._THEME_KEYWORDS)),
@@ -231,21 +230,8 @@ _NUMBERISH = st.lists(
     st.sampled_from(
         [
             *"0123456789012345+£€$.,/:- ()apmthndrsAPM\u00a0\u2009\u202f\n",
-            *(
-                "am",
-                "pm",
-                "st",
-                "nd",
-                "th",
-                " million",
-                "m",
-                "k",
-                "bn",
-                "2019",
-                "0800",
-                "+44",
-                "١٢",
-            ),
+            *["am", "pm", "st", "nd", "th", "m", "k", "bn", "2019", "0800", "+44", "١٢"],
+            " million",
         ]
     ),
     max_size=40,
