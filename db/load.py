@@ -6,11 +6,23 @@ from __future__ import annotations
 import gzip
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from db import models as m
 from db.forces import record_article_forces, refresh_operation_forces
@@ -18,7 +30,7 @@ from db.lineage import follow_merges, link_parents, lock_operations
 from db.upsert import insert_ignore, upsert
 from tasks.derive import derive_metrics, quality_checks
 from tasks.records import Extraction
-from tasks.resolve import Candidate, Match
+from tasks.resolve import Candidate, Match, date_windows
 
 T = m.Base.metadata.tables
 PAGES, VERSIONS, FAILURES = T["pages"], T["page_versions"], T["fetch_failures"]
@@ -260,17 +272,42 @@ def read_versions(
     ]
 
 
-def candidates(conn: Connection) -> list[Candidate]:
-    """Existing operations as resolution candidates, with their reconciled operation figures."""
+def candidates(
+    conn: Connection,
+    near: Iterable[date | None] | None = None,
+    ids: Collection[int] | None = None,
+) -> list[Candidate]:
+    """Existing operations as resolution candidates, with their reconciled operation figures,
+    in id order.
+
+    ``near``: only the operations a page published on one of these dates can match, those
+    within tasks.resolve.MAX_GAP_DAYS of one and the undated (every operation when one of
+    the dates is None: an undated page can match any). ``ids``: only these operations.
+    The rest score 0 with those pages, so leaving them out changes no match."""
+    where: ColumnElement[bool] | None = None
+    if ids is not None:
+        where = OPERATIONS.c.id.in_(sorted(set(ids)))
+    elif near is not None:
+        days = list(near)
+        if all(d is not None for d in days):
+            published = OPERATIONS.c.first_published
+            where = or_(
+                published.is_(None),
+                *(published.between(lo, hi) for lo, hi in date_windows(days)),
+            )
     figs: dict[int, set[tuple[str, float]]] = defaultdict(set)
-    for op_id, metric, value in conn.execute(
-        select(OP_FIGURES.c.operation_id, OP_FIGURES.c.metric, OP_FIGURES.c.value).where(
-            OP_FIGURES.c.scope == "operation"
-        )
-    ):
+    fq = select(OP_FIGURES.c.operation_id, OP_FIGURES.c.metric, OP_FIGURES.c.value).where(
+        OP_FIGURES.c.scope == "operation"
+    )
+    if where is not None:
+        fq = fq.where(OP_FIGURES.c.operation_id.in_(select(OPERATIONS.c.id).where(where)))
+    for op_id, metric, value in conn.execute(fq):
         figs[op_id].add((metric, float(value)))
     out = []
-    for r in conn.execute(select(OPERATIONS).order_by(OPERATIONS.c.id)):
+    q = select(OPERATIONS).order_by(OPERATIONS.c.id)
+    if where is not None:
+        q = q.where(where)
+    for r in conn.execute(q):
         out.append(
             Candidate(
                 r.key,
@@ -415,65 +452,71 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
 
 
 _QUAL_RANK = {"exact": 0, "more_than": 1, "at_least": 1, "approx": 2, "up_to": 3}
+REFRESH_CHUNK = 500  # operations whose rows are read and written together
+# Columns of operations that the best current article decides (_facts).
+FACT_COLUMNS = (
+    "name",
+    "lead_agency",
+    "theme",
+    "first_published",
+    "title",
+    "start_date",
+    "end_date",
+)
 
 
 def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
     """Rebuild reconciled figures, metrics and checks of the given operations from current claims.
 
     Reconciliation rule: official source before news; an exact figure before a
-    bound; then the most recently published, then most recently fetched claim.
+    bound; then the most recently published, then most recently fetched claim (then
+    the first figure read).
+
+    Operations are read and written REFRESH_CHUNK at a time (one query per table for all
+    of them, not one per operation: a batch touches some fifty), and only the rows that
+    differ are rewritten, so a refresh of unchanged operations writes nothing.
     """
     ids = sorted(set(op_ids))
     lock_operations(conn)  # one refresh at a time (db/lineage.py says why)
+    for i in range(0, len(ids), REFRESH_CHUNK):
+        _refresh_chunk(conn, ids[i : i + REFRESH_CHUNK])
+    # Parents depend on reconciled totals of other operations too (db/lineage.py).
+    link_parents(conn, ids)
+
+
+def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
+    claims: dict[int, list[Any]] = defaultdict(list)
+    for c in conn.execute(
+        select(
+            ARTICLES.c.operation_id.label("op_id"),
+            FIGURES.c.id,
+            FIGURES.c.scope,
+            FIGURES.c.metric,
+            FIGURES.c.value,
+            FIGURES.c.qualifier,
+            ARTICLES.c.official,
+            ARTICLES.c.published,
+            ARTICLES.c.fetched_at,
+            ARTICLES.c.id.label("aid"),
+        )
+        .join(ARTICLES, ARTICLES.c.id == FIGURES.c.article_id)
+        .where(
+            and_(
+                ARTICLES.c.operation_id.in_(ids),
+                ARTICLES.c.superseded_at.is_(None),
+                FIGURES.c.scope.in_(RECONCILED_SCOPES),
+            )
+        )
+        .order_by(FIGURES.c.id)
+    ):
+        claims[c.op_id].append(c)
+    breakdowns = _breakdown_totals(conn, ids)
+    figures: dict[int, list[dict[str, Any]]] = {}
+    metrics: dict[int, list[dict[str, Any]]] = {}
+    checks: dict[int, list[dict[str, Any]]] = {}
     for op_id in ids:
-        claims = conn.execute(
-            select(
-                FIGURES.c.id,
-                FIGURES.c.scope,
-                FIGURES.c.metric,
-                FIGURES.c.value,
-                FIGURES.c.qualifier,
-                ARTICLES.c.official,
-                ARTICLES.c.published,
-                ARTICLES.c.fetched_at,
-                ARTICLES.c.id.label("aid"),
-            )
-            .join(ARTICLES, ARTICLES.c.id == FIGURES.c.article_id)
-            .where(
-                and_(
-                    ARTICLES.c.operation_id == op_id,
-                    ARTICLES.c.superseded_at.is_(None),
-                    FIGURES.c.scope.in_(RECONCILED_SCOPES),
-                )
-            )
-        ).all()
-        groups: dict[tuple[str, str], list] = defaultdict(list)
-        for c in claims:
-            groups[(c.scope, c.metric)].append(c)
-        rows = []
-        for (scope, metric), cs in sorted(groups.items()):
-            cs.sort(
-                key=lambda c: (
-                    not c.official,
-                    _QUAL_RANK.get(c.qualifier, 9),
-                    -(c.published.toordinal() if c.published else 0),
-                    -c.aid,
-                )
-            )
-            best = cs[0]
-            rows.append(
-                {
-                    "operation_id": op_id,
-                    "scope": scope,
-                    "metric": metric,
-                    "value": best.value,
-                    "qualifier": best.qualifier,
-                    "figure_id": best.id,
-                    "claims": len(cs),
-                    "conflict": len({c.value for c in cs}) > 1,
-                }
-            )
-        _replace(conn, OP_FIGURES, op_id, rows)
+        rows = _reconcile(op_id, claims.get(op_id, []))
+        figures[op_id] = rows
         inputs = {
             (r["metric"] if r["scope"] == "operation" else f"international_{r['metric']}"): (
                 r["value"],
@@ -481,80 +524,119 @@ def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
             )
             for r in rows
         }
-        bd = _breakdown_total(conn, op_id)
+        bd = breakdowns.get(op_id)
         if bd is not None:
             inputs["breakdown_total"] = (bd, "exact")
-        _replace(
-            conn,
-            METRICS,
-            op_id,
-            [
-                {
-                    "operation_id": op_id,
-                    "metric": r.name,
-                    "value": r.value,
-                    "qualifier": r.qualifier,
-                    "unit": r.unit,
-                    "reason": r.reason,
-                    "formula": r.formula,
-                }
-                for r in derive_metrics(inputs)
-            ],
-        )
-        _replace(
-            conn,
-            CHECKS,
-            op_id,
-            [
-                {"operation_id": op_id, "name": c.name, "passed": c.passed, "detail": c.detail}
-                for c in quality_checks(inputs)
-            ],
-        )
-        _refresh_operation_facts(conn, op_id)
-    # Parents depend on reconciled totals of other operations too (db/lineage.py).
-    link_parents(conn, ids)
+        metrics[op_id] = [
+            {
+                "operation_id": op_id,
+                "metric": r.name,
+                "value": r.value,
+                "qualifier": r.qualifier,
+                "unit": r.unit,
+                "reason": r.reason,
+                "formula": r.formula,
+            }
+            for r in derive_metrics(inputs)
+        ]
+        checks[op_id] = [
+            {"operation_id": op_id, "name": c.name, "passed": c.passed, "detail": c.detail}
+            for c in quality_checks(inputs)
+        ]
+    _replace(conn, OP_FIGURES, figures)
+    _replace(conn, METRICS, metrics)
+    _replace(conn, CHECKS, checks)
+    _refresh_operation_facts(conn, ids)
 
 
-def _replace(conn: Connection, table, op_id: int, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
-    """Make an operation's derived rows equal ``rows``, writing nothing when they already are."""
+def _reconcile(op_id: int, claims: list[Any]) -> list[dict[str, Any]]:
+    """operation_figures rows of one operation: the chosen claim per (scope, metric)."""
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for c in claims:
+        groups[(c.scope, c.metric)].append(c)
+    rows = []
+    for (scope, metric), cs in sorted(groups.items()):
+        cs.sort(
+            key=lambda c: (
+                not c.official,
+                _QUAL_RANK.get(c.qualifier, 9),
+                -(c.published.toordinal() if c.published else 0),
+                -c.aid,
+                c.id,
+            )
+        )
+        best = cs[0]
+        rows.append(
+            {
+                "operation_id": op_id,
+                "scope": scope,
+                "metric": metric,
+                "value": best.value,
+                "qualifier": best.qualifier,
+                "figure_id": best.id,
+                "claims": len(cs),
+                "conflict": len({c.value for c in cs}) > 1,
+            }
+        )
+    return rows
+
+
+def _replace(conn: Connection, table: Table, wanted: dict[int, list[dict[str, Any]]]) -> None:
+    """Make each operation's derived rows in ``table`` equal ``wanted[op_id]``, rewriting only
+    the operations whose rows differ."""
     cols = [c.name for c in table.columns if c.name != "id"]
-    current = {
-        tuple(r)
-        for r in conn.execute(
-            select(*[table.c[c] for c in cols]).where(table.c.operation_id == op_id)
-        )
-    }
-    wanted = {tuple(r.get(c) for c in cols) for r in rows}
-    if _normalise(current) == _normalise(wanted):
+    current: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
+    for r in conn.execute(
+        select(*[table.c[c] for c in cols]).where(table.c.operation_id.in_(list(wanted)))
+    ):
+        current[r.operation_id].add(tuple(r))
+    changed = [
+        op_id
+        for op_id, rows in wanted.items()
+        if _normalise(current.get(op_id, set()))
+        != _normalise({tuple(r.get(c) for c in cols) for r in rows})
+    ]
+    if not changed:
         return
-    conn.execute(delete(table).where(table.c.operation_id == op_id))
+    conn.execute(delete(table).where(table.c.operation_id.in_(changed)))
+    rows = [r for op_id in changed for r in wanted[op_id]]
     if rows:
         conn.execute(table.insert(), rows)
 
 
-def _normalise(rows: set[tuple]) -> set[tuple]:  # type: ignore[type-arg]
+def _normalise(rows: set[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
     # Drivers return floats, ints and bools slightly differently; compare by value.
     return {tuple(float(v) if isinstance(v, bool | int | float) else v for v in r) for r in rows}
 
 
-def _breakdown_total(conn: Connection, op_id: int) -> float | None:
-    """Sum of the breakdown on the best current article that has one (official first)."""
-    rows = conn.execute(
-        select(ARTICLES.c.id, ARTICLES.c.official, func.sum(BREAKDOWNS.c.count))
-        .join(BREAKDOWNS, BREAKDOWNS.c.article_id == ARTICLES.c.id)
-        .where(and_(ARTICLES.c.operation_id == op_id, ARTICLES.c.superseded_at.is_(None)))
-        .group_by(ARTICLES.c.id, ARTICLES.c.official)
-    ).all()
-    if not rows:
-        return None
-    rows.sort(key=lambda r: (not r[1], -r[0]))
-    return float(rows[0][2])
-
-
-def _refresh_operation_facts(conn: Connection, op_id: int) -> None:
-    """Name, lead agency, theme and dates from the best current article (official first)."""
-    arts = conn.execute(
+def _breakdown_totals(conn: Connection, ids: list[int]) -> dict[int, float]:
+    """Per operation, the sum of the breakdown on the best current article that has one
+    (official first, then the newest)."""
+    best: dict[int, tuple[tuple[bool, int], float]] = {}
+    for op_id, aid, official, total in conn.execute(
         select(
+            ARTICLES.c.operation_id,
+            ARTICLES.c.id,
+            ARTICLES.c.official,
+            func.sum(BREAKDOWNS.c.count),
+        )
+        .join(BREAKDOWNS, BREAKDOWNS.c.article_id == ARTICLES.c.id)
+        .where(and_(ARTICLES.c.operation_id.in_(ids), ARTICLES.c.superseded_at.is_(None)))
+        .group_by(ARTICLES.c.operation_id, ARTICLES.c.id, ARTICLES.c.official)
+    ):
+        key = (not official, -aid)
+        if op_id not in best or key < best[op_id][0]:
+            best[op_id] = (key, float(total))
+    return {op_id: total for op_id, (_, total) in best.items()}
+
+
+def _refresh_operation_facts(conn: Connection, ids: list[int]) -> None:
+    """Name, lead agency, theme and dates from the best current article (official first);
+    an operation with no current article keeps its own."""
+    arts: dict[int, list[Any]] = defaultdict(list)
+    for r in conn.execute(
+        select(
+            ARTICLES.c.operation_id,
             ARTICLES.c.op_name,
             ARTICLES.c.lead_agency,
             ARTICLES.c.theme,
@@ -564,27 +646,46 @@ def _refresh_operation_facts(conn: Connection, op_id: int) -> None:
             ARTICLES.c.id,
             ARTICLES.c.op_start,
             ARTICLES.c.op_end,
-        ).where(and_(ARTICLES.c.operation_id == op_id, ARTICLES.c.superseded_at.is_(None)))
-    ).all()
-    if not arts:
-        return
-    arts.sort(key=lambda r: (not r.official, r.id))
+        ).where(and_(ARTICLES.c.operation_id.in_(ids), ARTICLES.c.superseded_at.is_(None)))
+    ):
+        arts[r.operation_id].append(r)
+    current = {
+        r.id: r
+        for r in conn.execute(
+            select(OPERATIONS.c.id, *[OPERATIONS.c[c] for c in FACT_COLUMNS]).where(
+                OPERATIONS.c.id.in_(ids)
+            )
+        )
+    }
+    updates = []
+    for op_id in ids:
+        if not arts.get(op_id):
+            continue
+        values = _facts(arts[op_id])
+        now = current.get(op_id)
+        if now is None or any(getattr(now, c) != values[c] for c in FACT_COLUMNS):
+            updates.append({"op_id": op_id, **{f"new_{c}": values[c] for c in FACT_COLUMNS}})
+    if updates:
+        conn.execute(
+            update(OPERATIONS)
+            .where(OPERATIONS.c.id == bindparam("op_id"))
+            .values({c: bindparam(f"new_{c}") for c in FACT_COLUMNS}),
+            updates,
+        )
+
+
+def _facts(arts: list[Any]) -> dict[str, Any]:
+    arts = sorted(arts, key=lambda r: (not r.official, r.id))
     first = arts[0]
-    name = next((r.op_name for r in arts if r.op_name), None)
-    published = min((r.published for r in arts if r.published), default=None)
     # Dates travel together: both from the first article (official first) that gives a start.
     dated = next((r for r in arts if r.op_start), None)
-    conn.execute(
-        update(OPERATIONS)
-        .where(OPERATIONS.c.id == op_id)
-        .values(
-            name=name,
-            lead_agency=first.lead_agency
-            or next((r.lead_agency for r in arts if r.lead_agency), None),
-            theme=first.theme or next((r.theme for r in arts if r.theme), None),
-            first_published=published,
-            title=first.title,
-            start_date=dated.op_start if dated else None,
-            end_date=dated.op_end if dated else None,
-        )
-    )
+    return {
+        "name": next((r.op_name for r in arts if r.op_name), None),
+        "lead_agency": first.lead_agency
+        or next((r.lead_agency for r in arts if r.lead_agency), None),
+        "theme": first.theme or next((r.theme for r in arts if r.theme), None),
+        "first_published": min((r.published for r in arts if r.published), default=None),
+        "title": first.title,
+        "start_date": dated.op_start if dated else None,
+        "end_date": dated.op_end if dated else None,
+    }

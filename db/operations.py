@@ -24,7 +24,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from db import load as wh
 from db.forces import refresh_operation_forces
 from db.lineage import follow_merges, lock_operations
-from tasks.resolve import Match, resolve
+from tasks.resolve import Candidate, Match, published_of, resolve
 
 OPERATIONS, ARTICLES, PAGES = wh.OPERATIONS, wh.ARTICLES, wh.PAGES
 OVERRIDES = wh.T["operation_overrides"]
@@ -113,11 +113,12 @@ def pinned_operations(conn: Connection, page_ids: Sequence[int]) -> dict[int, in
 
 def resolve_pages(conn: Connection, pages: Sequence[wh.Extracted]) -> list[Match | None]:
     """Resolution for one batch: pinned pages go where a person put them; the other relevant
-    pages that report operation figures are grouped by tasks.resolve; the rest get None."""
-    existing = wh.candidates(conn)
+    pages that report operation figures are grouped by tasks.resolve; the rest get None.
+
+    Every batch reads the warehouse afresh (operations founded by earlier batches, merges
+    and splits made meanwhile), but only the operations these pages can match: those
+    published near them (``wh.candidates(near=...)``), and the pinned pages' own."""
     pins = pinned_operations(conn, [p.item.page_id for p in pages])
-    keys = dict(conn.execute(select(OPERATIONS.c.id, OPERATIONS.c.key)).all())
-    by_key = {c.key: c for c in existing}
     reportable = [
         p
         for p in pages
@@ -125,13 +126,30 @@ def resolve_pages(conn: Connection, pages: Sequence[wh.Extracted]) -> list[Match
         and p.item.page_id not in pins
         and any(f.scope == "operation" for f in p.extraction.result.figures)
     ]
+    existing = (
+        wh.candidates(conn, near=[published_of(p.extraction) for p in reportable])
+        if reportable
+        else []
+    )
+    pinned_ids = {pins[p.item.page_id] for p in pages if p.relevant and p.item.page_id in pins}
+    by_id: dict[int, Candidate] = {}
+    if pinned_ids:
+        keys = dict(
+            conn.execute(
+                select(OPERATIONS.c.id, OPERATIONS.c.key).where(
+                    OPERATIONS.c.id.in_(sorted(pinned_ids))
+                )
+            ).all()
+        )
+        by_key = {c.key: c for c in wh.candidates(conn, ids=pinned_ids)}
+        by_id = {op_id: by_key[key] for op_id, key in keys.items()}
     matches = iter(resolve([p.extraction for p in reportable], existing))
     ids = {id(p) for p in reportable}
     out: list[Match | None] = []
     for p in pages:
         if p.relevant and p.item.page_id in pins:
-            key = keys[pins[p.item.page_id]]
-            out.append(Match(key, False, 1.0, by_key[key]))
+            cand = by_id[pins[p.item.page_id]]
+            out.append(Match(cand.key, False, 1.0, cand))
         else:
             out.append(next(matches) if id(p) in ids else None)
     return out

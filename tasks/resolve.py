@@ -9,15 +9,22 @@ A page joins an existing operation when its score reaches MATCH_THRESHOLD:
 - title similarity (token Jaccard)                      x 0.3
 
 The score, capped at 1, is stored as the operation's confidence.
+
+``resolve`` gives exactly the result of scoring each page against every candidate in
+order (the first of the best scores wins), but scores a page only against the candidates
+that can score above 0: the same normalised name or none, and published within
+MAX_GAP_DAYS or undated. It keeps the pool indexed by (name, 46-day bucket), and each
+candidate's normalised name and title words are computed once, not once per pair.
+``date_windows`` gives the same date bound to the warehouse's candidate query.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from tasks.records import Extraction
 
@@ -98,16 +105,20 @@ def operation_figures(extraction: Extraction) -> frozenset[tuple[str, float]]:
     )
 
 
+def published_of(extraction: Extraction) -> date | None:
+    """The date a page's operation is matched on: the page's, else the operation's start."""
+    return extraction.article.published or extraction.result.operation.start_date
+
+
 def candidate_of(extraction: Extraction) -> Candidate:
     op = extraction.result.operation
     a = extraction.article
-    published = a.published or op.start_date
     return Candidate(
         key=operation_key(extraction),
         name=op.name,
         lead_agency=op.lead_agency,
         theme=op.theme,
-        published=published,
+        published=published_of(extraction),
         title=a.title,
         figures=operation_figures(extraction),
     )
@@ -139,8 +150,35 @@ def _bounded(key: str) -> str:
     return f"{key[: MAX_KEY_CHARS - len(digest) - 1]}~{digest}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Features:
+    """What ``score`` compares, computed once per candidate."""
+
+    name: str | None  # normalised
+    published: date | None
+    lead_agency: str | None
+    theme: str | None
+    figures: frozenset[tuple[str, float]]
+    words: frozenset[str]  # title_tokens
+
+
+def _features(c: Candidate) -> _Features:
+    return _Features(
+        normalise_name(c.name),
+        c.published,
+        c.lead_agency,
+        c.theme,
+        c.figures,
+        frozenset(title_tokens(c.title)),
+    )
+
+
 def score(page: Candidate, op: Candidate) -> float:
-    pn, on = normalise_name(page.name), normalise_name(op.name)
+    return _score(_features(page), _features(op))
+
+
+def _score(page: _Features, op: _Features) -> float:
+    pn, on = page.name, op.name
     if pn and on and pn != on:
         return 0.0
     s = 0.0
@@ -157,26 +195,91 @@ def score(page: Candidate, op: Candidate) -> float:
     if page.theme and page.theme == op.theme:
         s += 0.1
     s += min(0.45, 0.15 * len(page.figures & op.figures))
-    a, b = title_tokens(page.title), title_tokens(op.title)
+    a, b = page.words, op.words
     if a and b:
         s += 0.3 * len(a & b) / len(a | b)
     return min(1.0, s)
 
 
+# Two dates at most MAX_GAP_DAYS apart fall in the same or neighbouring buckets.
+_BUCKET_DAYS = MAX_GAP_DAYS + 1
+assert MATCH_THRESHOLD > 0  # a candidate that scores 0 can be skipped
+
+
+def _bucket(day: date | None) -> int | None:
+    return None if day is None else day.toordinal() // _BUCKET_DAYS
+
+
+class _Pool:
+    """Candidates in resolution order, indexed by normalised name and date bucket."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[_Features, Candidate]] = []
+        self._by_name: dict[str | None, dict[int | None, list[int]]] = {}
+        self._by_bucket: dict[int | None, list[int]] = {}
+
+    def add(self, features: _Features, cand: Candidate) -> None:
+        i = len(self.items)
+        self.items.append((features, cand))
+        bucket = _bucket(features.published)
+        self._by_name.setdefault(features.name, {}).setdefault(bucket, []).append(i)
+        self._by_bucket.setdefault(bucket, []).append(i)
+
+    def possible(self, page: _Features) -> Iterator[int]:
+        """Positions of the candidates ``page`` can score above 0 with (a name differing
+        from the page's, or a date more than MAX_GAP_DAYS from it, scores 0), in no order."""
+        bucket = _bucket(page.published)
+        near = None if bucket is None else (bucket - 1, bucket, bucket + 1, None)
+        if page.name is None:
+            if near is None:
+                yield from range(len(self.items))
+                return
+            for b in near:
+                yield from self._by_bucket.get(b, ())
+            return
+        for name in (page.name, None):
+            by_bucket = self._by_name.get(name, {})
+            if near is None:
+                for positions in by_bucket.values():
+                    yield from positions
+            else:
+                for b in near:
+                    yield from by_bucket.get(b, ())
+
+
 def resolve(pages: Sequence[Extraction], existing: Iterable[Candidate]) -> list[Match]:
     """Assign each page to an operation, founding new ones as needed (in page order)."""
-    pool = list(existing)
+    pool = _Pool()
+    for c in existing:
+        pool.add(_features(c), c)
     out: list[Match] = []
     for extraction in pages:
         cand = candidate_of(extraction)
-        best: tuple[float, Candidate] | None = None
-        for op in pool:
-            sc = score(cand, op)
-            if sc >= MATCH_THRESHOLD and (best is None or sc > best[0]):
-                best = (sc, op)
+        features = _features(cand)
+        best: tuple[float, int] | None = None  # (score, position): the first of the best
+        for i in pool.possible(features):
+            sc = _score(features, pool.items[i][0])
+            if sc >= MATCH_THRESHOLD and (best is None or (sc, -i) > (best[0], -best[1])):
+                best = (sc, i)
         if best is not None:
-            out.append(Match(best[1].key, False, round(best[0], 3), best[1]))
+            op = pool.items[best[1]][1]
+            out.append(Match(op.key, False, round(best[0], 3), op))
         else:
-            pool.append(cand)
+            pool.add(features, cand)
             out.append(Match(cand.key, True, 1.0, cand))
     return out
+
+
+def date_windows(days: Iterable[date]) -> list[tuple[date, date]]:
+    """The merged date ranges within MAX_GAP_DAYS of ``days``: an operation published
+    outside all of them scores 0 with every page published on one of ``days``."""
+    gap = timedelta(days=MAX_GAP_DAYS)
+    windows: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        lo = day - gap if day > date.min + gap else date.min
+        hi = day + gap if day < date.max - gap else date.max
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            windows.append((lo, hi))
+    return windows

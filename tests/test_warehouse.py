@@ -259,3 +259,46 @@ def test_hostile_text_is_stored_as_text(db_url: str) -> None:
             == "'; DROP TABLE figures; --"
         )
         assert conn.execute(text("SELECT COUNT(*) FROM figures")).scalar_one() == 4
+
+
+def test_candidates_near_a_batch_are_those_its_pages_can_match(db_url: str) -> None:
+    """Resolution reads only the operations published within MAX_GAP_DAYS of a page (and
+    the undated); an undated page reads them all; ``ids`` reads those operations."""
+    engine = get_engine(db_url)
+    day = date(2021, 11, 5)
+    with engine.begin() as conn:
+        src = wh.register_sources(conn, [source()])["nca"]
+    (same,) = load_one(engine, src, Fetched("https://www.nationalcrimeagency.gov.uk/n/1", b"a"),
+                       extraction("https://www.nationalcrimeagency.gov.uk/n/1", 38))  # fmt: skip
+    published = {
+        "early": date(2021, 9, 20),  # 46 days before: cannot match
+        "edge-before": date(2021, 9, 21),  # 45 days
+        "edge-after": date(2021, 12, 20),
+        "late": date(2021, 12, 21),
+        "undated": None,
+        "near-other-page": date(2023, 1, 1),
+    }
+    with engine.begin() as conn:
+        for key, first in published.items():
+            conn.execute(wh.OPERATIONS.insert().values(key=key, first_published=first))
+        ids = dict(conn.execute(wh.OPERATIONS.select().with_only_columns(
+            wh.OPERATIONS.c.key, wh.OPERATIONS.c.id)).all())  # fmt: skip
+
+    with engine.connect() as conn:
+        near = wh.candidates(conn, near=[day, date(2023, 1, 2)])
+        assert [c.key for c in near if c.key in published] == [
+            "edge-before",
+            "edge-after",
+            "undated",
+            "near-other-page",
+        ]
+        assert len(near) == 5
+        (found,) = wh.candidates(conn, ids=[same])
+        assert found in near and found.published == day
+        assert found.figures == {("arrests", 38.0), ("forces_involved", 19.0)}  # operation scope
+        assert wh.candidates(conn, near=[day, None]) == wh.candidates(conn)
+        assert len(wh.candidates(conn)) == len(published) + 1
+        assert [c.key for c in wh.candidates(conn, ids=[ids["late"], ids["early"]])] == [
+            "early",
+            "late",
+        ]
