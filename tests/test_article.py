@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import gc
 import json
+import random
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tasks.article as article_module
 from tasks.article import PROFILES, decode_html, detect_profile, parse_article
 from tasks.records import Article
 
@@ -967,3 +969,267 @@ def test_ten_megabyte_page_is_fast() -> None:
     assert "Related story number" not in article.body
     assert article.body.count("1,204 premises") == 4_000_000 // len(para)
     assert elapsed < 10, f"{elapsed:.1f} s"
+
+
+# ---------------------------------------------------------------------------------------
+# Trimming before bs4 (tasks/article.py: _trim). The trim is an optimisation only: every
+# page must give exactly the article it gives when parsed whole, trimmed or not.
+# ---------------------------------------------------------------------------------------
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+def trimmed_markup(page: str | bytes) -> str | None:
+    text = page if isinstance(page, str) else decode_html(page)
+    trimmed = article_module._trim(article_module._cap_tags(text))
+    return None if trimmed is None else trimmed.markup
+
+
+def assert_same_as_whole(
+    page: str | bytes, url: str | None = None, profile: str | None = None
+) -> Article:
+    article = parse_article(page, url=url, profile=profile)
+    assert article == article_module._parse(page, url, profile, trim=False)
+    return article
+
+
+def corpus_cases() -> list[tuple[str, bytes, str | None, str | None]]:
+    cases = [(p.name, p.read_bytes(), None, None) for p in sorted(FIXTURES.glob("*.html"))]
+    for gold in sorted(CORPUS.glob("*.gold.json")):
+        meta = json.loads(gold.read_text(encoding="utf-8"))
+        page = gold.with_name(gold.name.removesuffix(".gold.json") + ".html")
+        cases.append((page.name, page.read_bytes(), meta.get("url"), meta.get("profile")))
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("name", "page", "url", "profile"),
+    corpus_cases(),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_every_fixture_page_reads_the_same_trimmed_or_whole(
+    name: str, page: bytes, url: str | None, profile: str | None
+) -> None:
+    for p in (None, "nca", "generic"):
+        assert_same_as_whole(page, url, profile or p)
+
+
+def test_nca_pages_are_trimmed_and_keep_only_what_rules_read() -> None:
+    nca_pages = [*CORPUS.glob("*-nca-*.html"), FIXTURES / "nca_article.html"]
+    assert all(trimmed_markup(p.read_bytes()) is not None for p in nca_pages)
+    markup = trimmed_markup(fixture("nca_article.html"))
+    assert markup is not None
+    for gone in ("Most wanted (24 fugitives)", "Press office open 08:00", "NCA arrests 12",
+                 "jquery", "tooltip", "template.css", 'name="generator"', "You are here"):  # fmt: skip
+        assert gone not in markup, gone
+    for kept in ('itemprop="headline"', 'itemprop="articleBody"', 'itemprop="keywords"',
+                 "<title>", "03 October 2025", "Crimestoppers anonymously"):  # fmt: skip
+        assert kept in markup, kept
+
+
+NCA_SHELL = (
+    "<!DOCTYPE html><html><head><title>T | NCA</title>{head}</head><body>"
+    "<div class='cookie-banner'><p>We use 3 cookies.</p></div>"
+    "<header><nav><ul><li><a>Most wanted (24)</a></li></ul></nav></header>"
+    "<div class='body'><main role='main'><div class='item-page'>"
+    "<h1 itemprop='headline'>Nine held in raids</h1>"
+    "<ul class='tags'><li itemprop='keywords'><a>County lines</a></li></ul>"
+    "<div itemprop='articleBody'><p>Officers arrested 9 people in 4 towns.</p>{body}"
+    "<p><strong>3 October 2025</strong></p></div></div></main>"
+    "<div class='span3'><div class='related-news'><h3>Related news</h3><p>77 jailed</p>"
+    "</div></div></div><footer><p>Switchboard 0370 496 7622</p></footer>{tail}</body></html>"
+)
+PROSE = "<p>" + "Police arrested 38 people in a week of action. " * 6 + "</p>"
+JSONLD_HEAD = (
+    "<meta property='og:title' content='OG title'><meta property='og:site_name' content='Site'>"
+    "<script type='application/ld+json'>"
+    '{"@type":"NewsArticle","headline":"LD title","datePublished":"2022-05-06","keywords":"A, B"}'
+    "</script><link rel='canonical' href='https://example.org/canonical'>"
+)
+SERVER_DATA = (
+    '<script>window.SERVER_DATA = {"NodeLoader":{"node":{"title":"EU",'
+    '"body":"<p>Europol held 12.</p>"}}};</script>'
+)
+
+
+def nca_page(head: str = "", body: str = "", tail: str = "") -> str:
+    return NCA_SHELL.format(head=head, body=body, tail=tail)
+
+
+def page_of(body: str, head: str = "<title>T</title>") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+# (case, page, url, whether it is trimmed): every one must read as it does whole.
+TRIM_CASES: list[tuple[str, str, str | None, bool]] = [
+    ("nca_shell", nca_page(), NCA_URL, True),
+    ("jsonld_and_og", nca_page(head=JSONLD_HEAD), None, True),
+    ("body_scripts_and_styles", nca_page(body="<p>a<script>5</script>b</p><style>p{}</style>"),
+     NCA_URL, True),
+    ("date_after_a_script",
+     nca_page(body="<p><strong>ENDS</strong><script>x</script><br><strong>1 May 2020</strong></p>"),
+     NCA_URL, True),
+    ("related_block_in_body",
+     nca_page(body="<h2>Most read</h2><ol><li>Storm: 77mph winds</li></ol><p>Then 5 more.</p>"),
+     NCA_URL, True),
+    ("no_container_density", page_of(f"<div>{PROSE}</div><footer>Call 999</footer>"), None, False),
+    ("outer_main_used",
+     page_of(f"<nav>Menu 7</nav><main><h1>H</h1><div itemprop='articleBody'></div>{PROSE}</main>"
+             "<aside>Side 9</aside>"),
+     None, True),
+    ("big_soft_wrapper",
+     page_of(f"<div class='layout has-sidebar'><article>{PROSE}</article><p>Share 5</p></div>"
+             "<div class='x'>Junk 3</div>"),
+     None, True),
+    ("cookie_text_in_column",
+     page_of(f"<div class='c1'><p>We use some essential cookies.</p><main><h1>Ten held</h1>{PROSE}"
+             "</main></div><div class='c2'>Other 4</div>", head=""),
+     "https://www.example.police.uk/news/x/", True),
+    ("europol_state", page_of("<nav>Menu 3</nav><main><p>Loading</p></main>", head=SERVER_DATA),
+     "https://www.europol.europa.eu/media-press/newsroom/news/x", True),
+    ("wix_markers",
+     page_of(f"top of page<article>{PROSE}</article><div class='f'>Recent Posts</div>bottom of page"),
+     None, True),
+    ("ruby_and_template",
+     nca_page(body="<p>Kanji<ruby>漢<rt>kan 5</rt></ruby></p><template><p>7</p></template>"),
+     NCA_URL, True),
+    ("empty_li_kept", nca_page(body="<ul><li></li>after</ul>"), NCA_URL, True),
+    # Shapes on which lxml's tree differs from bs4's reading, or which libxml2 does not read
+    # back as it writes them: never trimmed.
+    ("doctype_mid_page", nca_page(tail="x<!DOCTYPE html>y"), NCA_URL, False),
+    ("content_after_html", nca_page() + "<p>after 8</p>", NCA_URL, False),
+    ("text_after_body", nca_page().replace("</body>", "</body>stray 3"), NCA_URL, False),
+    ("carriage_return_ref", nca_page(body="<p>line&#13;break</p>"), NCA_URL, False),
+    ("iframe_text", nca_page(body="<iframe>a &amp; b</iframe>"), NCA_URL, False),
+    ("plaintext", nca_page(body="<plaintext>rest"), NCA_URL, False),
+    ("non_ascii_canonical", nca_page(head="<link rel='canonical' href='https://exämple.org/a b'>"),
+     None, False),
+    ("page_uses_the_mark", nca_page(body="<p data-optally-trimmed='99'>x</p>"), NCA_URL, False),
+    ("page_uses_the_cut_tag", nca_page(tail="<optally-cut>7</optally-cut>"), NCA_URL, False),
+    ("too_many_headings", nca_page(tail="<h3>Related</h3>" * 51), NCA_URL, False),
+    ("deep_nesting", nca_page(body="<div>" * 300 + "deep 4" + "</div>" * 300), NCA_URL, False),
+    ("lone_surrogate", nca_page(body="<p>odd \ud800 char</p>"), NCA_URL, False),
+]  # fmt: skip
+TRIM_PAGES = {name: page for name, page, _, _ in TRIM_CASES}
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "trims"), [c[1:] for c in TRIM_CASES], ids=[c[0] for c in TRIM_CASES]
+)
+def test_trimmed_pages_read_as_whole_ones(page: str, url: str | None, trims: bool) -> None:
+    assert (trimmed_markup(page) is not None) is trims
+    article = assert_same_as_whole(page, url)
+    assert_same_as_whole(page.encode("utf-8", "surrogatepass"), url)
+    if trims:  # the other shapes are broken pages: whatever they give, it must not change
+        for boilerplate in ("24)", "77 jailed", "0370", "Menu 7", "Side 9", "Junk 3", "Other 4"):
+            assert boilerplate not in article.body
+
+
+def read_trimmed(page: str, url: str | None, profile: str | None = None) -> Article | None:
+    """The article from the trimmed tree alone; None if it had to ask for the whole page."""
+    trimmed = article_module._trim(article_module._cap_tags(page))
+    assert trimmed is not None
+    return article_module._read_trimmed(trimmed, page, url, profile)
+
+
+def test_trimmed_nca_page_keeps_title_date_tags_and_body() -> None:
+    markup = trimmed_markup(nca_page())
+    assert markup is not None and "Most wanted" not in markup and "77 jailed" not in markup
+    article = parse_article(nca_page(), url=NCA_URL)
+    assert read_trimmed(nca_page(), NCA_URL) == article
+    assert article.title == "Nine held in raids"
+    assert article.published == date(2025, 10, 3)
+    assert article.tags == ("County lines",)
+    assert article.body == "Officers arrested 9 people in 4 towns."
+    assert article.method == "nca"
+
+
+def test_trimmed_page_keeps_jsonld_and_opengraph() -> None:
+    page = TRIM_PAGES["jsonld_and_og"]
+    article = parse_article(page, profile="generic")
+    assert article == article_module._parse(page, None, "generic", trim=False)
+    assert read_trimmed(page, None, "generic") == article
+    assert (article.title, article.published, article.publisher) == (
+        "LD title",
+        date(2022, 5, 6),
+        "Site",
+    )
+    assert article.url == "https://example.org/canonical"
+    assert article.tags == ("A", "B")
+
+
+def test_a_rule_that_needs_a_cut_subtree_sends_the_page_whole() -> None:
+    # The inner articleBody is empty, so the <main> rule comes next, and the trim cut a
+    # paragraph out of that <main>: only the whole page can answer.
+    page = TRIM_PAGES["outer_main_used"]
+    assert read_trimmed(page, None) is None
+    assert parse_article(page).method == "main"
+
+
+def test_trim_needs_the_libxml2_it_was_checked_against(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(article_module, "TRIM_MIN_LIBXML", (99, 0))
+    assert trimmed_markup(nca_page()) is None
+    assert parse_article(nca_page(), url=NCA_URL).title == "Nine held in raids"
+
+
+def test_every_meta_key_a_rule_reads_is_kept() -> None:
+    for keys in (article_module.META_TITLE_KEYS, article_module.META_DATE_KEYS,
+                 article_module.META_PUBLISHER_KEYS, article_module.META_TAG_KEYS,
+                 article_module.META_URL_KEYS):  # fmt: skip
+        assert set(keys) <= article_module.META_READ_KEYS
+
+
+def mutate(page: bytes, rng: random.Random) -> bytes:
+    inserts = [
+        b"<", b"</div>", b"<div>", b"<p", b'"', b"<script>", b"</script>", b"\x00", b"<!--",
+        b"-->", b"</body>", b"</html>", b"<html>", b"<nav>", b"<article>", b"</main>", b"<li>",
+        b"<table>", b"<div itemprop=articleBody>", b"<h1 itemprop=headline>X</h1>", b"&#13;",
+        b"<p><strong>1 May 2020</strong></p>", b"<h2>Most read</h2>", b"<rt>",
+        b"<div class='cookie-banner'><p>We use cookies 7</p></div>",
+        b"<time datetime='2020-02-02'>t</time>", b"<meta property='og:title' content='OG'>",
+    ]  # fmt: skip
+    for _ in range(rng.randint(1, 4)):
+        pos = rng.randint(0, len(page))
+        roll = rng.random()
+        if roll < 0.2:
+            page = page[:pos]
+        elif roll < 0.5:
+            page = page[:pos] + page[pos + rng.randint(1, 2000) :]
+        else:
+            page = page[:pos] + rng.choice(inserts) + page[pos:]
+    return page
+
+
+def test_mangled_pages_read_the_same_trimmed_or_whole() -> None:
+    rng = random.Random(20250607)
+    seeds = [page for _, page, _, _ in corpus_cases()]
+    trimmed = 0
+    for _ in range(250):
+        page = mutate(rng.choice(seeds), rng)
+        trimmed += trimmed_markup(page) is not None
+        assert_same_as_whole(
+            page, rng.choice([None, NCA_URL]), rng.choice([None, "nca", "generic"])
+        )
+    assert trimmed > 100  # the comparison is not vacuous
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    parts=st.lists(
+        st.sampled_from([
+            "<p>Officers arrested 38 people.</p>", "<nav>Menu 5</nav>", "<main>", "</main>",
+            "<div class='related-news'><p>77 jailed</p></div>", "<article>", "</article>",
+            "<div>", "</div>", "<div itemprop='articleBody'>", "<h2>Related stories</h2>",
+            "<h1 itemprop='headline'>Head</h1>", "<script>var a = 1;</script>", "<style>p{}</style>",
+            "<p><strong>3 October 2025</strong></p>", "<footer>Call 999</footer>", "  ", "text ",
+            "<div class='cookie-banner'>We use cookies.</div>", "<ul><li></li></ul>", "<rt>r</rt>",
+            "<li itemprop='keywords'><a>Tag</a></li>", "<span hidden>9</span>",
+            "<time datetime='2021-06-18'>x</time>", "<meta name='date' content='2020-01-02'>",
+        ]),
+        max_size=40,
+    ),
+    url=st.sampled_from([None, NCA_URL]),
+)  # fmt: skip
+def test_composed_pages_read_the_same_trimmed_or_whole(parts: list[str], url: str | None) -> None:
+    assert_same_as_whole(
+        "<html><head><title>T</title></head><body>" + "".join(parts) + "</body></html>", url
+    )
