@@ -46,16 +46,14 @@ from __future__ import annotations
 import codecs
 import contextlib
 import difflib
-import gc
 import heapq
 import html as html_lib
 import itertools
 import json
 import logging
 import re
-import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -73,6 +71,7 @@ from bs4 import (
 )
 from lxml import etree
 
+from tasks.gc_pause import gc_paused
 from tasks.records import Article
 
 __all__ = ["PROFILES", "decode_html", "detect_profile", "parse_article"]
@@ -517,41 +516,11 @@ def parse_article(html: str | bytes, url: str | None = None, profile: str | None
     ``detect_profile``. ``method`` on the result names the rule that found the body.
     """
     try:
-        with _gc_paused():
+        with gc_paused():
             return _parse(html, url, profile)
     except Exception:  # the contract is "never raises": a bad page must not stop a flow
         log.warning("parse_article failed for %s", url, exc_info=True)
         return _empty(url)
-
-
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a page is parsed.
-
-    A large page makes millions of objects; with the collector running, repeated full
-    collections over the growing tree cost more than the parse itself (a 10 MB page:
-    4.5 s -> 2.6 s for the tree, 1 s -> 0.1 s for the text). Nothing made here is
-    garbage until the parse returns. Counted, so concurrent parses on threads restore
-    the collector only when the last one finishes, and only if it was on before.
-    """
-    global _gc_depth, _gc_was_enabled
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def detect_profile(url: str | None, html: str | None = None) -> str:
@@ -680,7 +649,7 @@ def _read_trimmed(
         return _read_page(_build_index(soup, trimmed.cut_chars), text, url, profile)
     except Exception as exc:  # _Inexact, or anything else: the whole page decides
         log.debug("trimmed parse of %s fell back to the whole page: %r", url, exc)
-    # The collector is paused (_gc_paused) and a bs4 tree is all reference cycles: free
+    # The collector is paused (gc_paused) and a bs4 tree is all reference cycles: free
     # it now rather than hold two trees while the whole page is parsed.
     soup.decompose()
     return None
