@@ -7,7 +7,7 @@ archive is served by ``benchmarks.site`` in a process of its own):
 
 1. full backfill through the Prefect flow (``optally run --sources FILE --db URL``) into
    SQLite: pages/s, wall and CPU seconds, peak RSS of the process tree (client plus the
-   ephemeral Prefect API server it starts);
+   temporary Prefect API server it starts);
 2. the same into PostgreSQL (a database created for the run and dropped after);
 3. the fixed cost of a run (a site with no articles) and an incremental re-run with
    nothing changed: seconds, and how many requests the site answered with 304;
@@ -293,9 +293,12 @@ def corpus_rates(reps: int) -> dict[str, Any]:
 
 def run_profile(sources: Path, db_url: str, out_txt: Path) -> dict[str, Any]:
     """benchmarks.direct --sequential under pyinstrument, in this process's child."""
+    # Extraction in this process: on its worker processes it would not be in the profile.
+    env = {**os.environ, "OPTALLY_EXTRACT_PROCESSES": "0"}
     m = run_measured(
         [PY, "-m", "benchmarks.direct", "--sources", str(sources), "--db", db_url,
          "--sequential", "--profile", str(out_txt), "--profile-json", str(out_txt.with_suffix(".json"))],
+        env=env,
         cwd=REPO,
     )  # fmt: skip
     if not m.ok:
@@ -494,6 +497,13 @@ class Bench:
                 site.reset()
                 m = self.optally("run", "--sources", str(sources), "--db", db)
                 self.add(_run(f"fixed cost #{i + 1} (site with no articles)", m, 0, site.stats()))
+            for i in range(reps):  # the same without Prefect: what orchestration adds to it
+                m = run_measured(
+                    [PY, "-m", "benchmarks.direct", "--sources", str(sources), "--db", db],
+                    env=self.env,
+                    cwd=REPO,
+                )
+                self.add(_run(f"direct fixed cost #{i + 1} (site with no articles)", m))
 
     def parse_rates(self) -> None:
         from benchmarks.generate import build_archive
@@ -682,7 +692,7 @@ def summarise(res: Results) -> list[dict[str, Any]]:
         return f"median of {len(rs)}: " + ", ".join(f"{r.wall:.1f}" for r in rs) + " s"
 
     fixed, full, incr = pick("fixed cost"), pick("backfill sqlite #"), pick("incremental sqlite")
-    direct = pick("direct")
+    direct = pick("direct (task.fn")
     fixed_s = median(r.wall for r in fixed)
     full_s = median(r.wall for r in full)
     rate = median(r.rate for r in full)
@@ -717,7 +727,7 @@ def summarise(res: Results) -> list[dict[str, Any]]:
             "", None, f"single run, {pg[0].wall:.1f} s wall, {pg[0].cpu:.1f} s CPU")  # fmt: skip
     if fixed:
         row(
-            "(3) Fixed cost of a run (site with no articles), ephemeral Prefect API",
+            "(3) Fixed cost of a run (site with no articles), temporary Prefect API",
             f"{fixed_s:.1f} s",
             f"<= {T['fixed_cost']:.0f} s",
             fixed_s <= T["fixed_cost"],
@@ -753,7 +763,7 @@ def summarise(res: Results) -> list[dict[str, Any]]:
         share = net / (full_s - fixed_s) if full_s > fixed_s else float("nan")
         row(
             "(3) Incremental re-run against a running Prefect server",
-            f"{sincr[0].wall:.1f} s; net {net:.1f} s = {share:.1%} of the (ephemeral) backfill's net",
+            f"{sincr[0].wall:.1f} s; net {net:.1f} s = {share:.1%} of the backfill's net (temporary API)",
             f"net <= {T['incremental_share']:.0%}",
             share <= T["incremental_share"],
             f"single run; {sincr[0].not_modified} of {sincr[0].requests} requests answered 304",
@@ -780,12 +790,22 @@ def summarise(res: Results) -> list[dict[str, Any]]:
         direct_s = median(r.wall for r in direct)
         over = full_s / direct_s - 1
         cpu_over = median(r.cpu for r in full) / median(r.cpu for r in direct) - 1
+        dfixed = pick("direct fixed cost")
+        net = ""
+        if dfixed and fixed:
+            d0 = median(r.wall for r in dfixed)
+            net_over = (full_s - fixed_s) / (direct_s - d0) - 1
+            net = (
+                f"; net of each side's fixed cost ({fixed_s:.1f} s with Prefect, {d0:.1f} s "
+                f"without) {net_over:+.0%}"
+            )
         row(
             "(6) Orchestration overhead: the flow against task.fn called directly",
             f"{over:+.0%} wall ({full_s:.1f} s against {direct_s:.1f} s)",
             f"<= {T['orchestration']:.0%}",
             over <= T["orchestration"],
-            f"direct runs: {walls(direct)}; CPU {cpu_over:+.0%} (the flow's includes its API server)",
+            f"direct runs: {walls(direct)}; CPU {cpu_over:+.0%} (the flow's includes its API "
+            f"server){net}",
         )
     big = [r for r in runs if r.what.startswith("backfill sqlite ") and "pages" in r.what]
     rss_small = median(r.rss_tree_mb for r in full) if full else float("nan")
@@ -880,11 +900,14 @@ def render(res: Results, rows: list[dict[str, Any]]) -> str:
         f"- Archive: {a.get('articles')} generated NCA-shaped articles ({a.get('kb_per_article')} KB each on "
         f"average, {a.get('operation_pages')} of them report an operation), {a.get('listing_pages')} listing "
         f"pages of 16, seed {cfg.get('seed', 1)}, served by `benchmarks/site.py` in its own process.",
-        f"- Every optally run is its own process with the ephemeral Prefect API, "
+        f"- Every optally run is its own process with the temporary Prefect API it starts "
+        f"itself (flows/early_api.py), "
         f"`PREFECT_LOGGING_LEVEL={cfg['PREFECT_LOGGING_LEVEL']}`, `PREFECT_SERVER_ANALYTICS_ENABLED=false`, "
         f"a PREFECT_HOME of its own (warmed by one untimed run), settings at their defaults "
         f"(batch_size {cfg['batch_size']}). pages/s = articles / wall time of the whole process.",
-        "- Peak RSS is the largest sum over the process tree (client + API server), polled every 50 ms.",
+        "- Peak RSS is the largest sum over the process tree (client, API server, extraction "
+        "workers), polled every 50 ms. CPU is getrusage of the waited-for children or the sum "
+        "of the polled per-process times, whichever is larger.",
     ]
     for note in res.notes:
         out.append(f"- Note: {note}")
