@@ -1728,30 +1728,26 @@ def _drop_blank_text(marked: Iterable[Any]) -> None:
 
 def _any_of(el: Any, tags: frozenset[str], memo: dict[Any, bool]) -> bool:
     """Whether el or an ancestor is one of tags."""
-    chain: list[Any] = []
-    node = el
-    while node is not None and node not in memo:
-        chain.append(node)
-        node = node.getparent()
-    inside = memo[node] if node is not None else False
-    for n in reversed(chain):
-        inside = inside or n.tag in tags
-        memo[n] = inside
-    return inside
+    return _up_the_chain(el, tags, memo, any_=True)
 
 
 def _all_of(el: Any, tags: frozenset[str], memo: dict[Any, bool]) -> bool:
     """Whether el and all its ancestors are among tags."""
+    return _up_the_chain(el, tags, memo, any_=False)
+
+
+def _up_the_chain(el: Any, tags: frozenset[str], memo: dict[Any, bool], *, any_: bool) -> bool:
+    # Memoised per element, so a walk over every element climbs each chain once.
     chain: list[Any] = []
     node = el
     while node is not None and node not in memo:
         chain.append(node)
         node = node.getparent()
-    only = memo[node] if node is not None else True
+    acc = memo[node] if node is not None else not any_
     for n in reversed(chain):
-        only = only and n.tag in tags
-        memo[n] = only
-    return only
+        acc = (acc or n.tag in tags) if any_ else (acc and n.tag in tags)
+        memo[n] = acc
+    return acc
 
 
 class _Cutter:
