@@ -6,7 +6,7 @@ sources and the database, and imported the server's own code (FastAPI and the se
 models) only to call its ``SubprocessASGIServer``. The server then needs about 3 s to
 start while this process waits. Started here instead, the same server boots on the other
 core while this process does that work, and this process never imports the server code:
-a run over a site with no articles went from 8.0 s to about 5 s (docs/BENCHMARKS.md).
+a run over a site with no articles went from 8.0 s to 4.6 s (docs/BENCHMARKS.md).
 
 The server is the one Prefect would start (same command, same settings, UI off, marked
 ephemeral), so runs, logs and artifacts behave as before. Nothing changes when an API URL

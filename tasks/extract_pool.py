@@ -7,8 +7,8 @@ core at a time. Here a batch's pages go to a small process pool instead, and the
 extracting thread waits with the GIL released while the main process fetches, resolves
 and loads.
 
-Only worth it for a run with many pages: a worker costs about half a second to start and
-some 60 MB of memory. Small runs (a daily run, `optally add`, the tests) extract in
+Only worth it for a run with many pages: a worker's start costs about half a second and
+it holds some 35 MB. Small runs (a daily run, `optally add`, the tests) extract in
 process, as do runs whose tasks already run in other processes (Dask). A worker that
 dies (a hostile page crashing lxml, the OOM killer) costs its batch nothing: the batch
 and the rest of the run are extracted in process.
