@@ -9,7 +9,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -215,12 +215,11 @@ def _password_through_environment(args: argparse.Namespace) -> Iterator[None]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from flows.early_api import early_api
 
-    with early_api() as api:  # boots while the pipeline is imported
+    with early_api() as use_api:  # boots while the pipeline is imported
         from flows.demo import run_demo
         from flows.progress import RunProgress, set_current
 
-        if api is not None:
-            api.use()
+        use_api()
         with RunProgress() as progress:
             set_current(progress)
             try:
@@ -236,11 +235,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError(f"sources file not found: {args.sources}")
     from flows.early_api import early_api
 
-    with early_api() as api:  # boots while the checks below run
-        return _run(args, api)
+    with early_api() as use_api:  # boots while the checks below run
+        return _run(args, use_api)
 
 
-def _run(args: argparse.Namespace, api: Any) -> int:
+def _run(args: argparse.Namespace, use_api: Callable[[], bool]) -> int:
     from config.settings import get_settings
     from config.sources import load_sources
     from db.engine import get_engine
@@ -261,8 +260,7 @@ def _run(args: argparse.Namespace, api: Any) -> int:
             raise UserError(str(exc)) from None
         flow_fn = etl.with_options(task_runner=runner)
         workers_api = api_for_workers(runner)
-    if api is not None:
-        api.use()
+    use_api()
     with workers_api, RunProgress() as progress:
         set_current(progress)
         try:
@@ -436,12 +434,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise UserError(f"not an http(s) URL: {bad[0]}")
     from flows.early_api import early_api
 
-    with early_api() as api:
+    with early_api() as use_api:
         from flows.etl import add_urls
         from flows.progress import RunProgress, set_current
 
-        if api is not None:
-            api.use()
+        use_api()
         with RunProgress() as progress:
             set_current(progress)
             try:
@@ -457,11 +454,10 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_reparse(args: argparse.Namespace) -> int:
     from flows.early_api import early_api
 
-    with early_api() as api:
+    with early_api() as use_api:
         from flows.etl import reparse
 
-        if api is not None:
-            api.use()
+        use_api()
         summary = reparse(sources_file=args.sources, db_url=args.db)
     print(
         f"re-extracted {summary['extracted']} archived pages; operations touched {summary['operations_touched']}"

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -184,15 +184,20 @@ def start() -> TemporaryApi | None:
 
 
 @contextlib.contextmanager
-def early_api() -> Iterator[TemporaryApi | None]:
+def early_api() -> Iterator[Callable[[], bool]]:
     """Start the temporary API (when one is needed) and stop it when the command ends.
 
-    The caller does its imports and checks, then calls ``api.use()`` right before the
-    flow. Yields None when Prefect is configured with a server of its own.
+    Yields ``use``: the caller does its imports and checks, then calls ``use()`` right
+    before the flow (``TemporaryApi.use``; a no-op returning False when Prefect is
+    configured with a server of its own).
     """
     api = start()
     try:
-        yield api
+        yield api.use if api is not None else _nothing_to_use
     finally:
         if api is not None:
             api.stop()
+
+
+def _nothing_to_use() -> bool:
+    return False

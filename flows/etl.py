@@ -259,9 +259,8 @@ def extract_task(
     jobs = [(body, item.url, profiles.get(item.source)) for item, body, _ctype in rows]
     if extract_pool.active():  # a large run: parse on the worker processes
         extractions = extract_pool.extract_pages(jobs)
-    else:
+    else:  # through this module's name: the crash tests wrap flows.etl.extract_page
         extractions = [extract_page(b, url=u, profile=p) for b, u, p in jobs]
-    del jobs
     out = []
     for (item, _body, _ctype), ex in zip(rows, extractions, strict=True):
         source = sources.get(item.source)
