@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # HTTP: the fetcher's retry loop is the only retry layer.
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    # The whole of one request (connect, TLS, headers, body); unset: connect + read timeout.
+    total_timeout: float | None = Field(default=None, gt=0)
     max_body_bytes: int = 5 * 1024 * 1024
     max_attempts: int = 4
     backoff_base: float = 1.0
@@ -40,6 +42,17 @@ class Settings(BaseSettings):
     batch_size: int = 100
     max_workers: int = 4  # threads across hosts
     max_pages: int = 200  # listing pages per backfill
+    # Article URLs one source may hand to one run (discovery stops reading there, with a
+    # warning): a sitemap of a million URLs would otherwise be hours of fetching. Listings
+    # and news sitemaps are newest first, so a daily run keeps what is new; a backfill of a
+    # larger source raises this or walks it in --since/--until windows.
+    max_urls_per_source: int = Field(default=5000, ge=1)
+    # Back-off from URLs that keep failing: after failing in this many runs in a row, a URL
+    # is left out for failure_backoff_days, doubled for each further failure, at most
+    # failure_backoff_max_days; then it is tried again (fetch_failures counts the runs).
+    failure_backoff_after: int = Field(default=3, ge=1)
+    failure_backoff_days: float = Field(default=1.0, gt=0)
+    failure_backoff_max_days: float = Field(default=30.0, gt=0)
     # Worker processes that parse a large run's pages (tasks/extract_pool.py): unset, one
     # fewer than the cores for runs of 300 pages or more; 0, always in process.
     extract_processes: int | None = None

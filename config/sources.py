@@ -11,13 +11,17 @@ docs/SOURCES.md documents every key; keep the two in step.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+import reprlib
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import yaml
+from publicsuffixlist import PublicSuffixList
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,6 +31,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 Kind = Literal["listing", "feed", "sitemap", "urls", "govuk_search"]
 Profile = Literal["nca", "europol", "govuk", "generic"]
@@ -50,18 +56,82 @@ OFFICIAL_PROFILES = frozenset({"nca", "europol", "govuk"})
 
 _HOST_RE = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?$")
 
+# The shipped file is about 8 KB. The cap keeps a runaway or hostile file from being read
+# and parsed (twice, before the fix) before anything starts.
+MAX_SOURCES_BYTES = 1024 * 1024
+# Nodes that aliases may stand for, all aliases together. The shipped file's keyword
+# aliases stand for about 100; a billion-laughs file of 482 bytes stands for 9**9 strings.
+ALIAS_NODE_BUDGET = 10_000
+# The most characters of a value from the file that an error message repeats.
+MAX_ECHO_CHARS = 80
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
 
 class SourcesError(ValueError):
     """The sources file is missing, unreadable or invalid. The message is one line."""
 
 
-def url_host(url: str) -> str | None:
-    """The lower-case host of ``url`` (no port), or None when it has none."""
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
+# "scheme://authority" at the very start of a URL; the authority runs to the first "/",
+# "?" or "#", as urllib.parse reads it (the widest reading: urllib3 also stops at "\").
+_AUTHORITY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` must be refused before any parser reads its host, or None.
+
+    The URL parsers disagree on exactly these characters: urllib.parse ends the authority
+    at "/", "?" or "#" and deletes tabs and newlines anywhere, urllib3 (which requests
+    connects with) also ends it at "\\". A host checked with one reading and dialled with
+    the other is how ``http://127.0.0.2\\@allowed/`` reached 127.0.0.2. So: no control
+    character anywhere, and no backslash, whitespace or other non-printing character in
+    the authority.
+    """
+    if any(_is_control(c) for c in url):
+        return "control character in url"
+    m = _AUTHORITY_RE.match(url)
+    if m is None:
+        return "not an absolute url"
+    authority = m.group(1)
+    if "\\" in authority:
+        return "backslash in host"
+    # isspace: Unicode spaces too; category "C": controls, format characters (zero-width,
+    # bidi overrides), unassigned and private-use code points.
+    if any(c.isspace() or unicodedata.category(c)[0] == "C" for c in authority):
+        return "whitespace or control character in host"
+    return None
+
+
+def _is_control(c: str) -> bool:
+    return unicodedata.category(c) == "Cc"  # C0, DEL and C1
+
+
+def url_target(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of ``url`` as requests and urllib3 will connect to it, or None
+    when ``url`` is refused (``url_problem``) or has no host.
+
+    The one reading of a URL's host for every check (allowed hosts, private addresses,
+    pacing): urllib3's ``parse_url``, the parser the connection itself uses. The host is
+    lower case, IDNA-encoded, percent-decoded, without IPv6 brackets; the port is explicit.
+    """
+    if url_problem(url) is not None:
         return None
-    return host.lower() if host else None
+    try:
+        parts = parse_url(url)
+    except LocationParseError:
+        return None
+    scheme = (parts.scheme or "").lower()
+    host = (parts.host or "").lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not scheme or not host:
+        return None
+    return scheme, host, parts.port or _default_port(scheme)
+
+
+def url_host(url: str) -> str | None:
+    """The lower-case host of ``url`` (no port), or None when it has none or is refused."""
+    target = url_target(url)
+    return target[1] if target else None
 
 
 def host_allowed(url: str, allowed_hosts: Sequence[str]) -> bool:
@@ -69,20 +139,17 @@ def host_allowed(url: str, allowed_hosts: Sequence[str]) -> bool:
 
     Entries are bare host names, compared case-insensitively on any port
     ("www.bbc.co.uk"); ``host:port`` pins one port ("127.0.0.1:8000"); a leading
-    ``*.`` allows every subdomain but not the domain itself ("*.bbci.co.uk").
+    ``*.`` allows every subdomain but not the domain itself ("*.bbci.co.uk"). A URL
+    ``url_problem`` refuses is never allowed; the host is read as ``url_target`` reads it.
     """
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
+    target = url_target(url)
+    if target is None:
         return False
-    if not host:
-        return False
+    _, host, port = target
     for entry in allowed_hosts:
         entry = entry.strip().lower()
         entry_host, _, entry_port = entry.partition(":")
-        if entry_port and str(port or _default_port(parts.scheme)) != entry_port:
+        if entry_port and str(port) != entry_port:
             continue
         if entry_host.startswith("*."):
             if host.endswith(entry_host[1:]):
@@ -107,6 +174,28 @@ def _keyword_regex(keywords: Sequence[str]) -> re.Pattern[str]:
         body = r"\s+".join(re.escape(w) for w in words)
         parts.append(rf"(?<!\w){body}" + ("" if prefix else r"(?!\w)"))
     return re.compile("|".join(parts), re.IGNORECASE)
+
+
+@functools.cache
+def _public_suffixes() -> PublicSuffixList:
+    # The Mozilla Public Suffix List shipped inside the package: no network access.
+    return PublicSuffixList()
+
+
+def _wildcard_problem(domain: str) -> str | None:
+    """Why ``*.<domain>`` is too wide an allowed_hosts entry, or None.
+
+    A wildcard must sit under a domain someone registered ("*.example.co.uk"), never over
+    a public suffix ("*.com", "*.co.uk", "*.gov.uk", "*.github.io"), where it would let
+    the crawler follow links to any site in that zone. The list's private section counts
+    too: every "<user>.github.io" is a different owner.
+    """
+    labels = domain.split(".")
+    if all(label.isdigit() for label in labels):
+        return "an IP address: list the address itself"
+    if _public_suffixes().is_public(domain):
+        return f"the public suffix '{domain}': name a domain under it, e.g. '*.example.{domain}'"
+    return None
 
 
 class Source(BaseModel):
@@ -154,10 +243,17 @@ class Source(BaseModel):
         out = []
         for entry in v:
             e = entry.strip().lower()
+            shown = _clip(entry)
             if "://" in e or "/" in e:
-                raise ValueError(f"allowed_hosts entry '{entry}' must be a host name, not a URL")
+                raise ValueError(f"allowed_hosts entry '{shown}' must be a host name, not a URL")
+            if e == "*":
+                raise ValueError(
+                    "allowed_hosts entry '*' allows every host: name a domain, e.g. '*.example.com'"
+                )
             if not _HOST_RE.match(e):
-                raise ValueError(f"allowed_hosts entry '{entry}' is not a host name")
+                raise ValueError(f"allowed_hosts entry '{shown}' is not a host name")
+            if e.startswith("*.") and (problem := _wildcard_problem(e[2:].partition(":")[0])):
+                raise ValueError(f"allowed_hosts entry '{shown}' is a wildcard over {problem}")
             out.append(e)
         return out
 
@@ -189,7 +285,9 @@ class Source(BaseModel):
         # Official (NCA, Europol, GOV.UK) versus news coverage decides which claim wins
         # when sources disagree, so it defaults from the profile rather than to a constant.
         if isinstance(data, dict) and data.get("official") is None:
-            data = {**data, "official": data.get("profile", "generic") in OFFICIAL_PROFILES}
+            profile = data.get("profile", "generic")  # a list here is the literal check's
+            official = isinstance(profile, str) and profile in OFFICIAL_PROFILES
+            data = {**data, "official": official}
         return data
 
     @model_validator(mode="after")
@@ -205,11 +303,14 @@ class Source(BaseModel):
             what = "start_url" if url == self.start_url else "url"
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(f"{what} '{url}' is not an absolute http(s) URL")
+                raise ValueError(f"{what} '{_clip(url)}' is not an absolute http(s) URL")
+            problem = url_problem(url)
+            if problem:
+                raise ValueError(f"{what} '{_clip(url)}' refused: {problem}")
             if not host_allowed(url, self.allowed_hosts):
                 raise ValueError(
-                    f"{what} host '{parts.hostname}' is not in allowed_hosts "
-                    f"({', '.join(self.allowed_hosts)})"
+                    f"{what} host '{_clip(parts.hostname)}' is not in allowed_hosts "
+                    f"({_clip(', '.join(self.allowed_hosts))})"
                 )
         return self
 
@@ -271,20 +372,124 @@ _FIELD_CHOICES: dict[str, tuple[str, ...]] = {
 
 
 def load_sources(path: str | Path) -> list[Source]:
-    """Read and validate a sources file. Raises SourcesError (one line) on any problem."""
+    """Read and validate a sources file. Raises SourcesError (one line) on any problem.
+
+    The file may be at most ``MAX_SOURCES_BYTES``. The same text is parsed once per
+    process: `optally run` checks the file before the flow starts, and the flow loads it
+    again.
+    """
     label = str(path)
-    p = Path(path)
+    return list(_parse_text(_read_text(Path(path), label), label))
+
+
+def _read_text(p: Path, label: str) -> str:
+    limit = f"a sources file may be at most {MAX_SOURCES_BYTES} bytes, 1 MiB"
     try:
-        text = p.read_text(encoding="utf-8")
+        size = p.stat().st_size
+        if size > MAX_SOURCES_BYTES:
+            raise SourcesError(f"{label}: file is too large ({size} bytes; {limit})")
+        with p.open("rb") as fh:  # read no more than the cap, whatever stat said
+            data = fh.read(MAX_SOURCES_BYTES + 1)
+        if len(data) > MAX_SOURCES_BYTES:
+            raise SourcesError(
+                f"{label}: file is too large (more than {MAX_SOURCES_BYTES} bytes; {limit})"
+            )
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise SourcesError(f"{label}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourcesError(f"{label}: cannot read file: {_one_line(str(exc))}") from None
+        raise SourcesError(f"{label}: cannot read file: {_clip(str(exc), 200)}") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_text(text: str, label: str) -> tuple[Source, ...]:
+    # Cached on the text itself, so a changed file is parsed anew. Sources are frozen,
+    # so callers can share them.
+    return tuple(parse_sources(_parse_yaml(text, label), label))
+
+
+def _parse_yaml(text: str, label: str) -> Any:
+    loader = _SourcesLoader(text)
     try:
-        data = yaml.safe_load(text)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         raise SourcesError(f"{label}: invalid YAML: {_yaml_problem(exc)}") from None
-    return parse_sources(data, label)
+    except RecursionError:
+        raise SourcesError(f"{label}: invalid YAML: nested too deeply") from None
+    except ValueError as exc:  # a constructor's, e.g. the date 2024-13-01
+        raise SourcesError(f"{label}: invalid YAML: {_clip(str(exc), 200)}") from None
+    finally:
+        loader.dispose()
+
+
+class _SourcesLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that also refuses what a sources file never needs: aliases that
+    stand for more than ``ALIAS_NODE_BUDGET`` nodes (a "billion laughs" alias bomb), an
+    alias inside the node it names, and a key given twice in one mapping.
+
+    The checks run while the file is composed into nodes, before any value is built, so
+    an alias bomb costs the few hundred nodes read before the budget runs out.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0  # nodes so far, an alias counted as the nodes it stands for
+        self._alias_nodes = 0  # of which aliases stood for
+        self._sizes: dict[yaml.Node, int] = {}  # anchored node -> the nodes it holds
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            self._count_alias(self.peek_event())
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        anchor = self.peek_event().anchor
+        before = self._nodes
+        self._nodes += 1
+        node: yaml.Node = super().compose_node(parent, index)
+        if anchor is not None:
+            self._sizes[node] = self._nodes - before
+        return node
+
+    def _count_alias(self, event: yaml.AliasEvent) -> None:
+        node = self.anchors.get(event.anchor)
+        if node is None:
+            return  # the composer reports the undefined alias
+        size = self._sizes.get(node)
+        if size is None:  # anchored but not finished: the alias is inside it
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"alias *{_clip(event.anchor)} is used inside the node it names "
+                "(a recursive alias)",
+                event.start_mark,
+            )
+        self._alias_nodes += size
+        if self._alias_nodes > ALIAS_NODE_BUDGET:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases expand to more than {ALIAS_NODE_BUDGET} nodes (an alias bomb?)",
+                event.start_mark,
+            )
+        self._nodes += size
+
+    def compose_mapping_node(self, anchor: str | None) -> yaml.MappingNode:
+        node: yaml.MappingNode = super().compose_mapping_node(anchor)
+        # YAML says keys are unique; PyYAML keeps the last, so "allow_private_hosts: false"
+        # then "true" silently loaded true. A merge ("<<: *base") may still be overridden.
+        first: dict[tuple[str, str], tuple[int, yaml.Node]] = {}
+        for i, (key, _) in enumerate(node.value):
+            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+                continue
+            index, earlier = first.setdefault((key.tag, key.value), (i, key))
+            if index != i:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"duplicate key '{_clip(key.value)}' "
+                    f"(first at line {earlier.start_mark.line + 1})",
+                    key.start_mark,
+                )
+        return node
 
 
 def parse_sources(data: Any, label: str = "<sources>") -> list[Source]:
@@ -294,7 +499,9 @@ def parse_sources(data: Any, label: str = "<sources>") -> list[Source]:
     extra = [k for k in data if k != "sources" and not str(k).startswith("x-")]
     if extra:
         # "x-..." keys are free for YAML anchors shared by several entries.
-        raise SourcesError(f"{label}: unknown top-level key '{extra[0]}' (expected 'sources')")
+        raise SourcesError(
+            f"{label}: unknown top-level key '{_clip(str(extra[0]))}' (expected 'sources')"
+        )
     entries = data["sources"]
     if not isinstance(entries, list):
         raise SourcesError(f"{label}: 'sources' must be a list, got {_type_name(entries)}")
@@ -310,7 +517,7 @@ def parse_sources(data: Any, label: str = "<sources>") -> list[Source]:
             )
         raw_name = entry.get("name")
         where = f"{label}: sources[{i}]" + (
-            f" '{raw_name}'" if isinstance(raw_name, str) and raw_name.strip() else ""
+            f" '{_clip(raw_name)}'" if isinstance(raw_name, str) and raw_name.strip() else ""
         )
         try:
             source = Source.model_validate(entry)
@@ -325,17 +532,24 @@ def parse_sources(data: Any, label: str = "<sources>") -> list[Source]:
     return out
 
 
+# The most validation problems one message lists; the rest are counted.
+MAX_PROBLEMS = 3
+
+
 def _describe(exc: ValidationError) -> str:
+    # Every value from the file is clipped (``_clip``, ``_echo``): an error message must
+    # never format an unbounded value, such as a huge string or an expanded alias.
+    errors = exc.errors()
     problems = []
-    for err in exc.errors():
-        loc = [str(x) for x in err["loc"]]
+    for err in errors[:MAX_PROBLEMS]:
+        loc = [_clip(str(x)) for x in err["loc"]]
         field = loc[0] if loc else ""
         where = ".".join(loc)
         etype = err["type"]
         value = err.get("input")
         if etype == "literal_error" and field in _FIELD_CHOICES:
             choices = ", ".join(_FIELD_CHOICES[field])
-            problems.append(f"unknown {field} '{value}' (expected one of {choices})")
+            problems.append(f"unknown {field} '{_clip(str(value))}' (expected one of {choices})")
         elif etype == "missing":
             problems.append(f"missing required key '{where}'")
         elif etype == "extra_forbidden":
@@ -347,20 +561,39 @@ def _describe(exc: ValidationError) -> str:
             # Our own messages already name the key; pydantic's do not.
             problems.append(msg if not where or msg.startswith(where) else f"{where}: {msg}")
         else:
-            problems.append(f"{where}: {err['msg']} (got {value!r})")
+            problems.append(f"{where}: {err['msg']} (got {_echo(value)})")
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(f"and {len(errors) - MAX_PROBLEMS} more")
     return _one_line("; ".join(problems))
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
+    # PyYAML's own problems may quote the file ("found undefined alias 'x…'"): clipped.
+    problem = _clip(getattr(exc, "problem", None) or str(exc), 3 * MAX_ECHO_CHARS)
     if mark is not None:
-        return _one_line(f"{problem} at line {mark.line + 1}, column {mark.column + 1}")
-    return _one_line(problem)
+        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
+    return problem
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _clip(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """``text`` on one line and at most ``limit`` characters, "…" marking a cut."""
+    text = _one_line(text[: 2 * limit])  # never more than a little of a huge value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_ECHO_REPR = reprlib.Repr()
+_ECHO_REPR.maxstring = _ECHO_REPR.maxother = MAX_ECHO_CHARS
+_ECHO_REPR.maxlevel = 2  # a nested list shows as [[...], ...], never its whole expansion
+
+
+def _echo(value: Any) -> str:
+    """``repr(value)``, bounded in time and length: a value from the file in a message."""
+    return _clip(_ECHO_REPR.repr(value))
 
 
 def _type_name(value: Any) -> str:

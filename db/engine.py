@@ -7,8 +7,15 @@ import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from config.settings import get_settings
 
@@ -21,6 +28,48 @@ _lock = threading.Lock()
 
 class DatabaseError(RuntimeError):
     """A warehouse problem a user can act on; its message is one line, without passwords."""
+
+
+# SQLSTATE classes that describe the database or its connection, not the row being written:
+# 08 connection, 25 invalid transaction state (a read-only transaction), 40 transaction
+# rollback (deadlock, serialization), 53 insufficient resources (disk full, out of memory),
+# 55 object not in prerequisite state (a lock not available), 57 operator intervention
+# (shutdown, statement timeout), 58 system error (I/O), XX internal error.
+_ENVIRONMENT_SQLSTATE_CLASSES = frozenset({"08", "25", "40", "53", "55", "57", "58", "XX"})
+
+
+def is_environment_error(exc: BaseException) -> bool:
+    """Whether ``exc`` says something about the warehouse (read-only, locked, full, gone)
+    rather than about the values being written. Writing the same rows again, or one page
+    at a time, cannot help with these; they end the command with one line (flows/cli.py)."""
+    if isinstance(exc, DatabaseError | DisconnectionError | PoolTimeoutError | MemoryError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    state = getattr(exc.orig, "sqlstate", None)  # psycopg; sqlite3 has none
+    if isinstance(state, str) and len(state) == 5:
+        return state[:2] in _ENVIRONMENT_SQLSTATE_CLASSES
+    # SQLite: locked, busy, read-only, disk full, I/O error, cannot open are all
+    # OperationalError; a constraint or a value is IntegrityError or DataError.
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's own one-line reason for ``exc`` (never the SQL or its parameters,
+    which SQLAlchemy appends to the message on the lines after)."""
+    inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = str(inner).strip().splitlines()
+    return lines[0].strip() if lines else type(inner).__name__
+
+
+def environment_error(exc: BaseException, url: str | URL) -> DatabaseError:
+    """A one-line DatabaseError for an environment error (see is_environment_error)."""
+    if isinstance(exc, DatabaseError):
+        return exc
+    text = url if isinstance(url, str) else url.render_as_string(hide_password=False)
+    return DatabaseError(scrub(f"database {redact(text)}: {first_line(exc)}", text))
 
 
 # user:password@ up to the LAST "@" (a password may hold an unencoded "@"), and a
@@ -93,15 +142,52 @@ def secret_url(name: str) -> str:
         return _secret_urls[name]
 
 
+# How long a SQLite connection waits for another one's lock before "database is locked".
+# A URL may set its own, in seconds, with pysqlite's ``timeout`` parameter:
+# sqlite:///data/optally.db?timeout=5
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # The busy timeout (sqlite3.connect's ``timeout``, see _create) turns a second writer's
+    # "database is locked" into a wait; it is set before this runs, so switching to WAL
+    # waits for a lock another process holds too.
     cur = dbapi_conn.cursor()
-    # WAL lets the report and ad-hoc queries read while a run writes; the busy
-    # timeout turns a second writer's "database is locked" into a wait.
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    # WAL lets the report and ad-hoc queries read while a run writes. A read-only database
+    # keeps the journal it has (changing it would be a write).
+    try:
+        cur.execute("PRAGMA journal_mode=WAL")
+    except Exception as exc:
+        if "readonly" not in str(exc).replace("-", "").replace(" ", ""):
+            raise
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_file(parsed: URL) -> Path | None:
+    """The database file of a SQLite URL, also when it is a ``file:`` URI (``uri=true``)."""
+    db = parsed.database
+    if not db or db == ":memory:":
+        return None
+    if parsed.query.get("uri") == "true" and db.startswith("file:"):
+        db = db.removeprefix("file:").split("?", 1)[0]
+        if not db or db == ":memory:" or db.startswith(":memory:"):
+            return None
+    return Path(db).expanduser()
+
+
+def _busy_timeout(parsed: URL) -> float:
+    value = parsed.query.get("timeout")
+    if value is None:
+        return SQLITE_BUSY_TIMEOUT_S
+    try:
+        seconds = float(value if isinstance(value, str) else value[0])
+    except ValueError:
+        raise DatabaseError(f"invalid timeout {value!r} in {redact(str(parsed))}") from None
+    if not seconds >= 0:
+        raise DatabaseError(f"invalid timeout {value!r} in {redact(str(parsed))}")
+    return seconds
 
 
 def get_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
@@ -130,15 +216,16 @@ def _create(url: str) -> Engine:
         raise DatabaseError(f"invalid database URL {redact(url)!r}") from exc
     kwargs: dict = {"future": True}
     if parsed.get_backend_name() == "sqlite":
-        db = parsed.database
-        if db and db != ":memory:":
+        path = _sqlite_file(parsed)
+        if path is not None:
             try:
-                Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:  # a file where a directory should be, no permission
                 raise DatabaseError(
                     f"cannot create the directory for {redact(url)}: {exc.strerror or exc}"
                 ) from exc
-        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        # sqlite3's timeout is SQLite's busy timeout (sqlite3_busy_timeout).
+        kwargs["connect_args"] = {"timeout": _busy_timeout(parsed), "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
@@ -155,22 +242,66 @@ def _create(url: str) -> Engine:
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply Alembic migrations up to head (idempotent; safe when two runs start together)."""
+    """Apply Alembic migrations up to head (idempotent; safe when two runs start together).
+
+    Two runs migrating one fresh database at once would race on CREATE TABLE ("table
+    operations already exists"), so the migration holds a lock: an advisory lock on
+    PostgreSQL, the database's write lock (BEGIN EXCLUSIVE, waiting up to the busy timeout)
+    on SQLite. On SQLite a database already at head is not locked at all, so a read-only
+    warehouse can still be read.
+    """
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    url = engine.url.render_as_string(hide_password=False)
     try:
+        with engine.connect() as conn:
+            pass  # connecting is its own step: failing here means the database is unreachable
+    except DBAPIError as exc:
+        raise DatabaseError(
+            scrub(f"cannot reach database {redact(url)}: {first_line(exc)}", url)
+        ) from exc
+    try:
+        if engine.dialect.name == "sqlite":
+            head = ScriptDirectory.from_config(cfg).get_current_head()
+            if current_revision(engine) == head:
+                return
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
-                # Two runs migrating one fresh database at once would race on CREATE TABLE.
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(74657201)")
+            elif engine.dialect.name == "sqlite":
+                # The migration's reads and writes in one transaction that holds the write
+                # lock: the second run waits here, then finds the schema at head.
+                conn.exec_driver_sql("BEGIN EXCLUSIVE")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    except OperationalError as exc:
+    except DBAPIError as exc:
         raise DatabaseError(
-            f"cannot reach database {redact(str(engine.url))}: {str(exc.orig).strip().splitlines()[0]}"
+            scrub(f"cannot use database {redact(url)}: {first_line(exc)}", url)
+        ) from exc
+
+
+def require_writable(engine: Engine) -> None:
+    """Fail now, with one line, when the warehouse cannot be written: a read-only file or
+    database, or a lock another process holds past the busy timeout. A run finds out
+    before it starts rather than at its first batch, with nothing half done."""
+    url = engine.url.render_as_string(hide_password=False)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                # The write lock, and a write that is rolled back: BEGIN IMMEDIATE alone
+                # succeeds on a read-only file.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+                conn.exec_driver_sql("ROLLBACK")
+            elif conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
+                raise DatabaseError(f"database {redact(url)} is read-only")
+    except DBAPIError as exc:
+        raise DatabaseError(
+            scrub(f"cannot write to database {redact(url)}: {first_line(exc)}", url)
         ) from exc
 
 

@@ -1,19 +1,22 @@
-"""Warehouse writes and reads for one run. Each function takes an open Connection;
-the caller owns the transaction (one per batch)."""
+"""Warehouse writes and reads for one run. Most functions take an open Connection and
+the caller owns the transaction (one per batch); ``write_pages`` and ``load_batch`` open
+their own, so that one page that cannot be written costs only itself (see write_pages)."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Engine,
     Table,
     and_,
     bindparam,
@@ -23,10 +26,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from db import models as m
+from db.engine import environment_error, first_line, is_environment_error
 from db.forces import record_article_forces, refresh_operation_forces
 from db.lineage import follow_merges, link_parents, lock_operations
+from db.sanitize import clean, clean_row, clean_rows
 from db.upsert import insert_ignore, upsert
 from tasks.derive import derive_metrics, quality_checks
 from tasks.records import Extraction
@@ -39,6 +45,11 @@ OPERATIONS, OP_FIGURES = T["operations"], T["operation_figures"]
 METRICS, CHECKS, SOURCES = T["metric_values"], T["quality_checks"], T["sources"]
 
 RECONCILED_SCOPES = ("operation", "international")
+MAX_REASON_CHARS = 300  # of a page failure's reason, as stored and shown
+
+log = logging.getLogger(__name__)
+Item = TypeVar("Item")
+Out = TypeVar("Out")
 
 
 def utcnow() -> datetime:
@@ -90,7 +101,8 @@ def register_sources(conn: Connection, sources: Iterable) -> dict[str, int]:  # 
 def page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageState]:
     out: dict[str, PageState] = {}
     for i in range(0, len(urls), 500):
-        chunk = urls[i : i + 500]
+        # As stored: a NUL in a WHERE clause fails on PostgreSQL as in an INSERT.
+        chunk = [clean(PAGES.c.url, u) for u in urls[i : i + 500]]
         q = select(PAGES.c.url, PAGES.c.etag, PAGES.c.last_modified, PAGES.c.content_hash).where(
             PAGES.c.url.in_(chunk)
         )
@@ -112,12 +124,13 @@ def archive(
     listed_date: date | None = None,
 ) -> tuple[int, int | None]:
     """Keep a fetched body in the raw archive. Returns (page_id, version_id or None when unchanged)."""
+    url = clean(PAGES.c.url, result.url)  # looked up as it is stored (db/sanitize.py)
     insert_ignore(
         conn,
         PAGES,
         [
             {
-                "url": result.url,
+                "url": url,
                 "source_id": source_id,
                 "first_seen_at": result.fetched_at,
                 "listed_title": listed_title,
@@ -127,9 +140,9 @@ def archive(
         ["url"],
     )
     page_id, old_hash = conn.execute(
-        select(PAGES.c.id, PAGES.c.content_hash).where(PAGES.c.url == result.url)
+        select(PAGES.c.id, PAGES.c.content_hash).where(PAGES.c.url == url)
     ).one()
-    conn.execute(delete(FAILURES).where(FAILURES.c.url == result.url))
+    conn.execute(delete(FAILURES).where(FAILURES.c.url == url))
     if result.not_modified or (old_hash is not None and old_hash == result.content_hash):
         return page_id, None
     insert_ignore(
@@ -162,33 +175,42 @@ def archive(
         update(PAGES)
         .where(PAGES.c.id == page_id)
         .values(
-            fetched_at=result.fetched_at,
-            http_status=result.status,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            content_hash=result.content_hash,
+            clean_row(
+                PAGES,
+                {
+                    "fetched_at": result.fetched_at,
+                    "http_status": result.status,
+                    "etag": result.etag,
+                    "last_modified": result.last_modified,
+                    "content_hash": result.content_hash,
+                },
+            )
         )
     )
     return page_id, version_id
 
 
 def record_failure(conn: Connection, source_id: int, result) -> None:  # type: ignore[no-untyped-def]
+    url = clean(FAILURES.c.url, result.url)
     existing = conn.execute(
-        select(FAILURES.c.id, FAILURES.c.failures).where(FAILURES.c.url == result.url)
+        select(FAILURES.c.id, FAILURES.c.failures).where(FAILURES.c.url == url)
     ).first()
-    values = {
-        "http_status": result.status,
-        "reason": result.error or "unknown",
-        "attempts": result.attempts,
-        "last_failed_at": result.fetched_at,
-    }
+    values = clean_row(
+        FAILURES,
+        {
+            "http_status": result.status,
+            "reason": result.error or "unknown",
+            "attempts": result.attempts,
+            "last_failed_at": result.fetched_at,
+        },
+    )
     if existing is None:
         insert_ignore(
             conn,
             FAILURES,
             [
                 {
-                    "url": result.url,
+                    "url": url,
                     "source_id": source_id,
                     "failures": 1,
                     "first_failed_at": result.fetched_at,
@@ -331,13 +353,16 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
         a, op = ex.article, ex.result.operation
         op_id = None
         if match is not None:
-            if match.new:
+            key = clean(OPERATIONS.c.key, match.key)
+            # Not new, yet not there: the page of this batch that founded it failed and
+            # was left out (write_pages); this page founds it instead.
+            if match.new or _operation_id(conn, key) is None:
                 insert_ignore(
                     conn,
                     OPERATIONS,
                     [
                         {
-                            "key": match.key,
+                            "key": key,
                             "name": op.name,
                             "lead_agency": op.lead_agency,
                             "theme": op.theme,
@@ -351,7 +376,7 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
                     ["key"],
                 )
             op_id = conn.execute(
-                select(OPERATIONS.c.id).where(OPERATIONS.c.key == match.key)
+                select(OPERATIONS.c.id).where(OPERATIONS.c.key == key)
             ).scalar_one()
             # A key can name an operation that was merged away since: load into its target.
             op_id = follow_merges(conn, op_id)
@@ -449,6 +474,146 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
         )
     refresh_operation_forces(conn, touched)
     return touched
+
+
+def _operation_id(conn: Connection, key: str) -> int | None:
+    return conn.execute(select(OPERATIONS.c.id).where(OPERATIONS.c.key == key)).scalar()
+
+
+# ---------------------------------------------------------------------------------------
+# One page's failure is that page's, never its batch's
+
+
+@dataclass(frozen=True, slots=True)
+class PageFailure:
+    """A page that could not be written, and why (one line)."""
+
+    url: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """As the run summary lists failures (flows/etl.py RunSummary)."""
+        return {"url": self.url, "status": None, "reason": self.reason, "attempts": 1}
+
+
+def failure_reason(stage: str, exc: BaseException) -> str:
+    """ "cannot load: integer out of range": the driver's first line, never the SQL or its
+    parameters (the page's own text)."""
+    reason = first_line(exc)
+    if not isinstance(exc, DBAPIError):  # the driver's reasons name themselves
+        reason = f"{type(exc).__name__}: {reason}"
+    return f"cannot {stage}: {reason}"[:MAX_REASON_CHARS]
+
+
+def write_pages(
+    engine: Engine,
+    items: Sequence[Item],
+    write: Callable[[Connection, Sequence[Item]], Out],
+    stage: str,
+) -> tuple[list[Out], list[tuple[Item, str]]]:
+    """``write`` the items in one transaction; when that fails because of what one of them
+    holds, in one transaction each, so that every other item is written.
+
+    Returns what each committed ``write`` returned, and the items that failed with their
+    reason ("cannot <stage>: ..."). An error of the database itself (read-only, locked,
+    full, gone: db.engine.is_environment_error) is not any page's: it is raised as a
+    one-line DatabaseError, and what earlier transactions committed stays.
+    """
+    try:
+        with engine.begin() as conn:
+            return [write(conn, items)], []
+    except Exception as exc:
+        if is_environment_error(exc):
+            raise environment_error(exc, engine.url) from None
+        if len(items) <= 1:
+            return [], [(item, failure_reason(stage, exc)) for item in items]
+        log.warning(
+            "%s of %d pages failed (%s); writing them one at a time",
+            stage,
+            len(items),
+            failure_reason(stage, exc),
+        )
+    done: list[Out] = []
+    failed: list[tuple[Item, str]] = []
+    for item in items:
+        try:
+            with engine.begin() as conn:
+                done.append(write(conn, [item]))
+        except Exception as exc:
+            if is_environment_error(exc):
+                raise environment_error(exc, engine.url) from None
+            failed.append((item, failure_reason(stage, exc)))
+    return done, failed
+
+
+@dataclass(frozen=True, slots=True)
+class _FailedPage:
+    """What record_failure reads from a fetch result, for a page that failed after it."""
+
+    url: str
+    status: int | None
+    error: str
+    attempts: int
+    fetched_at: datetime
+
+
+def record_page_failures(
+    engine: Engine, failures: Sequence[tuple[str, int | None, int | None, str]]
+) -> None:
+    """Record pages that failed after their fetch, as (url, source_id or None, page_id or
+    None, reason), in fetch_failures like fetch failures (the next run tries them again).
+    The source is the page's when ``source_id`` is None. A failure that cannot be recorded
+    either (a URL too long for the unique index) is logged and left out."""
+    now = utcnow()
+    for url, source_id, page_id, reason in failures:
+        try:
+            with engine.begin() as conn:
+                if source_id is None and page_id is not None:
+                    source_id = conn.execute(
+                        select(PAGES.c.source_id).where(PAGES.c.id == page_id)
+                    ).scalar()
+                if source_id is None:
+                    continue
+                record_failure(conn, source_id, _FailedPage(url, None, reason, 1, now))
+        except Exception as exc:
+            if is_environment_error(exc):
+                raise environment_error(exc, engine.url) from None
+            log.warning("cannot record the failure of %s: %s", url, first_line(exc))
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOutcome:
+    """What loading a batch did: the operations it touched, the pages it could not load."""
+
+    touched: list[int]
+    failures: list[PageFailure] = field(default_factory=list)
+
+
+def load_batch(
+    engine: Engine, pages: Sequence[Extracted], matches: Sequence[Match | None]
+) -> LoadOutcome:
+    """Load a batch and derive what it touched, in one transaction; when a page of it
+    cannot be loaded, every other page is loaded and derived, and that page is recorded
+    as failed (write_pages, record_page_failures)."""
+
+    def write(conn: Connection, batch: Sequence[tuple[Extracted, Match | None]]) -> set[int]:
+        touched = load(conn, [p for p, _ in batch], [mt for _, mt in batch])
+        # Derived rows commit with the claims they come from: a run killed after any commit
+        # leaves no operation without its figures or metrics (the next run derives only
+        # what it touches), and the next batch's resolution sees these operations with
+        # their figures. This is the run's only derivation: every operation it touches is
+        # derived with its last batch, and the parent links that batch's totals affect are
+        # recomputed with it (db/lineage.py), so nothing is left to derive at the end.
+        refresh_operations(conn, touched)
+        return touched
+
+    done, failed = write_pages(engine, list(zip(pages, matches, strict=True)), write, "load")
+    record_page_failures(
+        engine, [(p.item.url, None, p.item.page_id, reason) for (p, _), reason in failed]
+    )
+    return LoadOutcome(
+        sorted(set().union(*done)), [PageFailure(p.item.url, r) for (p, _), r in failed]
+    )
 
 
 _QUAL_RANK = {"exact": 0, "more_than": 1, "at_least": 1, "approx": 2, "up_to": 3}
@@ -601,7 +766,7 @@ def _replace(conn: Connection, table: Table, wanted: dict[int, list[dict[str, An
     conn.execute(delete(table).where(table.c.operation_id.in_(changed)))
     rows = [r for op_id in changed for r in wanted[op_id]]
     if rows:
-        conn.execute(table.insert(), rows)
+        conn.execute(table.insert(), clean_rows(table, rows))
 
 
 def _normalise(rows: set[tuple[Any, ...]]) -> set[tuple[Any, ...]]:

@@ -1,4 +1,7 @@
-"""Dialect-aware INSERT ... ON CONFLICT, the one way rows are written idempotently."""
+"""Dialect-aware INSERT ... ON CONFLICT, the one way rows are written idempotently.
+
+Every row is made fit for its columns first (db/sanitize.py): what a page says reaches the
+warehouse through here."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from db.engine import DatabaseError
+from db.sanitize import clean_rows
 
 
 def _insert(conn: Connection, table: Table):  # type: ignore[no-untyped-def]
@@ -25,7 +29,8 @@ def insert_ignore(
     """Insert rows; a row whose unique ``keys`` already exist is left as it is."""
     if rows:
         conn.execute(
-            _insert(conn, table).on_conflict_do_nothing(index_elements=list(keys)), list(rows)
+            _insert(conn, table).on_conflict_do_nothing(index_elements=list(keys)),
+            clean_rows(table, rows),
         )
 
 
@@ -43,4 +48,4 @@ def upsert(
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
     )
-    conn.execute(stmt, list(rows))
+    conn.execute(stmt, clean_rows(table, rows))

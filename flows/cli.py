@@ -7,8 +7,11 @@ import contextlib
 import csv
 import io
 import json
+import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -20,6 +23,19 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 class UserError(Exception):
     """Bad input: reported as one line on stderr with exit status 2."""
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGINT or SIGTERM asked the command to stop. A KeyboardInterrupt, so everything on
+    the way out (Prefect's engine, the flow cancelling its fetches) treats either signal
+    as a Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _date(value: str) -> date:
@@ -165,15 +181,99 @@ def main(argv: Sequence[str] | None = None) -> int:
     from db.engine import DatabaseError
 
     try:
-        with _password_through_environment(args):
+        with _password_through_environment(args), _one_line_in_run_logs():
             return COMMANDS[args.command](args)
     except (UserError, SourcesError, DatabaseError, FileNotFoundError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"optally: error: {msg}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("optally: interrupted", file=sys.stderr)
-        return 130
+    except Exception as exc:
+        # The warehouse failed under the command (read-only, locked past the busy timeout,
+        # disk full, connection lost): one line, not a traceback. What committed stays.
+        from db.engine import environment_error, is_environment_error, resolve_url
+
+        if not is_environment_error(exc):
+            raise
+        url = resolve_url(getattr(args, "db", None))
+        print(f"optally: error: {environment_error(exc, url)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print(f"optally: {_stop_message(signum)}", file=sys.stderr)
+        return 128 + signum  # as a shell reports a process a signal ended: 130, 143
+
+
+def _stop_message(signum: int) -> str:
+    return f"stopped by {signal.Signals(signum).name}; the next run carries on from here"
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the command: ``Stopped`` is raised in the main thread, so
+    the stack unwinds. The flow cancels its requests in flight, the batch being fetched
+    archives what it got, open transactions roll back, the temporary Prefect API stops;
+    ``main`` prints one line and returns 130 or 143. A second signal ends the process at
+    once.
+
+    During a flow run Prefect holds SIGTERM itself: it raises its TerminationSignal (also
+    not an Exception, so the flow cancels its fetches the same way) and hands the signal
+    on to this handler once the flow has unwound.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be installed from the main thread
+        return
+    received: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        if received:  # asked twice: do not wait for the unwinding
+            print(f"optally: {_stop_message(signum)}", file=sys.stderr, flush=True)
+            os._exit(128 + signum)
+        received.append(signum)
+        raise Stopped(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:  # swallowed on the way: Prefect ignores one that lands after the flow ended
+        raise Stopped(received[0])
+
+
+RUN_LOGGERS = ("prefect.task_runs", "prefect.flow_runs")
+
+
+class _NoTraceback(logging.Filter):
+    """Drops the traceback from a log record whose exception ``says_it_all``."""
+
+    def __init__(self, says_it_all: Callable[[BaseException], bool]) -> None:
+        super().__init__()
+        self.says_it_all = says_it_all
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and self.says_it_all(exc):
+            record.exc_info = record.exc_text = None
+        return True
+
+
+@contextlib.contextmanager
+def _one_line_in_run_logs() -> Iterator[None]:
+    """Prefect logs a failed task or flow run with its traceback. For an error of the
+    warehouse itself (read-only, locked, disk full: db.engine.is_environment_error) the
+    run's log keeps the message line, and ``main`` ends with one line of its own."""
+    from db.engine import is_environment_error
+
+    loggers = [logging.getLogger(name) for name in RUN_LOGGERS]
+    no_traceback = _NoTraceback(is_environment_error)
+    for logger in loggers:
+        logger.addFilter(no_traceback)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(no_traceback)
 
 
 @contextlib.contextmanager
@@ -235,20 +335,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError(f"sources file not found: {args.sources}")
     from flows.early_api import early_api
 
-    with early_api() as use_api:  # boots while the checks below run
+    # Signals first: a stop unwinds through early_api, which stops the temporary API.
+    with _stop_on_signals(), early_api() as use_api:  # boots while the checks below run
         return _run(args, use_api)
 
 
 def _run(args: argparse.Namespace, use_api: Callable[[], bool]) -> int:
     from config.settings import get_settings
     from config.sources import load_sources
-    from db.engine import get_engine
+    from db.engine import get_engine, require_writable
     from flows.etl import etl
     from flows.progress import RunProgress, set_current
 
     # Fail fast, with one line, before a flow run starts and logs a traceback.
     load_sources(args.sources or get_settings().sources_file)
-    get_engine(args.db)
+    require_writable(get_engine(args.db))  # read-only or locked: one line, nothing started
     flow_fn = etl
     workers_api: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
     if args.task_runner or args.dask_address or get_settings().task_runner != "threads":
@@ -290,6 +391,8 @@ def print_summary(summary: dict[str, Any]) -> None:
         print(
             f"  failed: {f['url']}: {f['reason']} (status {f['status']}, {f['attempts']} attempt(s))"
         )
+    for warning in summary.get("warnings", []):  # discovery's: "<source>: <warning>"
+        print(f"  warning: {warning}")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -354,11 +457,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         )
         print()
     elif args.format == "csv":
+        from tasks.export import CSV_QUOTING, csv_cell
+
         buf = io.StringIO()
-        if rows:
-            w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        if rows:  # scraped titles must not run as formulas in a spreadsheet (csv_cell)
+            w = csv.DictWriter(buf, fieldnames=list(rows[0]), quoting=CSV_QUOTING)
             w.writeheader()
-            w.writerows(rows)
+            w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
         sys.stdout.write(buf.getvalue())
     else:
         print_metrics_table(args.db)

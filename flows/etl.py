@@ -12,7 +12,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,13 +25,14 @@ from prefect.utilities.annotations import quote
 from config.settings import Settings, get_settings
 from config.sources import Source, load_sources, select_sources
 from db import load as wh
+from db.backoff import backing_off
 from db.engine import get_engine
 from db.operations import resolve_pages
 from flows.progress import current as current_progress
 from tasks import extract_pool
 from tasks.discover import Link, discover
 from tasks.extract import extract_page
-from tasks.fetch import Fetcher
+from tasks.fetch import CANCELLED, Fetcher
 from tasks.records import PARSER_VERSION
 from tasks.resolve import Match
 
@@ -46,6 +47,29 @@ def shared_fetcher(settings: Settings) -> Fetcher:
         if key not in _fetchers:
             _fetchers[key] = Fetcher(settings)
         return _fetchers[key]
+
+
+@contextlib.contextmanager
+def stop_fetching_when_interrupted() -> Iterator[None]:
+    """A run stopped by a signal (KeyboardInterrupt, Prefect's TerminationSignal, Abort:
+    every BaseException that is not an Exception) cancels the shared fetchers at once.
+
+    Otherwise the task runner's shutdown waits for every request in flight, up to its
+    whole deadline. Cancelled, each returns "cancelled" within moments; the batch being
+    fetched still archives the pages it got. A new run starts with new fetchers.
+    """
+    with _fetchers_lock:
+        for key in [k for k, f in _fetchers.items() if f.cancelled]:
+            del _fetchers[key]
+    try:
+        yield
+    except BaseException as exc:
+        if not isinstance(exc, Exception):
+            with _fetchers_lock:
+                fetchers = list(_fetchers.values())
+            for fetcher in fetchers:
+                fetcher.cancel()
+        raise
 
 
 HOST_LIMIT_PREFIX = "optally-host:"
@@ -110,6 +134,7 @@ class RunSummary:
     irrelevant: int = 0
     operations_touched: list[int] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # discovery's, "<source>: <warning>"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +147,8 @@ class RunSummary:
             "operations_touched": len(self.operations_touched),
             "failed": len(self.failures),
             "failures": self.failures,
+            # Only when there are some: a clean run's summary keeps its shape.
+            **({"warnings": self.warnings} if self.warnings else {}),
         }
 
 
@@ -134,6 +161,30 @@ class FetchOutcome:
     failures: tuple[dict[str, Any], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Discovered:
+    """A source's article links for this run, and its warnings as "<source>: <warning>"."""
+
+    links: list[Link]
+    warnings: list[str]
+
+
+def _backing_off(conn: Any, source: Source, settings: Settings) -> set[str]:
+    """The source's URLs that failed run after run and wait out their back-off now. None
+    for `optally add`: a page named by hand is fetched when asked."""
+    if source.name == MANUAL_SOURCE:
+        return set()
+    source_id = wh.register_sources(conn, [source])[source.name]
+    return backing_off(
+        conn,
+        source_id,
+        datetime.now(UTC),
+        after=settings.failure_backoff_after,
+        base_days=settings.failure_backoff_days,
+        max_days=settings.failure_backoff_max_days,
+    )
+
+
 # Retries live in the Fetcher's own loop (it honours Retry-After); the tasks do not retry.
 @task(name="discover", cache_policy=NO_CACHE, tags=["http"])
 def discover_task(
@@ -143,34 +194,67 @@ def discover_task(
     max_pages: int | None,
     db_url: str | None,
     host_slots: bool = False,
-) -> list[Link]:
+) -> Discovered:
     settings = get_settings()
     host = urlsplit(source.start_url or "").hostname
+    with get_engine(db_url).begin() as conn:
+        skip = _backing_off(conn, source, settings)
     with host_slot(host, source.rate_limit, host_slots):
         result = discover(
-            source, shared_fetcher(settings), since=since, until=until, max_pages=max_pages
+            source,
+            shared_fetcher(settings),
+            since=since,
+            until=until,
+            max_pages=max_pages,
+            skip=skip,
         )
     logger = get_run_logger()
-    for failure in result.failures:
+    # a listing cut off by a stop signal is not the listing's failure
+    failures = [f for f in result.failures if f.error != CANCELLED]
+    for failure in failures:
         logger.warning("discover %s: %s failed: %s", source.name, failure.url, failure.error)
     links = list(result.links)
     engine = get_engine(db_url)
     with engine.begin() as conn:
         ids = wh.register_sources(conn, [source])
-        for failure in result.failures:
+        for failure in failures:
             wh.record_failure(conn, ids[source.name], failure)
         # Article pages that failed last time are tried again. Not the listing pages,
         # feeds or sitemaps discovery failed on (their failures are recorded too): fetched
         # as articles they would be archived and extracted as articles.
         known = {link.url for link in links}
         known |= {f.url for f in result.failures} | {source.start_url}
-        links += [
+        retries = [
             Link(url)
             for url in wh.failed_urls(conn, ids[source.name])
-            if url not in known and source.is_article(url)
+            if url not in known and url not in skip and source.is_article(url)
         ]
+    warnings = [*result.warnings, *_bound_retries(links, retries, skip, source, settings)]
+    for warning in warnings:
+        logger.warning("discover %s: %s", source.name, warning)
     logger.info("discover %s: %d article links", source.name, len(links))
-    return links
+    return Discovered(links, [f"{source.name}: {w}" for w in warnings])
+
+
+def _bound_retries(
+    links: list[Link], retries: list[Link], skip: set[str], source: Source, settings: Settings
+) -> list[str]:
+    """Add the retries to ``links`` within max_urls_per_source; say what was left out."""
+    room = max(0, settings.max_urls_per_source - len(links))
+    links += retries[:room]
+    warnings = []
+    if len(retries) > room:
+        warnings.append(
+            f"{len(retries) - room:,} earlier failed URL(s) not retried this run "
+            "(max_urls_per_source)"
+        )
+    waiting = sum(1 for url in skip if url != source.start_url and source.is_article(url))
+    if waiting:
+        warnings.append(
+            f"{waiting:,} URL(s) left out: failed in {settings.failure_backoff_after} or more "
+            "runs in a row, backing off"
+        )
+    return warnings
 
 
 @task(name="fetch", cache_policy=NO_CACHE, tags=["http"])
@@ -208,38 +292,53 @@ def _fetch_batch(source: Source, links: Sequence[Link], db_url: str | None) -> F
             robots_on_error=source.robots_on_error,
         )
         results.append((link, result))
+
     # One transaction for the batch's archive, not one per page: one commit and one
     # hand-over of SQLite's write lock between the fetch threads per batch
     # (docs/BENCHMARKS.md). Killed before the commit, the batch is fetched again next run.
-    with engine.begin() as conn:
-        for link, result in results:
+    # A page the warehouse refuses fails alone; the others are archived (wh.write_pages).
+    def archive(conn: Any, batch: Sequence[tuple[Link, Any]]) -> list[tuple[Link, Any, Any]]:
+        out = []
+        for link, result in batch:
             if result.ok or result.not_modified:
-                page_id, version_id = wh.archive(
-                    conn, source_id, result, link.title, link.published
-                )
-                page_ids.append(page_id)
-                if result.not_modified:
-                    not_modified += 1
-                elif version_id is None:
-                    unchanged += 1
-                else:
-                    fetched += 1
-            else:
+                ids = wh.archive(conn, source_id, result, link.title, link.published)
+                out.append((link, result, ids))
+            elif result.error != CANCELLED:  # stopping is not the page's failure
                 wh.record_failure(conn, source_id, result)
-                failures.append(
-                    {
-                        "url": link.url,
-                        "status": result.status,
-                        "reason": result.error,
-                        "attempts": result.attempts,
-                    }
-                )
-                logger.warning(
-                    "fetch %s failed after %d attempt(s): %s",
-                    link.url,
-                    result.attempts,
-                    result.error,
-                )
+                out.append((link, result, None))
+        return out
+
+    written, refused = wh.write_pages(engine, results, archive, "archive")
+    for link, result, ids in (row for rows in written for row in rows):
+        if ids is None:
+            failures.append(
+                {
+                    "url": link.url,
+                    "status": result.status,
+                    "reason": result.error,
+                    "attempts": result.attempts,
+                }
+            )
+            logger.warning(
+                "fetch %s failed after %d attempt(s): %s", link.url, result.attempts, result.error
+            )
+            continue
+        page_id, version_id = ids
+        page_ids.append(page_id)
+        if result.not_modified:
+            not_modified += 1
+        elif version_id is None:
+            unchanged += 1
+        else:
+            fetched += 1
+    wh.record_page_failures(
+        engine, [(link.url, source_id, None, why) for (link, _), why in refused]
+    )
+    for (link, result), why in refused:
+        failures.append(
+            {"url": link.url, "status": result.status, "reason": why, "attempts": result.attempts}
+        )
+        logger.warning("fetch %s: %s", link.url, why)
     return FetchOutcome(fetched, not_modified, unchanged, tuple(page_ids), tuple(failures))
 
 
@@ -284,20 +383,14 @@ def resolve_task(pages: Sequence[wh.Extracted], db_url: str | None) -> list[Matc
 @task(name="load", cache_policy=NO_CACHE)
 def load_task(
     pages: Sequence[wh.Extracted], matches: Sequence[Match | None], db_url: str | None
-) -> list[int]:
+) -> wh.LoadOutcome:
     """One transaction for the batch: articles, claims, operations, and the derived rows
-    (reconciled figures, metrics, checks, forces, parents) of the operations it touched."""
-    engine = get_engine(db_url)
-    with engine.begin() as conn:
-        touched = wh.load(conn, pages, matches)
-        # Derived rows commit with the claims they come from: a run killed after any commit
-        # leaves no operation without its figures or metrics (the next run derives only
-        # what it touches), and the next batch's resolution sees these operations with
-        # their figures. This is the run's only derivation: every operation it touches is
-        # derived with its last batch, and the parent links that batch's totals affect are
-        # recomputed with it (db/lineage.py), so nothing is left to derive at the end.
-        wh.refresh_operations(conn, touched)
-        return sorted(touched)
+    (reconciled figures, metrics, checks, forces, parents) of the operations it touched.
+    A page that cannot be loaded is recorded as failed; the others load (wh.load_batch)."""
+    outcome = wh.load_batch(get_engine(db_url), pages, matches)
+    for failure in outcome.failures:
+        get_run_logger().warning("load %s: %s", failure.url, failure.reason)
+    return outcome
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -312,6 +405,7 @@ def _batches(links: Sequence[Link], size: int) -> list[list[Link]]:
     return [list(links[i : i + size]) for i in range(0, len(links), size)]
 
 
+@stop_fetching_when_interrupted()
 def run_pipeline(
     sources: Sequence[Source],
     db_url: str | None,
@@ -336,7 +430,9 @@ def run_pipeline(
     by_source = {s.name: s for s in sources}
     fetch_futures = []
     for name, fut in discovered.items():
-        links = fut.result()
+        found = fut.result()
+        links = found.links
+        summary.warnings.extend(found.warnings)
         summary.discovered += len(links)
         by_host: dict[str, list[Link]] = defaultdict(list)
         for link in links:
@@ -437,7 +533,9 @@ def _extract_and_load(
         # call, looking for futures (a quarter of these tasks' time, docs/BENCHMARKS.md);
         # wait_for keeps the extract -> resolve/load edges of the run graph.
         matches = resolve_task(quote(pages), db_url, wait_for=[extracted])
-        touched.update(load_task(quote(pages), quote(matches), db_url, wait_for=[extracted]))
+        loaded = load_task(quote(pages), quote(matches), db_url, wait_for=[extracted])
+        touched.update(loaded.touched)
+        summary.failures.extend(f.as_dict() for f in loaded.failures)
         if progress:
             progress.advance("extract")
     summary.operations_touched = sorted(touched)

@@ -459,6 +459,12 @@ CP1252_ALIASES: frozenset[str] = frozenset(
         "csisolatin1", "windows-1252", "cp1252", "x-cp1252",
     }
 )  # fmt: skip
+# Python codecs that decode bytes but are no page's encoding: host-name and escape codecs
+# turn a page into something else ("idna" splits it at dots, "unicode_escape" reads its
+# backslashes), and "undefined" always raises. A page labelled so is decoded as unlabelled.
+NOT_DOCUMENT_CODECS: frozenset[str] = frozenset(
+    {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"}
+)
 CONTENT_TYPE_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([^"';\s,]+)""", re.I)
 META_CHARSET_RE = re.compile(
     rb"""<meta\b[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I
@@ -544,16 +550,22 @@ def detect_profile(url: str | None, html: str | None = None) -> str:
     return "generic"
 
 
-def decode_html(data: bytes, content_type: str | None = None) -> str:
-    """Bytes to text: BOM, then the HTTP charset, then <meta>, then detection."""
+def decode_html(data: bytes, content_type: str | None = None, *, charset: str | None = None) -> str:
+    """Bytes to text: BOM, then the HTTP charset, then <meta>, then detection. Never raises.
+
+    ``charset`` is the HTTP charset already taken out of a Content-Type (discovery's
+    ``FetchResult.encoding``); otherwise it is read from ``content_type``. Every page and
+    listing goes through here, so a label naming a codec that is not a text encoding
+    ("idna", "undefined", "punycode", "base64") is ignored instead of raising.
+    """
     data = bytes(data)
     if not data:
         return ""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
-    declared: list[str] = []
-    if content_type:
+    declared: list[str] = [charset] if charset else []
+    if content_type and not charset:
         m = CONTENT_TYPE_CHARSET_RE.search(content_type)
         if m:
             declared.append(m.group(1))
@@ -569,13 +581,14 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
             continue
         try:
             return data.decode(encoding)
-        except LookupError:  # "base64", "rot13": codecs, but not text encodings
-            continue
         except UnicodeDecodeError:
-            if encoding != "utf-8":
+            if encoding == "utf-8":
+                break  # mislabelled as UTF-8: let detection decide
+            with contextlib.suppress(Exception):
                 # Single-byte pages with a few undefined bytes: keep the rest readable.
                 return data.decode(encoding, errors="replace")
-            break  # mislabelled as UTF-8: let detection decide
+        except Exception:  # a hostile label must not stop the run: try the next one
+            continue
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -589,7 +602,7 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
                 encoding = found
     try:
         return data.decode(encoding, errors="replace")
-    except LookupError:
+    except Exception:  # whatever detection named, cp1252 always decodes
         return data.decode("cp1252", errors="replace")
 
 
@@ -2409,12 +2422,16 @@ def _host_in(host: str, domains: Iterable[str]) -> bool:
 
 
 def _python_encoding(label: str) -> str | None:
+    """The Python codec for a charset label; None for unknown labels and for codecs that
+    are not document encodings (NOT_DOCUMENT_CODECS)."""
     label = label.strip().strip("\"'").lower()
     if label in CP1252_ALIASES:
         return "cp1252"
     try:
         name = codecs.lookup(label).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label holding a NUL
+        return None
+    if name in NOT_DOCUMENT_CODECS:
         return None
     return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
 

@@ -34,7 +34,7 @@ _SPLIT_OPENER = re.compile(
     re.IGNORECASE,
 )
 _SPLIT_ITEM = re.compile(
-    rf"(?<![\w,])(?P<n>{_NUM})\s(?:(?:were|was|people|persons|arrests?|arrested|detained|held|of\sthem|of\swhom|"
+    rf"(?<![\w,\-\u2212])(?P<n>{_NUM})\s(?:(?:were|was|people|persons|arrests?|arrested|detained|held|of\sthem|of\swhom|"
     rf"specifically|all|suspects|individuals)\s){{0,3}}{_CONNECT}\s{_OFFENCE}",
     re.IGNORECASE,
 )
@@ -50,7 +50,7 @@ _OF_WHICH_BARE = re.compile(
 )
 # "850 of them were specifically for X".
 _OF_THEM = re.compile(
-    rf"(?<![\w,])(?P<n>{_NUM})\sof\s(?:them|those|whom|these|the\sarrests|the\s(?:{_NUM}\s)?(?:arrests|people\sarrested|suspects\sarrested))(?:\s(?:arrests|arrested|people|suspects|detained))?"
+    rf"(?<![\w,\-\u2212])(?P<n>{_NUM})\sof\s(?:them|those|whom|these|the\sarrests|the\s(?:{_NUM}\s)?(?:arrests|people\sarrested|suspects\sarrested))(?:\s(?:arrests|arrested|people|suspects|detained))?"
     rf"\s(?:were\s|was\s)?(?:(?:specifically|all|arrested)\s)?"
     rf"{_CONNECT}\s{_OFFENCE}",
     re.IGNORECASE,
@@ -59,7 +59,7 @@ _OF_THEM = re.compile(
 # "two Indian nationals there were arrested on suspicion of immigration offences",
 # "arrested 16 people suspected of human trafficking".
 _ATTRIBUTED_AFTER = re.compile(
-    rf"(?<![\w,])(?P<n>{_NUM})(?:\s[\w'-]+){{0,4}}?(?:,\s(?:aged|both|all)\s[^,;.()]{{1,40}},)?\s(?:were|was|have\sbeen|had\sbeen|are\sbeing|is\sbeing)?\s?"
+    rf"(?<![\w,\-\u2212])(?P<n>{_NUM})(?:\s[\w'-]+){{0,4}}?(?:,\s(?:aged|both|all)\s[^,;.()]{{1,40}},)?\s(?:were|was|have\sbeen|had\sbeen|are\sbeing|is\sbeing)?\s?"
     rf"(?:arrested|detained|held)\s(?:on\ssuspicion\sof|for|over|in\sconnection\swith)\s{_OFFENCE}",
     re.IGNORECASE,
 )

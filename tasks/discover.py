@@ -15,10 +15,12 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import difflib
+import itertools
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -29,6 +31,7 @@ from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
 from config.sources import Source
+from tasks.article import decode_html
 from tasks.fetch import Accept, Fetcher, FetchResult
 from tasks.gc_pause import gc_paused
 
@@ -51,7 +54,7 @@ class Discovery:
     links: list[Link]
     failures: list[FetchResult]  # fetches that failed; the flow records them per URL
     pages_fetched: int  # documents read: listing pages, feeds, sitemaps, search pages
-    stopped: str = "end"  # end | max_pages | since | failure | loop | empty
+    stopped: str = "end"  # end | max_pages | max_urls | since | failure | loop | empty
     warnings: list[str] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)  # reason -> count
 
@@ -75,6 +78,11 @@ _DMY_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,10})\.?,?\s+(\d
 _TAG_RE = re.compile(r"<[^>]+>")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
+# Feeds and sitemaps are parsed as a stream, this many bytes at a time, so a huge one costs
+# the memory of one entry and stops being read as soon as the per-source bound is reached.
+_XML_CHUNK_BYTES = 64 * 1024
+_DROPPED_EXAMPLES = 3  # listed URLs quoted in the warning about dropped ones
+_MAX_WARNINGS = 20  # per source and run, after removing repeats; the rest are counted
 
 
 # ---------------------------------------------------------------------------
@@ -185,7 +193,7 @@ def parse_nca_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str
             a for a in soup.select(NCA_FALLBACK_SELECTOR) if len(_text(a)) >= NCA_FALLBACK_MIN_TEXT
         ]
         blog = None
-    chosen = set(map(id, anchors))
+    counts = _listing_links_below(anchors, stop=blog)
 
     links: list[Link] = []
     seen: set[str] = set()
@@ -195,7 +203,7 @@ def parse_nca_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str
             continue
         seen.add(url)
         title = _clean(_text(a))
-        block = _item_block(a, chosen, stop=blog)
+        block = _item_block(a, counts, stop=blog)
         block_text = _text(block)
         if title:
             # A date inside the headline is not the item's date.
@@ -204,16 +212,38 @@ def parse_nca_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str
     return links, next_page_url(soup, base_url)
 
 
-def _item_block(a: Tag, chosen: set[int], stop: Tag | None) -> Tag:
-    """The largest ancestor of ``a`` that holds no other listing link: the item's block."""
-    block: Tag = a
+def _block_ancestors(a: Tag, stop: Tag | None) -> Iterator[Tag]:
+    """The ancestors of ``a`` an item's block may grow into: up to ``stop``, main or body."""
     parent = a.parent
     while isinstance(parent, Tag) and parent is not stop and parent.name not in ("main", "body"):
-        others = [x for x in parent.find_all("a", href=True) if id(x) in chosen and x is not a]
-        if others:
+        yield parent
+        parent = parent.parent
+
+
+def _listing_links_below(anchors: list[Tag], stop: Tag | None) -> dict[int, int]:
+    """How many of the listing's links each of their ancestors holds (by ``id``).
+
+    One walk up from each link: linear in links x depth. Searching each ancestor for the
+    other links instead was quadratic: 4,000 items in one container took minutes.
+    """
+    counts: dict[int, int] = {}
+    for a in {id(x): x for x in anchors}.values():
+        # Past main and body too (a <main> may sit inside an item): every ancestor a block
+        # may grow into then counts every listing link below it.
+        parent = a.parent
+        while isinstance(parent, Tag) and parent is not stop:
+            counts[id(parent)] = counts.get(id(parent), 0) + 1
+            parent = parent.parent
+    return counts
+
+
+def _item_block(a: Tag, counts: dict[int, int], stop: Tag | None) -> Tag:
+    """The largest ancestor of ``a`` that holds no other listing link: the item's block."""
+    block: Tag = a
+    for parent in _block_ancestors(a, stop):
+        if counts.get(id(parent), 0) > 1:
             break
         block = parent
-        parent = parent.parent
     return block
 
 
@@ -330,16 +360,93 @@ def _epoch_or_text(value: Any) -> date | None:
 # XML: feeds and sitemaps
 
 
-def _xml_root(xml: bytes | str) -> etree._Element | None:
-    # No entity resolution and no network: feeds are untrusted input (XXE).
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+_FEED_ITEMS = frozenset({"item", "entry"})
+_SITEMAP_ENTRIES = frozenset({"url", "sitemap"})
+
+
+def _xml_chunks(xml: bytes | str, problems: list[str]) -> Iterator[bytes]:
+    """The document's bytes a chunk at a time, gunzipped on the fly when gzipped.
+
+    A gzipped document is read up to ``_MAX_SITEMAP_BYTES`` uncompressed (the sitemaps.org
+    limit; a compression bomb stops there) and up to its first corrupt byte; either adds
+    to ``problems``, and what came before is still read.
+    """
     # lxml refuses str input that carries an encoding declaration.
     data = _XML_DECL_RE.sub("", xml, count=1).encode("utf-8") if isinstance(xml, str) else xml
-    try:
-        root = etree.fromstring(data.lstrip(), parser)
-    except (etree.XMLSyntaxError, ValueError):
-        return None
-    return root
+    data = data.lstrip()  # an XML declaration after whitespace is an error
+    if not data.startswith(b"\x1f\x8b"):
+        for start in range(0, len(data), _XML_CHUNK_BYTES):
+            yield data[start : start + _XML_CHUNK_BYTES]
+        return
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    pos = total = 0
+    while not d.eof and (d.unconsumed_tail or pos < len(data)):
+        compressed = d.unconsumed_tail
+        if not compressed:
+            compressed = data[pos : pos + _XML_CHUNK_BYTES]
+            pos += _XML_CHUNK_BYTES
+        try:
+            out = d.decompress(compressed, _XML_CHUNK_BYTES)
+        except zlib.error:
+            problems.append("not valid gzip")
+            return
+        total += len(out)
+        if total > _MAX_SITEMAP_BYTES:
+            problems.append("too large")
+            return
+        yield out.lstrip() if total == len(out) else out
+
+
+def _xml_elements(
+    xml: bytes | str, names: frozenset[str], problems: list[str]
+) -> Iterator[tuple[str, int, etree._Element]]:
+    """(root's local name, depth, element) for each element named in ``names``, at its end.
+
+    The document is parsed as a stream: whatever is finished and not inside a wanted
+    element is cleared, and a wanted one once the consumer has moved on, so memory holds
+    one entry whatever the document's length; a consumer that stops early stops the
+    reading. The root is at depth 1.
+    """
+    # No entity resolution and no network: feeds are untrusted input (XXE).
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+    )
+    root = ""
+    depth = inside = 0
+    for chunk in itertools.chain(_xml_chunks(xml, problems), [None]):
+        try:
+            if chunk is None:
+                parser.close()
+            elif chunk:
+                parser.feed(chunk)
+        except (etree.XMLSyntaxError, ValueError):
+            return
+        for event, el in parser.read_events():
+            name = _local(el)
+            if event == "start":
+                depth += 1
+                root = root or name or "?"
+                inside += name in names
+                continue
+            if name in names:
+                inside -= 1
+                yield root, depth, el
+            depth -= 1
+            if not inside:
+                _forget(el)
+
+
+def _forget(el: etree._Element) -> None:
+    """Free a finished element and the finished siblings before it (lxml's iterparse idiom)."""
+    el.clear(keep_tail=False)
+    parent = el.getparent()
+    if parent is not None:
+        while el.getprevious() is not None:
+            del parent[0]
 
 
 def _local(el: etree._Element) -> str:
@@ -362,10 +469,15 @@ def _child_text(el: etree._Element, *names: str) -> str | None:
     return None
 
 
-def _descendants(el: etree._Element, name: str) -> Iterator[etree._Element]:
-    for d in el.iter():
-        if _local(d) == name:
-            yield d
+def _unique(links: Iterable[Link]) -> list[Link]:
+    """First occurrences only, by URL."""
+    seen: set[str] = set()
+    out: list[Link] = []
+    for link in links:
+        if link.url not in seen:
+            seen.add(link.url)
+            out.append(link)
+    return out
 
 
 def parse_feed(xml: bytes | str, base_url: str) -> list[Link]:
@@ -374,17 +486,19 @@ def parse_feed(xml: bytes | str, base_url: str) -> list[Link]:
     Dates: pubDate / dc:date (RSS), published then updated (Atom). A missing date is
     normal (Europol's RSS has none, research §2.1) and gives ``published=None``.
     """
-    root = _xml_root(xml)
-    if root is None:
-        return []
-    links: list[Link] = []
-    seen: set[str] = set()
-    is_atom = _local(root) == "feed"
-    for item in _descendants(root, "entry" if is_atom else "item"):
-        url = _atom_link(item, base_url) if is_atom else _rss_link(item, base_url)
-        if url is None or url in seen:
+    return _unique(iter_feed(xml, base_url, []))
+
+
+def iter_feed(xml: bytes | str, base_url: str, problems: list[str]) -> Iterator[Link]:
+    """parse_feed's items one at a time, read as a stream (repeats included); a gzipped
+    feed is gunzipped on the way, and what went wrong with that is added to ``problems``."""
+    for root, _depth, item in _xml_elements(xml, _FEED_ITEMS, problems):
+        is_atom = root == "feed"
+        if _local(item) != ("entry" if is_atom else "item"):
             continue
-        seen.add(url)
+        url = _atom_link(item, base_url) if is_atom else _rss_link(item, base_url)
+        if url is None:
+            continue
         title = _child_text(item, "title")
         if title and "<" in title:  # Atom type="html" titles arrive as escaped markup
             title = _clean(_TAG_RE.sub(" ", title))
@@ -398,17 +512,13 @@ def parse_feed(xml: bytes | str, base_url: str) -> list[Link]:
             tags = [
                 "".join(c.itertext()) or c.get("term") or "" for c in _children(item, "category")
             ]
-        links.append(Link(url=url, title=title, published=published, tags=_tags(tags)))
-    return links
+        yield Link(url=url, title=title, published=published, tags=_tags(tags))
 
 
 def _tags(values: Iterable[str]) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in values:
-        v = _clean(v) or ""
-        if v and v not in out:
-            out.append(v)
-    return tuple(out)
+    # First occurrences in order; a dict, not list membership, so an item with thousands
+    # of categories costs linear time.
+    return tuple(dict.fromkeys(v for v in map(_clean, values) if v))
 
 
 def _rss_link(item: etree._Element, base_url: str) -> str | None:
@@ -441,16 +551,32 @@ def parse_sitemap(xml: bytes | str, base_url: str) -> list[Link]:
     (``news:title``, ``news:publication_date``, ``news:keywords`` as tags) and
     ``<lastmod>`` as ``modified``. A sitemap index gives [] here: see parse_sitemap_index.
     """
-    root = _xml_root(xml)
-    if root is None or _local(root) != "urlset":
-        return []
-    links: list[Link] = []
-    seen: set[str] = set()
-    for entry in _children(root, "url"):
-        url = _href_url(_child_text(entry, "loc"), base_url)
-        if url is None or url in seen:
+    return _unique(link for kind, link in iter_sitemap(xml, base_url, []) if kind == "url")
+
+
+def parse_sitemap_index(xml: bytes | str, base_url: str) -> list[Link]:
+    """Child sitemaps of a ``<sitemapindex>`` (``modified`` from ``<lastmod>``); [] for
+    anything else."""
+    return [link for kind, link in iter_sitemap(xml, base_url, []) if kind == "sitemap"]
+
+
+def iter_sitemap(
+    xml: bytes | str, base_url: str, problems: list[str]
+) -> Iterator[tuple[str, Link]]:
+    """A sitemap's entries one at a time, read as a stream (repeats included): ("url", page)
+    for a ``<urlset>``, ("sitemap", child) for a ``<sitemapindex>``. A gzipped sitemap is
+    gunzipped on the way, and what went wrong with that is added to ``problems``."""
+    for root, depth, entry in _xml_elements(xml, _SITEMAP_ENTRIES, problems):
+        kind = _local(entry)
+        if depth != 2 or (root, kind) not in (("urlset", "url"), ("sitemapindex", "sitemap")):
             continue
-        seen.add(url)
+        url = _href_url(_child_text(entry, "loc"), base_url)
+        if url is None:
+            continue
+        modified = parse_date_value(_child_text(entry, "lastmod"))
+        if kind == "sitemap":
+            yield kind, Link(url=url, modified=modified)
+            continue
         title = published = None
         tags: tuple[str, ...] = ()
         for news in _children(entry, "news"):
@@ -458,23 +584,7 @@ def parse_sitemap(xml: bytes | str, base_url: str) -> list[Link]:
             published = parse_date_value(_child_text(news, "publication_date"))
             keywords = _child_text(news, "keywords")
             tags = _tags(keywords.split(",")) if keywords else ()
-        modified = parse_date_value(_child_text(entry, "lastmod"))
-        links.append(Link(url=url, title=title, published=published, tags=tags, modified=modified))
-    return links
-
-
-def parse_sitemap_index(xml: bytes | str, base_url: str) -> list[Link]:
-    """Child sitemaps of a ``<sitemapindex>`` (``modified`` from ``<lastmod>``); [] for
-    anything else."""
-    root = _xml_root(xml)
-    if root is None or _local(root) != "sitemapindex":
-        return []
-    out: list[Link] = []
-    for entry in _children(root, "sitemap"):
-        url = _href_url(_child_text(entry, "loc"), base_url)
-        if url is not None:
-            out.append(Link(url=url, modified=parse_date_value(_child_text(entry, "lastmod"))))
-    return out
+        yield kind, Link(url=url, title=title, published=published, tags=tags, modified=modified)
 
 
 # ---------------------------------------------------------------------------
@@ -529,38 +639,62 @@ def _govuk_page(json_text: str | bytes, base_url: str) -> tuple[list[Link], int 
 
 
 class _Collector:
-    """Applies a source's filters to links as they are found, keeping first occurrences."""
+    """Applies a source's filters to links as they are found, keeping first occurrences,
+    up to ``max_urls`` of them: past that it is ``full`` and the run stops reading."""
 
-    def __init__(self, source: Source, since: date | None, until: date | None) -> None:
+    def __init__(
+        self,
+        source: Source,
+        since: date | None,
+        until: date | None,
+        max_urls: int,
+        skip: Collection[str] = frozenset(),
+    ) -> None:
         self.source = source
         self.since = since
         self.until = until
+        self.max_urls = max_urls
+        self.skip = skip
+        self.full = False
         self.links: list[Link] = []
         self.seen: set[str] = set()
         self.dropped: dict[str, int] = {}
+        self.examples: dict[str, list[str]] = {}  # reason -> the first few URLs dropped
 
-    def _drop(self, reason: str) -> None:
+    def _drop(self, reason: str, url: str) -> None:
         self.dropped[reason] = self.dropped.get(reason, 0) + 1
+        examples = self.examples.setdefault(reason, [])
+        if len(examples) < _DROPPED_EXAMPLES:
+            examples.append(url)
 
     def add(self, link: Link) -> None:
+        if self.full:
+            return
         url = canonical_url(link.url)
         if url in self.seen:
-            self._drop("duplicate")
+            self._drop("duplicate", url)
             return
         if not self.source.is_article(url):
-            self._drop("not an article")
+            self._drop("not an article", url)
             return
         # `modified` (a sitemap's lastmod) is never earlier than publication, so it can
         # rule an item out for `since` but never for `until`.
         known = link.published or link.modified
         if self.since and known and known < self.since:
-            self._drop("before since")
+            self._drop("before since", url)
             return
         if self.until and link.published and link.published > self.until:
-            self._drop("after until")
+            self._drop("after until", url)
             return
         if not self.source.keeps(link.title, link.tags):
-            self._drop("keywords")
+            self._drop("keywords", url)
+            return
+        if url in self.skip:  # its fetch failed run after run: backing off (flows/etl.py)
+            self.seen.add(url)
+            self._drop("backing off", url)
+            return
+        if len(self.links) >= self.max_urls:
+            self.full = True
             return
         self.seen.add(url)
         self.links.append(link if url == link.url else _replace_url(link, url))
@@ -575,25 +709,19 @@ def _all_before(links: list[Link], since: date | None) -> bool:
     return bool(since and links and all(x.published and x.published < since for x in links))
 
 
-def _markup(result: FetchResult) -> str | bytes:
-    body = result.body or b""
-    if result.encoding:
-        try:
-            return body.decode(result.encoding, errors="replace")
-        except LookupError:
-            pass
-    return body  # BeautifulSoup / lxml detect the encoding from the document
+def _markup(result: FetchResult) -> str:
+    """A listing's text, decoded as article pages are (one function for every page): the
+    HTTP charset, else <meta>, else detection. A charset naming no text encoding
+    ("idna", "undefined") is ignored rather than crashing the run."""
+    return decode_html(result.body or b"", charset=result.encoding)
 
 
 def _maybe_gunzip(body: bytes) -> bytes | None:
-    if not body.startswith(b"\x1f\x8b"):
-        return body
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = d.decompress(body, _MAX_SITEMAP_BYTES)
-    except zlib.error:
-        return None
-    return None if d.unconsumed_tail else out  # over the limit: refuse, not truncate
+    """A whole document, gunzipped when gzipped; None when it is not valid gzip or is over
+    the limit. Discovery itself streams (_xml_chunks) and never holds the whole."""
+    problems: list[str] = []
+    out = b"".join(_xml_chunks(body, problems))
+    return None if problems else out
 
 
 class _Run:
@@ -649,32 +777,47 @@ class _Run:
                 self.warnings.append(f"no article links on {r.final_url}")
                 self.stopped = "empty"
                 return
-            for x in items:
-                self.collector.add(x)
+            if not self.add_all(items):
+                return
             if _all_before(items, self.collector.since):
                 self.stopped = "since"
                 return
             url = next_url
+
+    def add_all(self, links: Iterable[Link]) -> bool:
+        """Collect ``links``; False (and stopped) once the per-source bound is reached."""
+        for x in links:
+            self.collector.add(x)
+            if self.collector.full:
+                self.stopped = "max_urls"
+                return False
+        return True
 
     def feed(self) -> None:
         r = self.get(self.source.start_url or "", "feed")
         if r is None:
             self.stopped = "failure"
             return
-        body = _maybe_gunzip(r.body or b"")
-        links = parse_feed(body, r.final_url) if body is not None else []
-        if not links:
+        problems: list[str] = []
+        found = 0
+        for x in iter_feed(r.body or b"", r.final_url, problems):
+            found += 1
+            if not self.add_all([x]):
+                return
+        if problems:
+            self.warnings.append(f"feed {r.final_url} is not valid gzip or too large")
+        if not found:
             self.warnings.append(f"no items in feed {r.final_url}")
-        for x in links:
-            self.collector.add(x)
 
     def sitemap(self) -> None:
-        queue: list[str] = [self.source.start_url or ""]
+        queue: deque[str] = deque([self.source.start_url or ""])
         visited: set[str] = set()
-        since = self.collector.since
         while queue:
-            url = queue.pop(0)
+            url = queue.popleft()
             if url in visited:
+                self.warnings.append(
+                    f"sitemap {url} is listed again (a loop or a repeat): read once"
+                )
                 continue
             if self.pages >= self.limit:
                 self.stopped = "max_pages"
@@ -683,22 +826,31 @@ class _Run:
             r = self.get(url, "feed")
             if r is None:
                 continue  # one broken child sitemap should not hide the others
-            body = _maybe_gunzip(r.body or b"")
-            if body is None:
-                self.warnings.append(f"sitemap {r.final_url} is not valid gzip or too large")
-                continue
-            children = parse_sitemap_index(body, r.final_url)
-            for child in children:
-                if since and child.modified and child.modified < since:
-                    continue  # nothing in it changed since `since`
-                queue.append(child.url)
-            links = parse_sitemap(body, r.final_url)
-            if not links and not children:
-                self.warnings.append(f"no URLs in sitemap {r.final_url}")
-            for x in links:
-                self.collector.add(x)
+            if not self.sitemap_entries(r, queue):
+                return
         if self.failures:
             self.stopped = "failure"
+
+    def sitemap_entries(self, r: FetchResult, queue: deque[str]) -> bool:
+        """Read one sitemap as a stream: queue its children, collect its pages. False once
+        the per-source bound is reached."""
+        since = self.collector.since
+        problems: list[str] = []
+        found = 0
+        for kind, x in iter_sitemap(r.body or b"", r.final_url, problems):
+            found += 1
+            if kind == "url":
+                if not self.add_all([x]):
+                    return False
+            elif since and x.modified and x.modified < since:
+                continue  # nothing in it changed since `since`
+            elif len(queue) < self.limit:  # more could never be read (max_pages)
+                queue.append(x.url)
+        if problems:
+            self.warnings.append(f"sitemap {r.final_url} is not valid gzip or too large")
+        elif not found:
+            self.warnings.append(f"no URLs in sitemap {r.final_url}")
+        return True
 
     def govuk_search(self) -> None:
         base = urlsplit(self.source.start_url or "")
@@ -724,8 +876,8 @@ class _Run:
                 self.stopped = "failure"
                 return
             links, total = _govuk_page(r.body or b"", r.final_url)
-            for x in links:
-                self.collector.add(x)
+            if not self.add_all(links):
+                return
             if _all_before(links, since):
                 self.stopped = "since"
                 return
@@ -741,6 +893,8 @@ def discover(
     since: date | None = None,
     until: date | None = None,
     max_pages: int | None = None,
+    max_urls: int | None = None,
+    skip: Collection[str] = frozenset(),
 ) -> Discovery:
     """Find a source's article links. Never raises for network trouble: failed fetches
     are in ``failures`` (the flow records them per URL) and discovery stops or moves on.
@@ -748,14 +902,19 @@ def discover(
     ``max_pages`` caps the documents read (listing pages, sitemaps, search pages); it
     defaults to the source's ``max_pages``, then ``settings.max_pages``. Listing and
     search pagination also stops when every item on a page is dated before ``since``
-    (both are newest first).
+    (both are newest first). ``max_urls`` (default ``settings.max_urls_per_source``)
+    caps the links kept: the first that many, in the order found; reading stops at the
+    next one (``stopped="max_urls"``, with a warning), so a sitemap of a million URLs
+    costs what its first ``max_urls`` do. URLs in ``skip`` (backing off after failing
+    run after run) are dropped as "backing off" and do not count.
     """
     limit = max_pages or source.max_pages or fetcher.settings.max_pages
-    collector = _Collector(source, since, until)
+    bound = max_urls or fetcher.settings.max_urls_per_source
+    collector = _Collector(source, since, until, bound, skip)
     run = _Run(source, fetcher, collector, limit)
     if source.kind == "urls":
-        for u in source.urls:
-            collector.add(Link(url=u))
+        run.add_all(Link(url=u) for u in source.urls)
+        _warn_dropped_listed(run, collector)
     elif source.kind == "listing":
         run.listing()
     elif source.kind == "feed":
@@ -764,13 +923,39 @@ def discover(
         run.sitemap()
     elif source.kind == "govuk_search":
         run.govuk_search()
+    if collector.full:
+        run.warnings.append(
+            f"more than {bound:,} article URLs found: kept the first {bound:,} "
+            "(max_urls_per_source)"
+        )
     return Discovery(
         links=collector.links,
         failures=run.failures,
         pages_fetched=run.pages,
         stopped=run.stopped,
-        warnings=run.warnings,
+        warnings=_bounded(run.warnings),
         dropped=collector.dropped,
+    )
+
+
+def _bounded(warnings: list[str]) -> list[str]:
+    """Each warning once (a loop met twice is one loop), at most _MAX_WARNINGS of them."""
+    unique = list(dict.fromkeys(warnings))
+    if len(unique) <= _MAX_WARNINGS:
+        return unique
+    return [*unique[:_MAX_WARNINGS], f"{len(unique) - _MAX_WARNINGS:,} more warnings"]
+
+
+def _warn_dropped_listed(run: _Run, collector: _Collector) -> None:
+    """A hand-written URL list that names pages the source would never fetch says so."""
+    count = collector.dropped.get("not an article", 0)
+    if not count:
+        return
+    examples = collector.examples["not an article"]
+    more = ", ..." if count > len(examples) else ""
+    run.warnings.append(
+        f"{count:,} of {len(run.source.urls):,} listed URLs dropped as not articles of this "
+        f"source (allowed_hosts or article_pattern): {', '.join(examples)}{more}"
     )
 
 
@@ -779,6 +964,8 @@ __all__ = [
     "Link",
     "canonical_url",
     "discover",
+    "iter_feed",
+    "iter_sitemap",
     "parse_day_month_year",
     "parse_europol_listing",
     "parse_feed",

