@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-CORPUS ?= tests/fixtures/corpus
+CORPUS ?=
+# The labelled sets make accuracy scores: written for the project (in-sample), and the real
+# corpus's development and frozen blind parts (tests/fixtures/real/README.md).
+ACCURACY_SETS := --set written=tests/fixtures/corpus --set dev=tests/fixtures/real/dev --set blind=tests/fixtures/real/blind
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test test-slow accuracy lint format ui bench clean
+.PHONY: install demo test test-slow accuracy confidence-model lint format ui bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +29,11 @@ test: $(STAMP)  ## unit, integration (SQLite; PostgreSQL when OPTALLY_TEST_POSTG
 test-slow: $(STAMP)  ## over a minute: SIGKILL crash points, concurrent runs, 10 MB pages (docs/RELIABILITY.md)
 	$(PY) -m pytest -q -m slow
 
-accuracy: $(STAMP)  ## score the extractor on a labelled corpus: make accuracy CORPUS=dir
-	$(PY) -m tasks.accuracy $(CORPUS)
+accuracy: $(STAMP)  ## written, dev and blind scores against their floors; make accuracy CORPUS=dir scores one folder
+	$(PY) -m tasks.accuracy $(if $(CORPUS),$(CORPUS),$(ACCURACY_SETS)) $(ARGS)
+
+confidence-model: $(STAMP)  ## retrain tasks/confidence_model.json on the dev pages (never the blind ones)
+	$(PY) -m tasks.train_confidence
 
 bench: $(STAMP)  ## benchmarks, under 10 minutes, not part of `make test`; writes docs/BENCHMARKS.md (BENCH_ARGS=--skip-pg without PostgreSQL)
 	$(PY) -m benchmarks.bench $(BENCH_ARGS)

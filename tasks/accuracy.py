@@ -117,6 +117,19 @@ class Report:
         return sum(len(c.leaks) for c in self.cases)
 
     @property
+    def pages_all_right(self) -> float:
+        """Share of pages whose every operation and international figure is right: nothing
+        missing, nothing extra, the value right (qualifiers aside)."""
+        if not self.cases:
+            return 1.0
+
+        def right(c: CaseResult) -> bool:
+            wrong = [k for k in (*c.fp, *c.fn) if k[0] in ALWAYS_SCORED]
+            return not wrong and c.error is None
+
+        return sum(1 for c in self.cases if right(c)) / len(self.cases)
+
+    @property
     def pages_per_second(self) -> float:
         return self.pages / self.seconds if self.seconds > 0 else float("inf")
 
@@ -146,6 +159,7 @@ class Report:
             "qualifier_accuracy": round(self.qualifier_accuracy, 4),
             "leaks": self.leaks,
             "breakdown_f1": round(self.breakdown_f1(), 4),
+            "pages_all_right": round(self.pages_all_right, 4),
             "facts_accuracy": {k: round(v, 4) for k, v in self.facts_accuracy().items()},
             "per_metric": {
                 m: {
@@ -338,6 +352,7 @@ def format_table(report: Report) -> str:
     lines.append(f"qualifier accuracy  {report.qualifier_accuracy:.3f}")
     lines.append(f"leaks               {report.leaks}")
     lines.append(f"breakdown F1        {report.breakdown_f1():.3f}")
+    lines.append(f"pages all right     {report.pages_all_right:.3f}")
     for k, v in sorted(report.facts_accuracy().items()):
         lines.append(f"{k + ' accuracy':<24}{v:.3f}")
     lines.append(f"pages               {report.pages} ({report.pages_per_second:.1f} pages/s)")
@@ -371,27 +386,85 @@ def read_floor(path: Path = FLOOR_FILE) -> dict[str, float]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def update_floor(report: Report, path: Path = FLOOR_FILE) -> tuple[bool, str]:
-    """Raise the floor to the measured numbers; refuse if any measured number is worse."""
-    old = read_floor(path)
-    new = {
+# What a floor holds for a named set: the numbers that may only go up (leaks only down).
+SET_FLOOR_KEYS = ("f1", "precision", "pages_all_right", "qualifier_accuracy", "max_leaks")
+
+
+def measured(report: Report, keys: tuple[str, ...] = SET_FLOOR_KEYS) -> dict[str, float | int]:
+    values: dict[str, float | int] = {
         "f1": round(report.f1, 4),
+        "precision": round(report.precision, 4),
+        "pages_all_right": round(report.pages_all_right, 4),
         "qualifier_accuracy": round(report.qualifier_accuracy, 4),
         "max_leaks": report.leaks,
     }
+    return {k: values[k] for k in keys}
+
+
+def below_floor(now: dict[str, float | int], floor: dict[str, float | int]) -> list[str]:
+    """The numbers of ``now`` that are worse than ``floor``."""
     worse = []
-    if new["f1"] < old.get("f1", 0.0):
-        worse.append(f"f1 {new['f1']} < floor {old['f1']}")
-    if new["qualifier_accuracy"] < old.get("qualifier_accuracy", 0.0):
-        worse.append(
-            f"qualifier_accuracy {new['qualifier_accuracy']} < floor {old['qualifier_accuracy']}"
-        )
-    if new["max_leaks"] > old.get("max_leaks", 10**6):
-        worse.append(f"leaks {new['max_leaks']} > floor {old['max_leaks']}")
+    for key, value in now.items():
+        if key not in floor:
+            continue
+        if key == "max_leaks" and value > floor[key]:
+            worse.append(f"leaks {value} > floor {floor[key]}")
+        elif key != "max_leaks" and value < floor[key]:
+            worse.append(f"{key} {value} < floor {floor[key]}")
+    return worse
+
+
+def update_floor(
+    report: Report, path: Path = FLOOR_FILE, name: str | None = None
+) -> tuple[bool, str]:
+    """Raise the floor to the measured numbers; refuse if any measured number is worse.
+
+    Without ``name`` the file holds one flat floor (f1, qualifier_accuracy, max_leaks); with it,
+    the file maps set names to floors and only that set's entry changes."""
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if name is None:
+        old, new = data, measured(report, ("f1", "qualifier_accuracy", "max_leaks"))
+    else:
+        old, new = data.get(name, {}), measured(report)
+    worse = below_floor(new, old)
     if worse:
         return False, "refusing to lower the floor: " + "; ".join(worse)
-    path.write_text(json.dumps(new, indent=2) + "\n", encoding="utf-8")
-    return True, f"floor set to {new}"
+    if name is None:
+        data = new
+    else:
+        data[name] = new
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return True, f"floor{'' if name is None else ' of ' + name} set to {new}"
+
+
+def format_summary(reports: dict[str, Report]) -> str:
+    """One line per named set: the headline numbers side by side."""
+    head = f"{'set':<10}{'pages':>6}{'prec':>8}{'recall':>8}{'f1':>8}{'all right':>11}{'qual':>7}{'leaks':>7}"
+    lines = [head]
+    for name, r in reports.items():
+        lines.append(
+            f"{name:<10}{r.pages:>6}{r.precision:>8.3f}{r.recall:>8.3f}{r.f1:>8.3f}"
+            f"{r.pages_all_right:>11.3f}{r.qualifier_accuracy:>7.3f}{r.leaks:>7}"
+        )
+    return "\n".join(lines)
+
+
+def model_line() -> str | None:
+    """The confidence model's cross-validated scores, as trained (tasks.train_confidence)."""
+    from tasks.confidence import MODEL_FILE
+
+    if not MODEL_FILE.exists():
+        return None
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    cv = data.get("cross_validation", {})
+    real = cv.get("real_pages", cv)
+    before, after = real.get("without_model", {}), real.get("with_model", {})
+    return (
+        f"confidence model, {cv.get('folds')}-fold cross-validation by publisher on "
+        f"{cv.get('real_pages_dir', 'its training pages')}: F1 {before.get('f1')} without it, "
+        f"{after.get('f1')} with it (precision {before.get('precision')} -> "
+        f"{after.get('precision')}); withholds under {data.get('threshold')}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -406,7 +479,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="raise tests/accuracy_floor.json (never lowers it)",
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="score DIR on its own under NAME (repeatable): one summary line per set",
+    )
+    ap.add_argument("--floor", type=Path, default=FLOOR_FILE, help="the floor file")
     args = ap.parse_args(argv)
+    if args.set:
+        return _main_sets(args)
     dirs = args.dirs or [str(DEFAULT_DIR)]
     missing = [d for d in dirs if not Path(d).exists()]
     if missing:
@@ -425,6 +508,43 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, file=sys.stderr)
         return 0 if ok else 1
     return 0
+
+
+def _main_sets(args: argparse.Namespace) -> int:
+    sets: dict[str, Path] = {}
+    for item in args.set:
+        name, sep, d = item.partition("=")
+        if not sep or not name or not Path(d).is_dir():
+            print(
+                f"error: --set wants NAME=DIR with an existing DIR, not {item!r}", file=sys.stderr
+            )
+            return 2
+        sets[name] = Path(d)
+    reports = {name: score_dir(d) for name, d in sets.items()}
+    if args.json:
+        print(json.dumps({n: r.to_json() for n, r in reports.items()}, indent=2))
+    else:
+        print(format_summary(reports))
+        line = model_line()
+        if line:
+            print()
+            print(line)
+        if args.verbose:
+            for name, r in reports.items():
+                print(f"\n# {name}\n{format_table(r)}")
+    status = 0
+    floors = json.loads(args.floor.read_text(encoding="utf-8")) if args.floor.exists() else {}
+    for name, r in reports.items():
+        if args.update_floor:
+            ok, msg = update_floor(r, args.floor, name)
+            print(msg, file=sys.stderr)
+            status = status or (0 if ok else 1)
+        elif isinstance(floors.get(name), dict):
+            worse = below_floor(measured(r), floors[name])
+            if worse:
+                print(f"{name}: below its floor: {'; '.join(worse)}", file=sys.stderr)
+                status = 1
+    return status
 
 
 if __name__ == "__main__":

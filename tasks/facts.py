@@ -25,6 +25,7 @@ from tasks.places import (
     COUNTRY,
     FORCE,
     FORCE_AREA_NAMES,
+    FORCE_NAMES,
     INTERNATIONAL_AGENCIES,
     Entity,
     canonical_agency,
@@ -336,7 +337,10 @@ def lead_agency(
     pub = canonical_agency(publisher)
     if pub is not None:
         kinds.setdefault(pub, AGENCY)
-        scores[pub] += 1.5  # the publisher usually led what it reports
+        # the publisher usually led what it reports; a force reports its own part of a
+        # national week even where the page names the week's national co-ordinator or the
+        # forces it worked with; only an agency named as leader more than once outweighs it
+        scores[pub] += 7.0 if pub in FORCE_NAMES else 1.5
     if not scores:
         return pub
     if international is not None:
@@ -416,12 +420,40 @@ _AREA_LIST_FORCES = re.compile(
 )
 
 
+# "involved officers from Hertfordshire, Bedfordshire, the Metropolitan Police, ... and
+# Warwickshire", "Officers from Gwent, South Wales and Dyfed-Powys police": forces named by area
+# or by name after "officers from".
+_LIST_ITEM = r"(?:the\s)?[A-Z][\w-]*(?:\s(?:and\s)?[A-Z][\w-]*){0,3}"
+_OFFICERS_FROM_LIST = re.compile(
+    rf"\b(?i:officers|officials|detectives|teams|colleagues|staff)\sfrom\s(?P<list>{_LIST_ITEM}"
+    rf"(?:,\s{_LIST_ITEM}){{0,15}},?\s(?:and|&)\s{_LIST_ITEM})(?:\s(?:police|forces))?\b"
+)
+
+
+def _force_of(item: str) -> str | None:
+    """The canonical force an item of a list names, by area ("Thames Valley") or by name ("the
+    Metropolitan Police", "BTP")."""
+    item = re.sub(r"^the\s", "", item.strip())
+    area = FORCE_AREA_NAMES.get(item.lower())
+    if area:
+        return area
+    named = canonical_agency(item)
+    return named if named in FORCE_NAMES else None
+
+
 def area_force_list(text: str) -> list[str]:
-    """Forces named by area in a list before "forces" (canonical names)."""
+    """Forces named by area in a list before "forces", or after "officers from" (canonical
+    names). Every item of a list must name a force, or the list is not one of forces."""
     out: list[str] = []
     for m in _AREA_LIST_FORCES.finditer(text):
         parts = re.split(r",\s|\s(?:and|&)\s", m.group("list"))
         names = [FORCE_AREA_NAMES.get(p.strip().lower()) for p in parts]
         if all(names):
             out.extend(n for n in names if n)
+    if "from" in text:
+        for m in _OFFICERS_FROM_LIST.finditer(text):
+            parts = re.split(r",\s(?:and\s)?|\s(?:and|&)\s(?=(?:the\s)?[A-Z])", m.group("list"))
+            names = [_force_of(p) for p in parts]
+            if len(names) >= 2 and all(names):
+                out.extend(n for n in names if n)
     return out

@@ -27,6 +27,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from tasks import breakdown as bd
+from tasks.confidence import (
+    CandidateFacts,
+    Model,
+    PageSignals,
+    load_model,
+    page_signals,
+    rate,
+)
 from tasks.durations import Duration, find_durations
 from tasks.facts import (
     area_force_list,
@@ -42,6 +50,7 @@ from tasks.numbers import COUNT, MONEY, NumberMention, find_numbers
 from tasks.places import COUNTRY, FORCE, Entity, canonical_agency, find_entities
 from tasks.records import (
     METRICS,
+    Abstention,
     BreakdownItem,
     Figure,
     FigureResult,
@@ -133,7 +142,7 @@ class _Candidate:
     headline: bool = True  # its sentence is about the operation as a whole
     part: bool = False  # a part of another whole ("22 of them were identified as victims")
 
-    def figure(self) -> Figure:
+    def figure(self, confidence: float = 1.0) -> Figure:
         u = self.unit
         return Figure(
             scope=self.scope,
@@ -143,6 +152,7 @@ class _Candidate:
             evidence=u.text,
             span=u.span,
             subject=self.subject,
+            confidence=confidence,
         )
 
 
@@ -242,7 +252,7 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
     entities = find_entities(body)
     lead_sentence = next((u.text for u in units if u.span is not None and u.rank == _BODY), "")
     publisher_agency = canonical_agency(publisher)
-    international = is_international_headline(title, lead_sentence, publisher_agency)
+    international = is_international_headline(title, lead_sentence, publisher_agency, body)
     lead = lead_agency(
         body, title, publisher=publisher, international=international, entities=entities
     )
@@ -385,9 +395,10 @@ def _unit_candidates(
     return out, last
 
 
-def _extract(
+def _analyse(
     body: str, title: str, *, publisher: str | None, published: date | None
-) -> FigureResult:
+) -> tuple[_Page, list[_Candidate], dict[int, Scope], tuple[_Candidate, Duration] | None]:
+    """Every candidate figure of a page, with the page and the scope of each sentence."""
     # spans stay valid: a prefix of the body has the same offsets
     page = _read_page(body[:MAX_BODY_CHARS], title[:MAX_TITLE_CHARS], publisher, published)
     candidates: list[_Candidate] = []
@@ -420,7 +431,14 @@ def _extract(
     dur = _best_duration(page.units, page.durations, scopes)
     if dur is not None:
         candidates.append(dur[0])
-    figures = _choose(candidates)
+    return page, candidates, scopes, dur
+
+
+def _extract(
+    body: str, title: str, *, publisher: str | None, published: date | None
+) -> FigureResult:
+    page, candidates, scopes, dur = _analyse(body, title, publisher=publisher, published=published)
+    figures, abstentions = _rated(_choose(candidates), page, load_model())
     op_arrests = next(
         (f.value for f in figures if f.scope == OPERATION and f.metric == "arrests"), None
     )
@@ -437,7 +455,94 @@ def _extract(
         figures=tuple(figures),
         arrest_breakdown=tuple(_breakdown(page.units, scopes, op_arrests)),
         operation=facts,
+        abstentions=tuple(abstentions),
     )
+
+
+def _signals(page: _Page, chosen: list[tuple[_Candidate, list[_Candidate]]]) -> PageSignals:
+    lead = next((u.text for u in page.units if u.span is not None and u.rank == _BODY), "")
+    return page_signals(
+        page.title,
+        lead,
+        force_parts=sum(1 for c, _ in chosen if c.scope == FORCE_SCOPE),
+        context_parts=sum(1 for c, _ in chosen if c.scope == CONTEXT),
+        units=len(page.units),
+    )
+
+
+def candidate_facts(c: _Candidate, group: list[_Candidate]) -> CandidateFacts:
+    """What ``tasks.confidence`` needs to know of a chosen candidate and its rivals."""
+    rivals = {float(o.value) for o in group} - {float(c.value)}
+    return CandidateFacts(
+        metric=c.metric,
+        scope=c.scope,
+        value=float(c.value),
+        qualifier=c.qualifier,
+        title_only=c.rank == _TITLE,
+        heading=c.rank in (_HEADING, _TITLE_REPEAT),
+        listed=c.rank >= _LISTED,
+        weak=c.weak,
+        quoted=c.quoted,
+        part=c.part,
+        headline=c.headline,
+        bullet=bool(c.unit.sentence and c.unit.sentence.bullet),
+        order=max(c.order, 0),
+        rival_values=len(rivals),
+    )
+
+
+def headline_choices(
+    body: str,
+    title: str | None = None,
+    *,
+    publisher: str | None = None,
+    published: date | None = None,
+) -> list[tuple[Figure, CandidateFacts, PageSignals]]:
+    """The operation and international figures the rules choose, before any is withheld, with
+    what ``tasks.confidence`` reads of each: the training data of its model."""
+    page, candidates, _, _ = _analyse(
+        body or "", title or "", publisher=publisher, published=published
+    )
+    chosen = _choose(candidates)
+    signals = _signals(page, chosen)
+    return [
+        (c.figure(), candidate_facts(c, group), signals)
+        for c, group in chosen
+        if c.scope in (OPERATION, INTERNATIONAL)
+    ]
+
+
+def _rated(
+    chosen: list[tuple[_Candidate, list[_Candidate]]], page: _Page, model: Model | None
+) -> tuple[list[Figure], list[Abstention]]:
+    """Each chosen figure with its confidence; the operation and international figures the
+    model does not trust become abstentions. Force and background figures are not rated: they
+    are never headline figures."""
+    signals = _signals(page, chosen)
+    figures: list[Figure] = []
+    abstentions: list[Abstention] = []
+    for c, group in chosen:
+        if c.scope not in (OPERATION, INTERNATIONAL):
+            figures.append(c.figure())
+            continue
+        confidence = rate(candidate_facts(c, group), signals, model)
+        if model is not None and confidence < model.threshold:
+            u = c.unit
+            abstentions.append(
+                Abstention(
+                    c.scope,
+                    c.metric,
+                    c.value,
+                    c.qualifier,
+                    u.text,
+                    u.span,
+                    confidence,
+                    f"confidence {confidence:.2f} under the threshold {model.threshold:.2f}",
+                )
+            )
+            continue
+        figures.append(c.figure(confidence))
+    return figures, abstentions
 
 
 def _neighbourhood(units: list[_Unit], idx: int) -> str:
@@ -637,7 +742,9 @@ def _choose_one(group: list[_Candidate]) -> _Candidate:
     return best
 
 
-def _choose(candidates: list[_Candidate]) -> list[Figure]:
+def _choose(candidates: list[_Candidate]) -> list[tuple[_Candidate, list[_Candidate]]]:
+    """One candidate per (scope, metric) — per subject for force figures, per value for
+    background ones — each with the group it was chosen from, in output order."""
     groups: dict[tuple[str, str, str | None], list[_Candidate]] = {}
     for c in candidates:
         if c.metric not in METRICS:
@@ -649,17 +756,17 @@ def _choose(candidates: list[_Candidate]) -> list[Figure]:
         else:
             key = (c.scope, c.metric, str(c.value))
         groups.setdefault(key, []).append(c)
-    chosen = [_choose_one(g) for g in groups.values()]
+    chosen = [(_choose_one(g), g) for g in groups.values()]
     scope_order = {OPERATION: 0, INTERNATIONAL: 1, FORCE_SCOPE: 2, CONTEXT: 3}
     chosen.sort(
-        key=lambda c: (
-            scope_order.get(c.scope, 9),
-            METRICS.index(c.metric),
-            c.subject or "",
-            c.order,
+        key=lambda cg: (
+            scope_order.get(cg[0].scope, 9),
+            METRICS.index(cg[0].metric),
+            cg[0].subject or "",
+            cg[0].order,
         )
     )
-    return [c.figure() for c in chosen]
+    return chosen
 
 
 def _breakdown(
@@ -689,4 +796,4 @@ def _breakdown(
     return out
 
 
-__all__ = ["extract_figures"]
+__all__ = ["extract_figures", "headline_choices"]

@@ -50,7 +50,7 @@ THING_N = "thing"
 _NOUNS: dict[str, str] = {}
 for _cls, _words in (
     (ARREST_N, "arrest arrests"),
-    (VICTIM_N, "victim victims survivor survivors"),
+    (VICTIM_N, "victim victims survivor survivors rescues"),
     (CHILD_N, "children child minors minor juveniles juvenile youngsters under-18s kids"),
     (ADULT_N, "adults adult"),
     (
@@ -262,7 +262,8 @@ _VERB_AFTER = re.compile(
     r"|(?P<victim>safeguarded|rescued|freed|identified|located|found|protected|kept from harm|"
     r"kept safe|prevented from (?:being )?harm(?:ed)?|from (?:being )?harm(?:ed)?|came to light|"
     r"(?:moved|taken|brought|led) to (?:a place of )?safety|placed (?:in|into) (?:care|safe\w*)|"
-    r"engaged|supported|recovered|removed from harm|helped|saved|liberated|discovered)"
+    r"engaged|supported|recovered|removed from harm|helped|saved|liberated|discovered|made safe|"
+    r"(?:taken|moved|brought) to (?:an? |the )?(?:specialist |safe )?(?:victim )?reception cent(?:re|er)s?)"
     r"|(?P<visit>visited|searched|raided|inspected|entered|checked|targeted|covered|examined)"
     r"|(?P<execute>executed|served)"
     r"|(?P<seize>seized|confiscated|taken|removed)"
@@ -315,7 +316,7 @@ _NUMBER_OF_BEFORE = re.compile(
 # Also a dash ("Arrests – 1,088") and a table row flattened to "People charged 537" (a label
 # and a number that ends the line).
 _LABEL = re.compile(
-    r"^(?P<label>[A-Za-z][\w '’&/-]{0,60}?)(?::\s|\s[-–—]\s(?=[£€$]?\d)"
+    r"^(?P<label>[A-Za-z][\w '’&/-]{0,60}?)(?::\s|\s[-–—|]\s(?=[£€$]?\d)"
     r"|\s(?=[£€$]?\d[\d,.\u00a0\u202f ]{0,20}(?:m|k|bn|million)?\s?$))"
 )
 # Subsets and additions: never the figure itself.
@@ -370,6 +371,9 @@ _SUBSET_AFTER = re.compile(
     r"\sof\s(?:them|those|these|whom|which|the|its|their|his|her|all|our)\b(?:\s(?:are|were|being|was)\b)?",
     re.IGNORECASE,
 )
+# A part named after its whole: "visits were made to many businesses, eight car washes among
+# them", "raided properties, six nail bars among them".
+_AMONG_THEM_AFTER = re.compile(r"\s(?:among|amongst)\s(?:them|those|these)\b", re.IGNORECASE)
 _SUBSET_BEFORE = re.compile(
     r"\b(?:including|includes|included|among\sthem|amongst\sthem|among\swhom|of\swhom|of\swhich|"
     r"of\sthese|of\sthose|such\sas|comprising|comprised|consisted\sof|consisting\sof|made\sup\sof|"
@@ -394,13 +398,33 @@ _CASH_BEFORE = re.compile(
 )
 # A sum of money that is a value, not cash: "£2m worth", "£1,400 of counterfeit goods".
 _NOT_CASH_AFTER = re.compile(
-    r"\s?(?:worth|of\s(?:drugs|cannabis|cocaine|heroin|goods|counterfeit))", re.IGNORECASE
+    r"\s?(?:worth|of\s(?:drugs|cannabis|cocaine|heroin|goods|counterfeit|assets|property|"
+    r"criminal\sassets|class\s[ab])|in\s(?:drugs|assets|property))",
+    re.IGNORECASE,
+)
+_NOT_CASH_BEFORE = re.compile(
+    r"\b(?:worth|valued\sat|value\sof|street\svalue\sof|estimated\sat|fines?\sof|fined|"
+    r"penalt(?:y|ies)\sof|assets\sof)\s(?:an\sestimated\s|around\s|about\s|up\sto\s)?$",
+    re.IGNORECASE,
+)
+# Money seized with no other noun is cash: "seized almost £4,500", "£5,000 was also seized",
+# "400,000 pounds (about 478,000 euros) being seized". Drugs and goods are valued with "worth" or
+# "of ...", which _NOT_CASH_* refuse first.
+_SEIZED_MONEY_BEFORE = re.compile(
+    r"\b(?:seized|seizing|recovered|recovering|confiscated|seizures?\sof)\s(?:a\stotal\sof\s)?$",
+    re.IGNORECASE,
+)
+_SEIZED_MONEY_AFTER = re.compile(
+    r"\s?(?:\([^()]{0,40}\)\s)?(?:was|were|has\sbeen|have\sbeen|had\sbeen|being)\s(?:also\s)?"
+    r"(?:seized|recovered|confiscated)\b",
+    re.IGNORECASE,
 )
 _NRM = re.compile(
     r"\b(?:NRM|National Referral Mechanism|[Rr]eferral [Mm]echanism|[Dd]uty to [Nn]otify)\b"
 )
 _VICTIM_CUE = re.compile(
-    r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery)", re.IGNORECASE
+    r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery|reception\scent)",
+    re.IGNORECASE,
 )
 _COUNTRY_CUE = re.compile(
     r"\b(?:police|authorities|law enforcement|officers|investigators|detectives|prosecutors|"
@@ -967,11 +991,17 @@ def _read_one(
         if m.unit != "GBP":
             return _NONE
         cash = _CASH_AFTER.match(after) or _CASH_BEFORE.search(before) or label_cls == CASH_N
-        if cash and not _NOT_CASH_AFTER.match(after):
-            return Reading("cash_seized_gbp", reason="cash")
+        seized = _SEIZED_MONEY_BEFORE.search(before) or _SEIZED_MONEY_AFTER.match(after)
+        if (cash or seized) and not (
+            _NOT_CASH_AFTER.match(after) or _NOT_CASH_BEFORE.search(before)
+        ):
+            return Reading("cash_seized_gbp", reason="cash" if cash else "money seized")
         return _NONE
     if m.kind != COUNT:
         return _NONE
+    if "other" in np.words and _head(np) == COUNTRY_N and _COUNTRY_WITH_BEFORE.search(before):
+        # "the Austrian authorities together with 12 other EU countries": the named one too
+        return Reading("countries_involved", value_add=1, reason="named country and others")
     if _ADDITIONAL_BEFORE.search(before) or _OTHERS_AFTER.match(after):
         return Reading(None, reason="additional")
     if "other" in np.words or "others" in np.words:
@@ -995,7 +1025,7 @@ def _read_one(
             inner = noun_phrase(text, cop.end())
             if inner.classes:
                 head, np_end = _head(inner), inner.end
-    subset_after = _SUBSET_AFTER.match(after)
+    subset_after = _SUBSET_AFTER.match(after) or _AMONG_THEM_AFTER.match(text, np.end)
     subset = bool(subset_after or _SUBSET_BEFORE.search(before) or in_parens or opener_parent)
     referent = parent_metric or opener_parent
     if subset and referent is None and _VICTIM_WHOLE_BEFORE.search(before):
@@ -1126,6 +1156,15 @@ def _read_one(
             verb = None
     if verb is None and inherited_verb:
         verb = verb_before = inherited_verb
+    searched = _warrant_reading(head, np, before, text)
+    if searched is not None:
+        return Reading(searched, weak=weak, verb_before=verb_before) if searched else _NONE
+    if head == BLADE_N and verb is None:
+        verb = _verb_after(text, np.end, mentions, i, nps)  # "106 firearms were seized"
+    if head == BLADE_N and (verb == "seize" or label_cls == WEAPON_N):
+        # weapons counted by kind ("106 firearms were seized", "seized six knives"): the
+        # weapons figure when the page states no total of weapons, which otherwise wins
+        return Reading("weapons_seized", weak=weak, part=True, reason=_BY_KIND)
     if head in (THING_N, STAFF_N, BLADE_N):
         return _NONE
     if head == PERSON_N and verb == "victim":
@@ -1139,6 +1178,45 @@ def _read_one(
         value_add=(np.extra_people + _leading_person(before, np)) if metric == "arrests" else 0,
         verb_before=verb_before,
     )
+
+
+_BY_KIND = "weapons by kind"
+# A named country and N others: "Spain, together with 12 other countries", "French police and
+# nine other countries". The name must stand right before the joining words.
+_COUNTRY_WITH_BEFORE = re.compile(
+    r"\b[A-Z][\w'’-]+(?:\s(?:authorities|police|officers|investigators|law\senforcement))?,?\s"
+    r"(?:together\swith|along\swith|alongside|and|with)\s$"
+)
+# Searches of premises are how a search warrant is executed: "carried out 457 house searches",
+# "warrants were executed at seven addresses". Not stop-and-search, vehicle or online searches.
+_SEARCH_WARRANT_WORDS = frozenset({"searches", "search"})
+_NOT_PREMISES_SEARCH = frozenset(
+    {"stop", "vehicle", "vehicles", "online", "database", "person", "body", "strip", "computer"}
+)
+_STOP_AND_SEARCH = re.compile(r"\bstop(?:\s(?:and|&)\s|-)search", re.IGNORECASE)
+_WARRANTS_AT_BEFORE = re.compile(
+    r"\bwarrants?\s(?:(?:were|was|have\sbeen|had\sbeen)\s)?(?:(?:executed|carried\sout|served|"
+    r"conducted)\s)?(?:at|on|across)\s(?:a\stotal\sof\s)?$",
+    re.IGNORECASE,
+)
+
+
+def _warrant_reading(head: str | None, np: NounPhrase, before: str, text: str) -> str | None:
+    """``warrants_executed`` for searches of premises, ``""`` for arrest warrants (never a
+    figure: a warrant to arrest is not a search), None when the rule does not apply."""
+    if head == WARRANT_N and "arrest" in np.words:
+        return ""  # "served 367 arrest warrants", "European arrest warrants"
+    if head == PREMISES_N and _WARRANTS_AT_BEFORE.search(before):
+        return "warrants_executed"  # "carried out warrants at seven addresses"
+    if (
+        head == THING_N
+        and np.words
+        and np.words[-1] in _SEARCH_WARRANT_WORDS
+        and not _NOT_PREMISES_SEARCH.intersection(np.words)
+        and not _STOP_AND_SEARCH.search(text)
+    ):
+        return "warrants_executed"
+    return None
 
 
 # "under the age of 18", "aged under 18", "under 18": children; "aged 18 or over": adults.
@@ -1209,7 +1287,10 @@ def _coordinated_partitions(
         j = i
         while j + 1 < len(mentions):
             gap = text[nps[j].end : mentions[j + 1].figure_start].strip().lower()
-            if gap in ("and", ",", ", and", "&") and out[j + 1].metric == out[i].metric:
+            same = out[j + 1].metric == out[i].metric and (out[j + 1].reason == _BY_KIND) == (
+                out[i].reason == _BY_KIND
+            )  # "five firearms and 51 weapons": the weapons are the stated total, not a part
+            if gap in ("and", ",", ", and", "&") and same:
                 group.append(j + 1)
                 j += 1
             else:

@@ -56,7 +56,7 @@ _COMMENTARY_CUES = (
 )  # fmt: skip
 _OTHER_OPERATION_CUES = (
     "separate", "parallel", "case", "example", "instance", "incident", "in one", "related",
-    "similar", "previous", "earlier", "last", "prior",
+    "similar", "previous", "earlier", "last", "prior", "recently", "previously",
 )  # fmt: skip
 _SPLIT_CUES = (
     "total", "tally", "number", "count", "up from", "down from", "compared", "increase",
@@ -65,6 +65,9 @@ _SPLIT_CUES = (
 _CONTEXT_CUES = (
     *_SPLIT_CUES, "year", "month", "decade", "since", "launch", "inception", "start", "to date",
     "annual", "at any", "currently", "there", "between", "over the same", "figures", "statistics",
+    "period", "quarter", "election", "estimat", "under", "ongoing", "running",
+    "believed", "from ", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
 )  # fmt: skip
 _WIDER_CUES = (
     "wider", "world", "across the", "around the", "global", "europe", "eu-wide", "international",
@@ -84,7 +87,9 @@ _OTHER_OPERATION = re.compile(
     r"one case involved|in one [A-Z]?\w+ (?:success|case|operation|investigation)|"
     r"in a related (?:case|operation)|"
     r"(?:an?|the) (?:similar|previous|earlier|unrelated|last|prior) (?:operation|action|crackdown|week of action|"
-    r"intensification|investigation|raid)|last year's (?:operation|week|action|intensification))\b",
+    r"intensification|investigation|raid)|last year's (?:operation|week|action|intensification)|"
+    # an earlier event told as background: "Most recently, on 24 July, 62 people were arrested"
+    r"^(?:most\srecently|earlier\sthis\s(?:year|month)|previously|in\san\searlier\s\w+)\b)\b",
     re.IGNORECASE,
 )
 # Background statistics: a year, a lifetime, a comparison between periods.
@@ -115,6 +120,17 @@ _CONTEXT = re.compile(
     r"annual (?:figures|statistics|report)|"
     r"year[- ]on[- ]year|compared (?:with|to)|up from|down from|"
     r"in the (?:past|last) (?:\w+ )?(?:years|months|decade)|over the (?:past|last) (?:\w+ )?(?:years|months|decade)|"
+    # a period of months or more, which no week of action lasts: "in the 18 months to November
+    # 2018", "over the past year", "since the election", "in this period"
+    r"in the (?:first )?(?:[\w-]+ )?(?:months|years) (?:to|up to|ending|since)|"
+    r"(?:in|over|during) the (?:past|last|previous) (?:month|year|quarter|financial year)|"
+    r"since the (?:general )?election|since then|(?:in|during|over) (?:this|that|the same) period|"
+    rf"in {_MONTH} and {_MONTH}|from (?:{_MONTH} )?(?:19|20)\d\d (?:up )?(?:to|until)\b|"
+    # an estimate of prevalence, a standing caseload, a lifetime count of victims
+    r"estimate[sd]? (?:of|that|suggests?)|"
+    r"(?:investigations?|cases|inquiries|enquiries) (?:(?:are|is|were|remain) (?:still |currently )?)?"
+    r"(?:running|under ?way|ongoing)\b|"
+    r"there (?:are|is|were|was) (?:believed|thought|estimated|said|reported) to (?:be|have been)|"
     rf"between {_MONTH} and {_MONTH}|over the same (?:period|months)|"
     r"(?:official|government|national) (?:figures|statistics) (?:show|published)|figures published|"
     # lifetime totals: "since it began in November 2019", "since the programme was launched"
@@ -162,12 +178,17 @@ _UK_LOCAL = re.compile(
     r"\bby the (?:NCA|National Crime Agency)\b|\bNCA (?:officers|officials|investigators|teams)\b|"
     r"\bBritish police\b|\bUK police\b|\bUK (?:activity|strand|part|leg|operation|week|arm|element|teams?|officers|forces)\b"
 )
+_SEAT_BEFORE = re.compile(
+    r"\b(?:based|headquartered|located|situated|seated)\s+in\s+(?:[\w'’-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
 # A sentence that opens on a place: "In Sudan, ...", "At Corby, ...".
 _PLACE_OPENER = re.compile(
     r"^(?:In|At|Across|Over in|Meanwhile,? in)\s+(?:the\s+)?(?P<place>[A-Z][\w'’-]+(?:\s+(?:of\s+)?[A-Z][\w'’-]+){0,3})\s*,"
 )
 _NOT_PLACES = frozenset(
-    f"""Europe Africa Asia America Americas EU World Britain Addition Contrast Summary Response Light
+    f"""Operation Operations Project Op Phase Week
+    Europe Africa Asia America Americas EU World Britain Addition Contrast Summary Response Light
     All Total Addition Particular Response Short Fact One Each Every Another Its Their His Her
     This That These Those Summary Conclusion Practice Court Custody Turn Return General Brief
     Spring Summer Autumn Winter Monday Tuesday Wednesday Thursday Friday Saturday Sunday
@@ -349,16 +370,33 @@ def _marker_score(text: str, markers: tuple[tuple[re.Pattern[str], int], ...]) -
     return sum(w for rx, w in markers if rx.search(text))
 
 
-def is_international_headline(title: str, lead_sentence: str, publisher_agency: str | None) -> bool:
+# How much of the body decides when the title and the lead name neither side: the opening
+# paragraphs of a release, where its subject is introduced.
+OPENING_CHARS = 1_500
+
+
+def is_international_headline(
+    title: str, lead_sentence: str, publisher_agency: str | None, body: str = ""
+) -> bool:
     """Is the page's headline operation itself the multi-country action?
 
     True for pages published by an international agency, and for pages whose title and lead say
-    more about an international action than about a UK one (the title counts double).
+    more about an international action than about a UK one (the title counts double). When
+    neither names a side ("Largest-ever operation rescues 4,400", a lead that sets the scene),
+    the opening of the body decides: a news story about an INTERPOL action that never mentions
+    the UK is about the multi-country action.
     """
     if publisher_agency in INTERNATIONAL_AGENCIES:
         return True
     intl = 2 * _marker_score(title, _INTL_MARKERS) + _marker_score(lead_sentence, _INTL_MARKERS)
     uk = 2 * _marker_score(title, _UK_MARKERS) + _marker_score(lead_sentence, _UK_MARKERS)
+    if intl == 0 and uk == 0 and body and publisher_agency is None:
+        opening = body[:OPENING_CHARS]
+        intl = _marker_score(opening, _INTL_MARKERS)
+        uk = _marker_score(opening, _UK_MARKERS)
+        for e in find_entities(opening):
+            if e.kind == FORCE:
+                uk += 2
     for e in find_entities(title):
         if e.kind == FORCE:
             uk += 4  # a UK force in the title: the page is about its part
@@ -571,6 +609,9 @@ def sentence_scope(
     labelled = _place_label(text, first_count, ents, profile)
     if labelled is not None:
         return labelled
+    # where an organisation sits is not where the action happened: "INTERPOL, based in Lyon in
+    # south-eastern France, said the operation found 1,374 victims"
+    ents = [e for e in ents if not _SEAT_BEFORE.search(text, max(0, e.start - 50), e.start)]
     opener = _PLACE_OPENER.match(text)
     if opener:
         place = opener.group("place")

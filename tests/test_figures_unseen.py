@@ -1,0 +1,348 @@
+"""Phrasing families found on real pages the rules had never met (docs/EXTRACTION.md, "The real
+corpus"). Every sentence here is written for this test; each family failed before its rule.
+
+The rules are tested alone: the confidence model is switched off, so what is asserted is what
+the rules choose (tests/test_confidence.py covers withholding)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import tasks.figures
+from tasks.figures import extract_figures
+from tasks.records import FigureResult
+
+Fig = tuple[str, str, int | float, str]
+
+
+@pytest.fixture(autouse=True)
+def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tasks.figures, "load_model", lambda: None)
+
+
+def _run(body: str, title: str | None, publisher: str | None = None) -> FigureResult:
+    return extract_figures(body, title, publisher=publisher, published=date(2024, 6, 1))
+
+
+def _figs(res: FigureResult) -> set[Fig]:
+    return {(f.scope, f.metric, f.value, f.qualifier) for f in res.figures}
+
+
+# (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
+CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | float]]]] = [
+    # the opening of the body decides the scope when title and lead name neither side
+    (
+        "a news story about a global action that never names the UK",
+        "Biggest ever sweep frees more than 3,000",
+        "It was the third time the sweep had been run.\n\n"
+        "The worldwide effort coordinated by INTERPOL led to 2,710 arrests in 96 countries.",
+        {
+            ("operation", "arrests", 2710, "exact"),
+            ("operation", "countries_involved", 96, "exact"),
+        },
+        {("international", "arrests", 2710)},
+    ),
+    (
+        "a UK page whose opening names a UK force keeps its own figures",
+        "Sweep frees dozens",
+        "It was the third time the sweep had been run.\n\n"
+        "Merseyside Police arrested 31 people as part of a Europe-wide action involving 20 "
+        "countries.",
+        {("operation", "arrests", 31, "exact")},
+        {("operation", "countries_involved", 20)},
+    ),
+    # periods of months or more are background, not one operation
+    (
+        "totals over eighteen months",
+        "How the authority has fought exploitation",
+        "Our officers made 212 arrests in the 18 months to March 2023.",
+        set(),
+        {("operation", "arrests", 212)},
+    ),
+    (
+        "totals over the past year",
+        "A year of enforcement",
+        "Over the past year the unit arrested 88 people and safeguarded 140 potential victims.",
+        set(),
+        {("operation", "arrests", 88), ("operation", "potential_victims", 140)},
+    ),
+    (
+        "since the election",
+        "Enforcement rises",
+        "More than 5,000 arrests have been made since the election in the drive on illegal "
+        "working.",
+        set(),
+        {("operation", "arrests", 5000)},
+    ),
+    (
+        "in this period",
+        "Review of the programme",
+        "Some 310 investigations were opened in this period.",
+        set(),
+        {("operation", "new_investigations", 310)},
+    ),
+    (
+        "two named months",
+        "Slavery in every town",
+        "In April and May there were 97 modern slavery arrests across the country.",
+        set(),
+        {("operation", "arrests", 97)},
+    ),
+    (
+        "from a year up to a month",
+        "Awareness day",
+        "From 2020 up to March 2023 the force made 244 referrals to the National Referral "
+        "Mechanism.",
+        set(),
+        {("operation", "nrm_referrals", 244)},
+    ),
+    (
+        "an estimate of prevalence",
+        "Slavery in every town",
+        "The report gives an estimate of 9,000 to 11,000 victims in the country.",
+        set(),
+        {("operation", "potential_victims", 11000)},
+    ),
+    (
+        "a standing caseload",
+        "Officers target modern slavery",
+        "The team has over 60 investigations under way.",
+        set(),
+        {("operation", "new_investigations", 60)},
+    ),
+    (
+        "a lifetime count of victims",
+        "Gang jailed",
+        "There are believed to have been more than 300 victims altogether.",
+        set(),
+        {("operation", "potential_victims", 300)},
+    ),
+    (
+        "rescues are victims",
+        "Nine rescues and several arrests in week of action",
+        "Officers from four forces took part in the week of action.",
+        {("operation", "potential_victims", 9, "exact")},
+        {("operation", "arrests", 9)},
+    ),
+    (
+        "a part named after its whole",
+        "Car washes checked in week of action",
+        "Unannounced visits were made to many businesses during the week, nine car washes among "
+        "them.",
+        set(),
+        {("operation", "premises_visited", 9)},
+    ),
+    # counts built from a named party and its list
+    (
+        "a named country and N other countries",
+        "Joint action days against smuggling",
+        "The action was led by the Austrian authorities together with 12 other EU countries.",
+        {("operation", "countries_involved", 13, "exact")},
+        {("operation", "countries_involved", 12)},
+    ),
+    (
+        "forces named by area after officers from",
+        "160 arrested in cross-border operation",
+        "The operation involved officers from Hertfordshire, Bedfordshire, the Metropolitan "
+        "Police, Surrey and BTP.",
+        {("operation", "forces_involved", 5, "exact")},
+        set(),
+    ),
+    (
+        "officers from countries are not forces",
+        "Joint operation",
+        "Officers from Romania and France took part in the raids.",
+        set(),
+        {("operation", "forces_involved", 2)},
+    ),
+    # an operation's name is not a place, nor is where an organisation sits
+    (
+        "in operation X, not a place",
+        "Largest operation against trafficking",
+        "INTERPOL coordinated the action.\n\nIn Operation Tidewater II, 1,902 arrests were made.",
+        {("operation", "arrests", 1902, "exact")},
+        {("force", "arrests", 1902)},
+    ),
+    (
+        "based in a city of a country",
+        "Largest operation against trafficking",
+        "INTERPOL, based in Lyon in south-eastern France, said the operation found 930 victims.",
+        {("operation", "potential_victims", 930, "exact")},
+        {("force", "potential_victims", 930)},
+    ),
+    # searches of premises are warrants executed; arrest warrants are not
+    (
+        "house searches carried out",
+        "Raids on trafficking network",
+        "Prosecutors and police carried out 212 house searches across the country.",
+        {("operation", "warrants_executed", 212, "exact")},
+        set(),
+    ),
+    (
+        "arrest warrants served are not search warrants",
+        "Raids on trafficking network",
+        "Officers carried out 212 house searches and served 90 arrest warrants.",
+        {("operation", "warrants_executed", 212, "exact")},
+        {("operation", "warrants_executed", 90)},
+    ),
+    (
+        "warrants at a number of addresses",
+        "Ten arrested in dawn raids",
+        "Detectives carried out warrants at nine addresses in the town on Tuesday.",
+        {("operation", "warrants_executed", 9, "exact")},
+        {("operation", "premises_visited", 9)},
+    ),
+    (
+        "stop and search is not a warrant",
+        "Week of action on the railways",
+        "Officers carried out 48 stop and searches at stations during the week.",
+        set(),
+        {("operation", "warrants_executed", 48)},
+    ),
+    # an earlier event told as background
+    (
+        "most recently, another operation",
+        "Smugglers arrested in week-long action",
+        "The action targeted smuggling networks across the region.\n\n"
+        "Most recently, on 3 May, 45 people were arrested at the border crossing.",
+        set(),
+        {("operation", "arrests", 45)},
+    ),
+    # money seized is cash unless it values something
+    (
+        "money seized before the number",
+        "Week of action",
+        "Officers arrested 12 people and seized almost £3,700 during the week.",
+        {("operation", "cash_seized_gbp", 3700, "approx")},
+        set(),
+    ),
+    (
+        "money seized after the number",
+        "Week of action",
+        "Around £8,000 was also seized during the week.",
+        {("operation", "cash_seized_gbp", 8000, "approx")},
+        set(),
+    ),
+    (
+        "a value is not cash",
+        "Week of action",
+        "Officers seized drugs worth £40,000 and arrested 12 people during the week.",
+        {("operation", "arrests", 12, "exact")},
+        {("operation", "cash_seized_gbp", 40000)},
+    ),
+    # weapons counted by kind
+    (
+        "firearms seized",
+        "Action days against traffickers",
+        "Across the action days 77 firearms were seized.",
+        {("operation", "weapons_seized", 77, "exact")},
+        set(),
+    ),
+    (
+        "a stated total of weapons beats weapons by kind",
+        "Week of action",
+        "Officers seized three firearms and 44 weapons including knives and swords.",
+        {("operation", "weapons_seized", 44, "exact")},
+        {("operation", "weapons_seized", 3)},
+    ),
+    (
+        "a table row with a bar",
+        "Results of the intensification week",
+        "Weapons | 19",
+        {("operation", "weapons_seized", 19, "exact")},
+        set(),
+    ),
+    # people described as victims by what happened to them
+    (
+        "made safe",
+        "Modern slavery week",
+        "Twenty-three people were made safe during the national week against modern slavery.",
+        {("operation", "potential_victims", 23, "exact")},
+        set(),
+    ),
+    (
+        "taken to a reception centre",
+        "Regional crackdown",
+        "Eleven people have been taken to a reception centre and nine people arrested.",
+        {
+            ("operation", "potential_victims", 11, "exact"),
+            ("operation", "arrests", 9, "exact"),
+        },
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "body", "present", "absent"), CASES, ids=[c[0] for c in CASES]
+)
+def test_unseen_phrasing_families(
+    name: str,
+    title: str | None,
+    body: str,
+    present: set[Fig],
+    absent: set[tuple[str, str, int | float]],
+) -> None:
+    res = _run(body, title)
+    got = _figs(res)
+    assert present <= got, f"missing {present - got}; got {sorted(got)}"
+    triples = {(f.scope, f.metric, f.value) for f in res.figures}
+    assert not (absent & triples), f"unwanted {absent & triples}; got {sorted(got)}"
+
+
+NUMBERS: list[tuple[str, list[tuple[int | float, str]]]] = [
+    ("Cash | £30,240.89", [(30240.89, "money")]),
+    ("£1,234.56 in cash and 1,041 people", [(1234.56, "money"), (1041, "count")]),
+    (
+        "Read it at https://www.example.gov.uk/news/six-arrested-in-12-raids or www.example.org/7",
+        [],
+    ),
+    ("Original link: http://example.com/a/2023/41-arrests. Then 14 arrests.", [(14, "count")]),
+]
+
+
+QUALIFIED: list[tuple[str, str]] = [
+    ("~500 arrests were made", "approx"),
+    ("\u22481,200 people were checked", "approx"),
+    ("north of 200 arrests", "more_than"),
+    ("in the region of 300 arrests", "approx"),
+]
+
+
+@pytest.mark.parametrize(("text", "qualifier"), QUALIFIED, ids=[q[0] for q in QUALIFIED])
+def test_tildes_and_regional_phrases_qualify_a_number(text: str, qualifier: str) -> None:
+    from tasks.numbers import find_numbers
+
+    (m,) = find_numbers(text)
+    assert (m.qualifier, m.figure_start) == (qualifier, 0)
+
+
+@pytest.mark.parametrize(("text", "expected"), NUMBERS, ids=[n[0][:30] for n in NUMBERS])
+def test_numbers_with_pence_and_inside_web_addresses(
+    text: str, expected: list[tuple[int | float, str]]
+) -> None:
+    from tasks.numbers import find_numbers
+
+    assert [(m.value, m.kind) for m in find_numbers(text)] == expected
+
+
+def test_a_force_page_about_its_part_of_a_national_week_is_led_by_that_force() -> None:
+    body = (
+        "The National Crime Agency coordinated a national week of action against county lines, "
+        "and officers across the county took part.\n\n"
+        "During the week 17 people were arrested and 23 vulnerable people were safeguarded."
+    )
+    res = _run(body, "Seventeen arrested in county lines week", publisher="Cumbria Police")
+    assert res.operation.lead_agency == "Cumbria Constabulary"
+    assert ("operation", "arrests", 17, "exact") in _figs(res)
+
+
+def test_a_signed_count_is_no_breakdown_item() -> None:
+    body = (
+        "Police arrested 60 people during the week. Of those arrested, -45 were for drug "
+        "offences and 12 were for modern slavery offences."
+    )
+    res = _run(body, "Week of action")
+    assert [(b.offence, b.count) for b in res.arrest_breakdown] == [("modern slavery offences", 12)]
