@@ -20,7 +20,7 @@ import json
 import re
 import zlib
 from collections import deque
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -54,7 +54,7 @@ class Discovery:
     links: list[Link]
     failures: list[FetchResult]  # fetches that failed; the flow records them per URL
     pages_fetched: int  # documents read: listing pages, feeds, sitemaps, search pages
-    stopped: str = "end"  # end | max_pages | max_urls | since | failure | loop | empty
+    stopped: str = "end"  # end | max_pages | max_urls | since | known | failure | loop | empty
     warnings: list[str] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)  # reason -> count
 
@@ -638,6 +638,10 @@ def _govuk_page(json_text: str | bytes, base_url: str) -> tuple[list[Link], int 
 # The driver
 
 
+# Given article URLs, the ones the warehouse has and need not be asked for this run.
+Settled = Callable[[list[str]], Collection[str]]
+
+
 class _Collector:
     """Applies a source's filters to links as they are found, keeping first occurrences,
     up to ``max_urls`` of them: past that it is ``full`` and the run stops reading."""
@@ -649,12 +653,15 @@ class _Collector:
         until: date | None,
         max_urls: int,
         skip: Collection[str] = frozenset(),
+        settled: Settled | None = None,
     ) -> None:
         self.source = source
         self.since = since
         self.until = until
         self.max_urls = max_urls
         self.skip = skip
+        self.look_up_settled = settled
+        self.settled: set[str] = set()  # the URLs looked up so far that are settled
         self.full = False
         self.links: list[Link] = []
         self.seen: set[str] = set()
@@ -693,11 +700,38 @@ class _Collector:
             self.seen.add(url)
             self._drop("backing off", url)
             return
+        if url in self.settled:  # the warehouse has it, older than the re-check window
+            self.seen.add(url)
+            self._drop("known", url)
+            return
         if len(self.links) >= self.max_urls:
             self.full = True
             return
         self.seen.add(url)
         self.links.append(link if url == link.url else _replace_url(link, url))
+
+    def look_up(self, links: list[Link]) -> None:
+        """Ask once for a whole page of links which of them are settled (db/recheck.py)."""
+        if self.look_up_settled is None:
+            return
+        urls = [
+            u
+            for u in dict.fromkeys(canonical_url(x.url) for x in links)
+            if u not in self.seen and self.source.is_article(u)
+        ]
+        if urls:
+            self.settled.update(self.look_up_settled(urls))
+
+    def mark(self) -> tuple[int, int]:
+        """Links kept and links dropped as known so far: compare with ``brought_nothing``."""
+        return len(self.links), self.dropped.get("known", 0)
+
+    def brought_nothing(self, mark: tuple[int, int]) -> bool:
+        """Since ``mark``: no link kept, and some settled ones met. Listings and search
+        results are newest first, so what lies beyond is older still: the warehouse has it
+        already (a page whose links were all filtered out proves nothing, and is passed)."""
+        kept, known = self.mark()
+        return kept == mark[0] and known > mark[1]
 
 
 def _replace_url(link: Link, url: str) -> Link:
@@ -777,15 +811,21 @@ class _Run:
                 self.warnings.append(f"no article links on {r.final_url}")
                 self.stopped = "empty"
                 return
+            mark = self.collector.mark()
             if not self.add_all(items):
                 return
             if _all_before(items, self.collector.since):
                 self.stopped = "since"
                 return
+            if self.collector.brought_nothing(mark):
+                self.stopped = "known"
+                return
             url = next_url
 
     def add_all(self, links: Iterable[Link]) -> bool:
         """Collect ``links``; False (and stopped) once the per-source bound is reached."""
+        links = list(links)
+        self.collector.look_up(links)
         for x in links:
             self.collector.add(x)
             if self.collector.full:
@@ -876,10 +916,14 @@ class _Run:
                 self.stopped = "failure"
                 return
             links, total = _govuk_page(r.body or b"", r.final_url)
+            mark = self.collector.mark()
             if not self.add_all(links):
                 return
             if _all_before(links, since):
                 self.stopped = "since"
+                return
+            if self.collector.brought_nothing(mark):
+                self.stopped = "known"
                 return
             start += count
             if len(links) < count or (total is not None and start >= total):
@@ -895,6 +939,7 @@ def discover(
     max_pages: int | None = None,
     max_urls: int | None = None,
     skip: Collection[str] = frozenset(),
+    settled: Settled | None = None,
 ) -> Discovery:
     """Find a source's article links. Never raises for network trouble: failed fetches
     are in ``failures`` (the flow records them per URL) and discovery stops or moves on.
@@ -907,10 +952,16 @@ def discover(
     next one (``stopped="max_urls"``, with a warning), so a sitemap of a million URLs
     costs what its first ``max_urls`` do. URLs in ``skip`` (backing off after failing
     run after run) are dropped as "backing off" and do not count.
+
+    ``settled`` (incremental runs) takes a page of article URLs and says which of them the
+    warehouse already has and need not be asked for again (db/recheck.py): those are
+    dropped as "known" and do not count either, and listing and search pagination stops
+    at the first page that keeps no link but meets settled ones (``stopped="known"``).
+    None (a full sweep) settles nothing.
     """
     limit = max_pages or source.max_pages or fetcher.settings.max_pages
     bound = max_urls or fetcher.settings.max_urls_per_source
-    collector = _Collector(source, since, until, bound, skip)
+    collector = _Collector(source, since, until, bound, skip, settled)
     run = _Run(source, fetcher, collector, limit)
     if source.kind == "urls":
         run.add_all(Link(url=u) for u in source.urls)

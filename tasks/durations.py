@@ -56,6 +56,16 @@ _N_UNITS = re.compile(
     r"blitz|enforcement|campaign|exercise|sweep|push|period|event|initiative|effort|surge)\b)?",
     re.IGNORECASE,
 )
+# What a length of days or weeks can measure besides an operation: "a six-week trial".
+_NOT_OPERATION_AFTER = re.compile(
+    r"\s+(?:trial|trials|sentence|prison|jail|term|stint|course|hearing|inquest|adjournment|"
+    r"suspension|holiday|break|visit|stay)\b",
+    re.IGNORECASE,
+)
+# "the first week of the operation": part of a longer operation, not its length.
+_ORDINAL_BEFORE = re.compile(
+    r"\b(?:first|second|third|fourth|last|final|opening|closing)\s+$", re.IGNORECASE
+)
 _N_UNITS_LEAD = re.compile(
     r"\b(?:over|for|during|across|in|within|lasting|lasted|spanning|spanned|spent)\s+(?:the\s+)?(?:just\s+)?$",
     re.IGNORECASE,
@@ -195,6 +205,8 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
             re.IGNORECASE,
         ):
             continue
+        if _NOT_OPERATION_AFTER.match(text, m.end()):
+            continue  # "a six-week trial", "a two-week jail term"
         days = n * 7 if unit.startswith("week") else n
         out.append(Duration(days, m.start(), m.end(), 1))
     for m in _N_HOURS.finditer(text) if "hour" in cues else ():
@@ -212,6 +224,8 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
     for m in _FORTNIGHT.finditer(text) if "fortnight" in cues else ():
         out.append(Duration(14, m.start(), m.end(), 1))
     for m in _WEEK.finditer(text) if has_week else ():
+        if _ORDINAL_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "in the first week of Operation Kestrel": a reporting period
         out.append(Duration(7, m.start(), m.end(), 2))
     for m in _ONE_DAY.finditer(text) if has_day else ():
         if re.search(

@@ -706,8 +706,24 @@ def _refined(rounded: _Candidate, exact_values: list[float]) -> bool:
     return False
 
 
+# A sentence that states a total ("In total 103 potential victims were identified") beats other
+# summary sentences, such as a results list whose items are one force's parts.
+_TOTAL_WORDS = re.compile(
+    r"\b(?:in\stotal|a\stotal\sof|altogether|in\sall|overall|all\stold|the\stotal\snumber)\b",
+    re.IGNORECASE,
+)
+
+
 def _key(c: _Candidate) -> tuple[int, bool, bool, bool, int]:
     return (c.rank, c.weak, c.quoted, not c.headline, c.order)
+
+
+def _states_total(c: _Candidate) -> bool:
+    return (
+        c.unit.span is not None
+        and not (c.unit.sentence is not None and c.unit.sentence.bullet)
+        and _TOTAL_WORDS.search(c.unit.text) is not None
+    )
 
 
 def _choose_one(group: list[_Candidate]) -> _Candidate:
@@ -729,6 +745,12 @@ def _choose_one(group: list[_Candidate]) -> _Candidate:
     exact_values = sorted({float(c.value) for c in group if c.qualifier == "exact"})
     pool = [c for c in group if c.qualifier == "exact" or not _refined(c, exact_values)]
     best = min(pool, key=_key)
+    if best.unit.sentence is not None and best.unit.sentence.bullet:
+        # a list item loses to a sentence that states the total ("In total 103 potential
+        # victims were identified") after a list of one force's results
+        totals = [c for c in pool if _states_total(c) and _key(c)[:3] == _key(best)[:3]]
+        if totals:
+            best = min(totals, key=_key)
     same = [
         c
         for c in pool

@@ -329,6 +329,7 @@ _FURTHER_BEFORE = re.compile(
     r"\b(?:a\sfurther|further|an\sadditional|additional|extra)\s$", re.IGNORECASE
 )
 _OTHERS_AFTER = re.compile(r"\s(?:others?|more)\b", re.IGNORECASE)
+_DEMONSTRATIVE_BEFORE = re.compile(r"\b(?:those|these)\s$", re.IGNORECASE)
 # Noun classes that never count the same things as people or victims.
 _OTHER_COUNTS = frozenset(
     {
@@ -1095,7 +1096,8 @@ def _read_one(
         if own in _OWN_METRIC_IN_SUBSET and own != referent and not (subset_after or in_parens):
             return Reading(own, subset=True, reason="subset other metric")
         return Reading(None, subset=True, reason="subset")
-    weak = bool(_FURTHER_BEFORE.search(before))
+    # "a further 35", and a count pointed back at ("those three countries"): read, rank last
+    weak = bool(_FURTHER_BEFORE.search(before) or _DEMONSTRATIVE_BEFORE.search(before))
     verb: str | None = None
     vb = _VERB_BEFORE.search(before)
     if vb is None and np.words and np.words[0] in _GENDER_NOUNS:

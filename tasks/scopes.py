@@ -162,7 +162,7 @@ _WIDER = re.compile(
     r"around the (?:world|globe)|globally|across Europe|Europe-wide|EU-wide|pan-European|"
     r"throughout Europe|internationally|international (?:totals?|results?|figures)|"
     r"in total across|from across Europe|partners (?:from|across|in) (?:\w+ )?(?:countries|Europe)|"
-    r"(?:INTERPOL|Interpol|Europol|EUROPOL|Frontex|EMPACT)(?:['’]s)? (?:said|says|published|reported|announced|released|figures|results|totals?|data)|"
+    r"(?:INTERPOL|Interpol|Europol|EUROPOL|Frontex|EMPACT)(?:['’]s)? (?:also |further |later )?(?:said|says|published|reported|announced|released|figures|results|totals?|data)|"
     r"according to (?:INTERPOL|Interpol|Europol|EUROPOL|Frontex)|"
     r"part of an? (?:wider|larger|broader|bigger|European|international|global|Europe-wide|EU-wide|worldwide|pan-European) "
     r"(?:\w+ )?(?:operation|action|intensification|effort|crackdown|campaign|week)|"
@@ -370,6 +370,11 @@ def _marker_score(text: str, markers: tuple[tuple[re.Pattern[str], int], ...]) -
     return sum(w for rx, w in markers if rx.search(text))
 
 
+# A country's own police as the title's actor: its part of a wider action, as a UK force's is.
+_NATIONAL_POLICE = re.compile(
+    r"\b[A-Z][a-z]+(?:ian|ish|ese|ch|ian|ic|an|i)\s(?:police|Police|authorities|officers|detectives|"
+    r"prosecutors|border\sguards)\b"
+)
 # How much of the body decides when the title and the lead name neither side: the opening
 # paragraphs of a release, where its subject is introduced.
 OPENING_CHARS = 1_500
@@ -398,8 +403,15 @@ def is_international_headline(
             if e.kind == FORCE:
                 uk += 2
     for e in find_entities(title):
-        if e.kind == FORCE:
-            uk += 4  # a UK force in the title: the page is about its part
+        national = e.kind == FORCE or (e.kind == AGENCY and e.name not in INTERNATIONAL_AGENCIES)
+        if national:
+            # a UK force or a national agency in the title: the page is about its part; more so
+            # as the title's subject ("Gardaí identify ... during Interpol crackdown")
+            uk += 6 if e.start == 0 else 4
+    police = _NATIONAL_POLICE.search(title)
+    if police:
+        # "Spanish police arrest 12 in Europe-wide sweep": that country's part
+        uk += 6 if police.start() == 0 else 3
     if publisher_agency in UK_AGENCIES or publisher_agency in _FORCE_NAMES:
         uk += 4
     if _UK_LOCAL.search(lead_sentence):

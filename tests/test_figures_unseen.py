@@ -134,6 +134,68 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         set(),
         {("operation", "premises_visited", 9)},
     ),
+    # a country's own part of a wider action, told by its own police or press
+    (
+        "a national agency as the title's subject",
+        "Garda\u00ed identify victims during major Interpol trafficking crackdown",
+        "In a large Interpol crackdown on trafficking, garda\u00ed visited 30 premises in Dublin.\n\n"
+        "The operation, led by Frontex, resulted in 212 arrests across 38 countries.",
+        {
+            ("operation", "premises_visited", 30, "exact"),
+            ("international", "arrests", 212, "exact"),
+            ("international", "countries_involved", 38, "exact"),
+        },
+        {("operation", "arrests", 212)},
+    ),
+    (
+        "a country's police in the title",
+        "Spanish police arrest 14 in Europe-wide trafficking sweep",
+        "Spanish police arrested 14 people.\n\nAcross Europe the sweep led to 301 arrests.",
+        {("operation", "arrests", 14, "exact"), ("international", "arrests", 301, "exact")},
+        set(),
+    ),
+    (
+        "an agency also said",
+        "Garda\u00ed identify victims during major Interpol trafficking crackdown",
+        "Garda\u00ed visited 30 premises.\n\nInterpol also said that 244 new investigations were "
+        "opened across the participating countries.",
+        {("international", "new_investigations", 244, "exact")},
+        {("operation", "new_investigations", 244)},
+    ),
+    # lengths that are not an operation's
+    (
+        "a trial's length",
+        "Car wash owner found guilty of modern slavery",
+        "At the end of a six-week trial, the owner was convicted of forced labour offences.",
+        set(),
+        {("operation", "duration_days", 42)},
+    ),
+    (
+        "the first week of a longer operation",
+        "Police arrest 46 in crackdown",
+        "More than 40 people have been arrested in the first week of Operation Falcon, a "
+        "crackdown on organised crime in the region.",
+        set(),
+        {("operation", "duration_days", 7)},
+    ),
+    # a stated total beats a list of one place's results, and a count pointed back at is weak
+    (
+        "a stated total after a list of parts",
+        "Operation targets trafficking and exploitation",
+        "Results from the week included:\n\n"
+        "\u2022 two people arrested in Devon and three potential victims identified;\n\n"
+        "In total 97 potential victims were identified across the UK.",
+        {("operation", "potential_victims", 97, "exact")},
+        {("operation", "potential_victims", 3)},
+    ),
+    (
+        "those N countries is a back-reference",
+        "Week of action against trafficking",
+        "The UK activity was part of action carried out in 19 European countries.\n\n"
+        "Across those three countries more than 100 victims were identified in total.",
+        {("international", "countries_involved", 19, "exact")},
+        {("international", "countries_involved", 3)},
+    ),
     # counts built from a named party and its list
     (
         "a named country and N other countries",
