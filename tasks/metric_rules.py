@@ -570,6 +570,11 @@ _NONE = Reading(None)
 _LABEL_DECIDES = frozenset({ARREST_N, VICTIM_N, CHILD_N, ADULT_N})
 
 
+# Singular nouns that are also bare verbs: after a plural noun they are the verb of the clause
+# ("4 forces arrest 23 people"), not the head of a compound ("4 forces' arrest figures").
+_BARE_VERB_NOUNS = frozenset({"arrest", "raid", "visit", "search", "rescue", "charge", "check"})
+
+
 def noun_phrase(text: str, pos: int) -> NounPhrase:
     """The noun phrase that starts at ``pos`` (right after a number)."""
     classes: list[str] = []
@@ -616,6 +621,14 @@ def noun_phrase(text: str, pos: int) -> NounPhrase:
                 continue
             if cls is not None and conj and _NUMBER_NEXT.match(text, tok.end(), tok.end() + 40):
                 break
+            if (
+                cls is not None
+                and not conj
+                and w in _BARE_VERB_NOUNS
+                and words
+                and words[-1].endswith("s")
+            ):
+                break  # "officers from 4 forces arrest 23 people": a verb, not a compound
             if cls is not None:
                 if conj:
                     classes.append(cls)

@@ -196,6 +196,13 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("international", "countries_involved", 19, "exact")},
         {("international", "countries_involved", 3)},
     ),
+    (
+        "a bare verb after a plural noun",
+        "Week of action",
+        "Operation Ember saw officers from 4 forces arrest 23 people.",
+        {("operation", "arrests", 23, "exact"), ("operation", "forces_involved", 4, "exact")},
+        {("operation", "arrests", 4)},
+    ),
     # counts built from a named party and its list
     (
         "a named country and N other countries",
