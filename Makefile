@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CORPUS ?=
+# make ui PORT=4300: the Prefect server and its UI on another port (the command line sets
+# it; a PORT in the environment, as some hosts export, does not)
+PORT := 4200
 # The labelled sets make accuracy scores: written for the project (in-sample), and the real
 # corpus's development and frozen blind parts (tests/fixtures/real/README.md).
 ACCURACY_SETS := --set written=tests/fixtures/corpus --set dev=tests/fixtures/real/dev --set blind=tests/fixtures/real/blind
@@ -46,8 +49,8 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-ui: $(STAMP)  ## Prefect server on http://127.0.0.1:4200 plus `optally serve` (the deployments); Ctrl-C stops both
-	$(PY) -m flows.serve ui $(if $(SERVE_ARGS),-- $(SERVE_ARGS))
+ui: $(STAMP)  ## Prefect server on http://127.0.0.1:$(PORT) (PORT=4200) plus `optally serve` (the deployments); Ctrl-C stops both
+	$(PY) -m flows.serve ui --port $(PORT) $(if $(SERVE_ARGS),-- $(SERVE_ARGS))
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

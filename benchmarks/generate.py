@@ -1011,6 +1011,13 @@ def _doc(body: str, ctype: str, published: date | None = None) -> Document:
 # The archive
 
 
+def recheck_days(window: int = 30, today: date | None = None) -> int:
+    """OPTALLY_RECHECK_DAYS for runs over this archive. A live site always has recent
+    articles; so that this one has too, whatever day it is, the re-check window is made to
+    hold its newest ``window`` days (the default window seen from the day after NEWEST)."""
+    return ((today or date.today()) - (NEWEST - timedelta(days=window))).days
+
+
 def generate_pages(n: int, seed: int = 1) -> list[ArchivePage]:
     """The ``n`` article records, newest first. Page ``i`` depends on (seed, i) and the
     operation names of earlier pages only."""

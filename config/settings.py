@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     failure_backoff_after: int = Field(default=3, ge=1)
     failure_backoff_days: float = Field(default=1.0, gt=0)
     failure_backoff_max_days: float = Field(default=30.0, gt=0)
+    # Incremental runs (docs/SOURCES.md "What a re-run asks for"): an article a source has
+    # already brought into the warehouse is asked for again only while it is recent, i.e.
+    # published (else listed, else first seen) within this many days; 0: never. Listing
+    # and search pagination stops at the first page that brings nothing new or recent.
+    # Corrections to older pages wait for a full sweep (`optally run --full-sweep`).
+    recheck_days: int = Field(default=30, ge=0)
     # Worker processes that parse a large run's pages (tasks/extract_pool.py): unset, one
     # fewer than the cores for runs of 300 pages or more; 0, always in process.
     extract_processes: int | None = None

@@ -1,4 +1,4 @@
-"""The sources file: what to crawl, how, and how politely (DESIGN.md contract 5).
+"""The sources file: what to crawl, how, and how politely (docs/CONTRACTS.md, "The sources file").
 
 ``load_sources(path)`` reads ``config/sources.yaml`` (or any file of the same shape),
 validates every entry and returns frozen ``Source`` models. Any problem raises
@@ -43,9 +43,9 @@ DEFAULT_RATE_LIMIT = 1.0  # requests per second to one host
 
 # Article URL patterns per profile, matched against the URL *path* (never the host), so
 # a mirror or a test server on another host matches the same way as the live site.
-# NCA: current /news/<slug> and old /news/<id>-<slug> (research/sources.md §1.4).
-# Europol: /media-press/newsroom/news/<slug> and the legacy /newsroom/news/<slug> (§2.1).
-# GOV.UK: the formats that carry news and statistics releases (§3.1, §3.3).
+# NCA: current /news/<slug> and old /news/<id>-<slug>; Europol: /media-press/newsroom/news/<slug>
+# and the legacy /newsroom/news/<slug>; GOV.UK: the formats that carry news and statistics
+# releases. Evidence: docs/SOURCES.md, "National Crime Agency", "Europol" and "GOV.UK".
 PROFILE_ARTICLE_PATTERNS: dict[str, str | None] = {
     "nca": r"^/news/(?:(\d+)-)?([a-z0-9-]+)/?$",
     "europol": r"^/(?:media-press/)?newsroom/news/[^/]+/?$",
@@ -203,7 +203,7 @@ class Source(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # Stable keys (DESIGN.md contract 5).
+    # Stable keys (docs/CONTRACTS.md, "The sources file").
     name: str
     kind: Kind
     start_url: str | None = None  # required except for kind "urls"

@@ -17,7 +17,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from config.settings import get_settings
+from config.settings import Settings, get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -209,21 +209,53 @@ def get_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
     return engine
 
 
+# The default warehouse. Its directory, data/ under the working directory, is the one
+# directory a database path may create: `make demo` on a fresh clone.
+DEFAULT_URL: str = Settings.model_fields["database_url"].default
+
+
+def _sqlite_directory(path: Path, url: str) -> None:
+    """A SQLite file's directory must exist: a mistyped --db must not leave a tree of
+    directories behind. Only the default's own data/ is created, in the working directory."""
+    if path.parent.is_dir():
+        return
+    if url != DEFAULT_URL:
+        reason = "is not a directory" if path.parent.exists() else "does not exist"
+        raise DatabaseError(f"cannot create database {redact(url)}: {path.parent} {reason}")
+    try:
+        path.parent.mkdir(exist_ok=True)
+    except OSError as exc:  # a file named data, no permission
+        raise DatabaseError(
+            f"cannot create the directory for {redact(url)}: {exc.strerror or exc}"
+        ) from exc
+
+
+def require_existing(url: str | None) -> None:
+    """Fail with one line when ``url`` names a SQLite file that does not exist. A command
+    that only reads (metrics, report, export, operations) must not leave an empty
+    warehouse, nor its directory, behind a mistyped path."""
+    resolved = resolve_url(url)
+    try:
+        parsed = make_url(resolved)
+    except (ArgumentError, ValueError):
+        return  # get_engine says what is wrong with it
+    path = _sqlite_file(parsed) if parsed.get_backend_name() == "sqlite" else None
+    if path is not None and not path.exists():
+        raise DatabaseError(f"no database at {path} (`optally run` or `optally demo` creates one)")
+
+
 def _create(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
-        raise DatabaseError(f"invalid database URL {redact(url)!r}") from exc
+        looks_like_a_path = "://" not in url and not any(c.isspace() for c in url)
+        hint = f" (a SQLite file is sqlite:///{url})" if looks_like_a_path else ""
+        raise DatabaseError(f"invalid database URL {redact(url)!r}{hint}") from exc
     kwargs: dict = {"future": True}
     if parsed.get_backend_name() == "sqlite":
         path = _sqlite_file(parsed)
         if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:  # a file where a directory should be, no permission
-                raise DatabaseError(
-                    f"cannot create the directory for {redact(url)}: {exc.strerror or exc}"
-                ) from exc
+            _sqlite_directory(path, url)
         # sqlite3's timeout is SQLite's busy timeout (sqlite3_busy_timeout).
         kwargs["connect_args"] = {"timeout": _busy_timeout(parsed), "check_same_thread": False}
     else:
@@ -261,14 +293,19 @@ def upgrade(engine: Engine) -> None:
         with engine.connect() as conn:
             pass  # connecting is its own step: failing here means the database is unreachable
     except DBAPIError as exc:
+        # A SQLite file is opened, not reached: "file is not a database" is about the file.
+        verb = "open" if engine.dialect.name == "sqlite" else "reach"
         raise DatabaseError(
-            scrub(f"cannot reach database {redact(url)}: {first_line(exc)}", url)
+            scrub(f"cannot {verb} database {redact(url)}: {first_line(exc)}", url)
         ) from exc
     try:
         if engine.dialect.name == "sqlite":
             head = ScriptDirectory.from_config(cfg).get_current_head()
-            if current_revision(engine) == head:
+            revision = current_revision(engine)
+            if revision == head:
                 return
+            if revision is None:
+                _refuse_foreign_sqlite(engine, url)
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(74657201)")
@@ -282,6 +319,22 @@ def upgrade(engine: Engine) -> None:
         raise DatabaseError(
             scrub(f"cannot use database {redact(url)}: {first_line(exc)}", url)
         ) from exc
+
+
+def _refuse_foreign_sqlite(engine: Engine, url: str) -> None:
+    """A SQLite file with tables but no schema version belongs to another program (a
+    Prefect database, a spreadsheet export): migrating would write the warehouse into it."""
+    with engine.connect() as conn:
+        tables = sorted(inspect(conn).get_table_names())
+    if tables:
+        shown = ", ".join(tables[:FOREIGN_TABLES_SHOWN])
+        more = ", ..." if len(tables) > FOREIGN_TABLES_SHOWN else ""
+        raise DatabaseError(
+            f"{redact(url)} is not an optally warehouse: it holds other tables ({shown}{more})"
+        )
+
+
+FOREIGN_TABLES_SHOWN = 3
 
 
 def require_writable(engine: Engine) -> None:

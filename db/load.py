@@ -37,6 +37,7 @@ from db.upsert import insert_ignore, upsert
 from tasks.derive import derive_metrics, quality_checks
 from tasks.records import Extraction
 from tasks.resolve import Candidate, Match, date_windows
+from tasks.urls import page_key
 
 T = m.Base.metadata.tables
 PAGES, VERSIONS, FAILURES = T["pages"], T["page_versions"], T["fetch_failures"]
@@ -61,6 +62,7 @@ class PageState:
     etag: str | None
     last_modified: str | None
     content_hash: str | None
+    page_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +101,43 @@ def register_sources(conn: Connection, sources: Iterable) -> dict[str, int]:  # 
 
 
 def page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageState]:
+    """The crawl state of the page each of ``urls`` (as discovery gives them) led to."""
     out: dict[str, PageState] = {}
     for i in range(0, len(urls), 500):
         # As stored: a NUL in a WHERE clause fails on PostgreSQL as in an INSERT.
-        chunk = [clean(PAGES.c.url, u) for u in urls[i : i + 500]]
-        q = select(PAGES.c.url, PAGES.c.etag, PAGES.c.last_modified, PAGES.c.content_hash).where(
-            PAGES.c.url.in_(chunk)
+        out.update(_page_states(conn, [clean(PAGES.c.url, u) for u in urls[i : i + 500]]))
+    return out
+
+
+def _page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageState]:
+    """A page is found by the URL it was last asked for (``fetched_url``), else by its
+    identity: the URL itself, or the URL's ``page_key`` (one page, one row: tasks/urls.py).
+    Where several pages were last asked for by one URL, the newest."""
+    keys = {u: clean(PAGES.c.url, page_key(u)) for u in urls}
+    q = (
+        select(
+            PAGES.c.id,
+            PAGES.c.url,
+            PAGES.c.fetched_url,
+            PAGES.c.etag,
+            PAGES.c.last_modified,
+            PAGES.c.content_hash,
         )
-        for url, etag, lm, h in conn.execute(q):
-            out[url] = PageState(etag, lm, h)
+        .where(or_(PAGES.c.fetched_url.in_(urls), PAGES.c.url.in_({*urls, *keys.values()})))
+        .order_by(PAGES.c.id)
+    )
+    by_fetched: dict[str, PageState] = {}
+    by_url: dict[str, PageState] = {}
+    for r in conn.execute(q):
+        state = PageState(r.etag, r.last_modified, r.content_hash, r.id)
+        if r.fetched_url is not None:
+            by_fetched[r.fetched_url] = state
+        by_url[r.url] = state
+    out: dict[str, PageState] = {}
+    for u in urls:
+        state = by_fetched.get(u) or by_url.get(u) or by_url.get(keys[u])
+        if state is not None:
+            out[u] = state
     return out
 
 
@@ -122,27 +152,43 @@ def archive(
     result,  # tasks.fetch.FetchResult
     listed_title: str | None = None,
     listed_date: date | None = None,
+    identity: str | None = None,
 ) -> tuple[int, int | None]:
-    """Keep a fetched body in the raw archive. Returns (page_id, version_id or None when unchanged)."""
-    url = clean(PAGES.c.url, result.url)  # looked up as it is stored (db/sanitize.py)
-    insert_ignore(
-        conn,
-        PAGES,
-        [
-            {
-                "url": url,
-                "source_id": source_id,
-                "first_seen_at": result.fetched_at,
-                "listed_title": listed_title,
-                "listed_date": listed_date,
-            }
-        ],
-        ["url"],
-    )
-    page_id, old_hash = conn.execute(
-        select(PAGES.c.id, PAGES.c.content_hash).where(PAGES.c.url == url)
+    """Keep a fetched body in the raw archive. Returns (page_id, version_id or None when unchanged).
+
+    The page is the one ``identity`` names (tasks/urls.py page_identity; by default the
+    ``page_key`` of the URL asked for), created when new; a 304 belongs to the page whose
+    validators were sent (page_states). The URL asked for is kept as ``fetched_url``."""
+    fetched = clean(PAGES.c.fetched_url, result.url)  # as it is stored (db/sanitize.py)
+    page_id = None
+    if result.not_modified:
+        state = _page_states(conn, [fetched]).get(fetched)
+        page_id = state.page_id if state else None
+    if page_id is None:
+        key = clean(PAGES.c.url, identity or page_key(result.url))
+        _adopt_old_key(conn, key, fetched)
+        insert_ignore(
+            conn,
+            PAGES,
+            [
+                {
+                    "url": key,
+                    "fetched_url": fetched,
+                    "source_id": source_id,
+                    "first_seen_at": result.fetched_at,
+                    "listed_title": listed_title,
+                    "listed_date": listed_date,
+                }
+            ],
+            ["url"],
+        )
+        page_id = conn.execute(select(PAGES.c.id).where(PAGES.c.url == key)).scalar_one()
+    old_hash, old_fetched = conn.execute(
+        select(PAGES.c.content_hash, PAGES.c.fetched_url).where(PAGES.c.id == page_id)
     ).one()
-    conn.execute(delete(FAILURES).where(FAILURES.c.url == url))
+    if old_fetched != fetched:  # reached by another URL this time: asked for by that one next
+        conn.execute(update(PAGES).where(PAGES.c.id == page_id).values(fetched_url=fetched))
+    conn.execute(delete(FAILURES).where(FAILURES.c.url == clean(FAILURES.c.url, result.url)))
     if result.not_modified or (old_hash is not None and old_hash == result.content_hash):
         return page_id, None
     insert_ignore(
@@ -188,6 +234,20 @@ def archive(
         )
     )
     return page_id, version_id
+
+
+def _adopt_old_key(conn: Connection, key: str, fetched: str) -> None:
+    """A page keyed before 0003 by the URL now asked for (and not re-keyed since: a source
+    not in the runs since, or a page added by hand) takes the identity ``key``, unless a
+    page has it already."""
+    if key == fetched or conn.execute(select(PAGES.c.id).where(PAGES.c.url == key)).first():
+        return
+    old = conn.execute(
+        select(PAGES.c.id).where(and_(PAGES.c.url == fetched, PAGES.c.fetched_url.is_(None)))
+    ).scalar()
+    if old is not None:
+        conn.execute(update(PAGES).where(PAGES.c.id == old).values(url=key, fetched_url=fetched))
+        conn.execute(update(ARTICLES).where(ARTICLES.c.page_id == old).values(url=key))
 
 
 def record_failure(conn: Connection, source_id: int, result) -> None:  # type: ignore[no-untyped-def]

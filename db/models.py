@@ -40,11 +40,16 @@ class Source(Base):
 
 
 class Page(Base):
-    """Crawl state of one URL: what conditional GET needs next time."""
+    """One page, however it was reached, and its crawl state: what conditional GET needs next
+    time. ``url`` is the page's identity (tasks/urls.py page_identity): its declared
+    canonical URL when the source allows it, else the URL normalised. ``fetched_url`` is the
+    URL it was last asked for (0003; NULL: keyed before 0003, re-keyed by the next run of
+    its source, db/identity.py)."""
 
     __tablename__ = "pages"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
+    fetched_url: Mapped[str | None] = mapped_column(Text, index=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

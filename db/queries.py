@@ -82,6 +82,41 @@ def metrics_rows(engine: Engine, op_ids: Collection[int] | None = None) -> list[
     return out
 
 
+_FIRST_PAGES = (
+    "SELECT operation_id, id, official, published, title FROM articles"
+    " WHERE superseded_at IS NULL AND operation_id IS NOT NULL"
+)
+_PAGE_URLS = (
+    "SELECT operation_id, url FROM articles"
+    " WHERE superseded_at IS NULL AND operation_id IS NOT NULL ORDER BY operation_id, url"
+)
+
+
+def first_pages(engine: Engine) -> dict[int, dict[str, Any]]:
+    """Per operation, the ``title`` and ``published`` date of its first official page (the
+    earliest published, then the first loaded), else of its first page: what names an
+    operation its releases do not name."""
+    best: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(text(_FIRST_PAGES)).mappings():
+            published = _iso(r["published"])
+            key = (not r["official"], published is None, published or "", r["id"])
+            op_id = r["operation_id"]
+            if op_id not in best or key < best[op_id][0]:
+                best[op_id] = (key, {"title": r["title"], "published": published})
+    return {op_id: page for op_id, (_, page) in best.items()}
+
+
+def operation_page_urls(engine: Engine) -> dict[int, list[str]]:
+    """Per operation, the URLs of its pages (their current articles), in URL order: what
+    `optally operations split --page` takes."""
+    out: dict[int, list[str]] = {}
+    with engine.connect() as conn:
+        for op_id, url in conn.execute(text(_PAGE_URLS)):
+            out.setdefault(op_id, []).append(url)
+    return out
+
+
 def metric_details(
     engine: Engine, op_ids: Collection[int] | None = None
 ) -> dict[int, dict[str, dict[str, Any]]]:

@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -77,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db_opt(sp)
     sp.add_argument(
-        "--port", type=int, default=0, help="port for the sample site (default: any free port)"
+        "--port",
+        type=int,
+        default=None,
+        help="port for the sample site (default: 8765, else the next free one)",
     )
 
     sp = sub.add_parser("run", help="one ETL flow run over the configured sources")
@@ -99,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="which sources to use: those for daily runs, for backfills, or all",
     )
     sp.add_argument("--only", nargs="+", metavar="NAME", help="only these sources")
+    sp.add_argument(
+        "--full-sweep",
+        action="store_true",
+        help="walk every listing to its end and ask again for every known article "
+        "(corrections of old pages); a run otherwise asks for new and recent ones "
+        "($OPTALLY_RECHECK_DAYS, 30)",
+    )
     sp.add_argument(
         "--task-runner",
         choices=["threads", "dask"],
@@ -175,7 +186,38 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# A reader that stopped reading (`optally metrics | head`): what Python itself and rich
+# (the tables) exit with on a broken pipe.
+EXIT_BROKEN_PIPE = 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of what is still
+    buffered does not fail again on the closed pipe ("Exception ignored ...")."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _nothing_read(exc: BaseException) -> bool:
+    """Whether ``exc`` is the flow's NothingRead (flows.etl is loaded only by a crawl)."""
+    etl = sys.modules.get("flows.etl")
+    return etl is not None and isinstance(exc, etl.NothingRead)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from config.sources import SourcesError
     from db.engine import DatabaseError
@@ -188,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"optally: error: {msg}", file=sys.stderr)
         return 2
     except Exception as exc:
+        if _nothing_read(exc):  # every source failed: the summary names each URL and why
+            print_summary(exc.summary)  # type: ignore[attr-defined]
+            print(f"optally: error: {exc}", file=sys.stderr)
+            return 1
         # The warehouse failed under the command (read-only, locked past the busy timeout,
         # disk full, connection lost): one line, not a traceback. What committed stays.
         from db.engine import environment_error, is_environment_error, resolve_url
@@ -266,7 +312,7 @@ def _one_line_in_run_logs() -> Iterator[None]:
     from db.engine import is_environment_error
 
     loggers = [logging.getLogger(name) for name in RUN_LOGGERS]
-    no_traceback = _NoTraceback(is_environment_error)
+    no_traceback = _NoTraceback(lambda exc: is_environment_error(exc) or _nothing_read(exc))
     for logger in loggers:
         logger.addFilter(no_traceback)
     try:
@@ -316,9 +362,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from flows.early_api import early_api
 
     with early_api() as use_api:  # boots while the pipeline is imported
+        from db.engine import get_engine, require_writable
         from flows.demo import run_demo
         from flows.progress import RunProgress, set_current
 
+        # Not a database, or not writable: one line before the flow run starts.
+        require_writable(get_engine(args.db))
         use_api()
         with RunProgress() as progress:
             set_current(progress)
@@ -333,6 +382,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     if args.sources and not Path(args.sources).is_file():
         raise UserError(f"sources file not found: {args.sources}")
+    if args.since and args.until and args.since > args.until:  # as the backfill deployment
+        raise UserError(f"--since {args.since} is after --until {args.until}")
+    if args.only:  # before any API boots: a typo costs nothing
+        from config.settings import get_settings
+        from config.sources import load_sources
+
+        path = args.sources or get_settings().sources_file
+        _check_only(args.only, load_sources(path), args.schedule, path)
     from flows.early_api import early_api
 
     # Signals first: a stop unwinds through early_api, which stops the temporary API.
@@ -359,6 +416,7 @@ def _run(args: argparse.Namespace, use_api: Callable[[], bool]) -> int:
             runner = make_task_runner(args.task_runner, args.dask_address)
         except ImportError as exc:
             raise UserError(str(exc)) from None
+        _quiet_dask(runner)
         flow_fn = etl.with_options(task_runner=runner)
         workers_api = api_for_workers(runner)
     use_api()
@@ -373,11 +431,45 @@ def _run(args: argparse.Namespace, use_api: Callable[[], bool]) -> int:
                 max_pages=args.max_pages,
                 schedule=args.schedule,
                 only=args.only,
+                full_sweep=args.full_sweep,
             )
         finally:
             set_current(None)
     print_summary(summary)
     return 0
+
+
+def _check_only(names: list[str] | None, sources: list[Any], schedule: str, path: Any) -> None:
+    """``--only`` names sources the run would use (enabled, of the --schedule), as the
+    backfill deployment checks its ``sources``."""
+    if not names:
+        return
+    from config.sources import select_sources
+
+    chosen = (
+        [s for s in sources if s.enabled]
+        if schedule == "both"
+        else select_sources(sources, schedule)
+    )
+    known = [s.name for s in chosen]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        which = "" if schedule == "both" else f"{schedule} "
+        raise UserError(
+            f"unknown {which}source(s) {', '.join(map(repr, unknown))}; "
+            f"the {which or 'enabled '}sources in {path} are: {', '.join(known) or 'none'}"
+        )
+
+
+def _quiet_dask(runner: Any) -> None:
+    """Dask logs every scheduler and worker event at INFO (through Prefect's console
+    handler, dozens of lines a run), and its workers, still sending heartbeats while the
+    cluster closes, log a CommClosedError at the end: neither says anything about the run.
+    Warnings of this process's scheduler and nannies (a worker killed, memory) still show."""
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    cluster_kwargs = getattr(runner, "cluster_kwargs", None)
+    if isinstance(cluster_kwargs, dict):  # a local cluster this run starts and stops
+        cluster_kwargs.setdefault("silence_logs", logging.CRITICAL)
 
 
 def print_summary(summary: dict[str, Any]) -> None:
@@ -386,7 +478,13 @@ def print_summary(summary: dict[str, Any]) -> None:
         f"{summary['not_modified']} not modified, {summary['unchanged']} unchanged, "
         f"extracted {summary['extracted']} ({summary['irrelevant']} off-topic), "
         f"operations touched {summary['operations_touched']}, failed {summary['failed']}"
+        + (f", discovery failed {n}" if (n := summary.get("discovery_failed")) else "")
     )
+    for f in summary.get("discovery_failures", []):  # listings, feeds, sitemaps: per source
+        print(
+            f"  discovery failed: {f['source']}: {f['url']}: {f['reason']} "
+            f"(status {f['status']}, {f['attempts']} attempt(s))"
+        )
     for f in summary["failures"]:
         print(
             f"  failed: {f['url']}: {f['reason']} (status {f['status']}, {f['attempts']} attempt(s))"
@@ -416,6 +514,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise UserError(f"no such file: {page}")
         data = path.read_bytes()
+    problem = not_html(data)
+    if problem:  # an extraction of it would be empty, with a garbage title
+        raise UserError(f"{page} {problem}")
     extraction = extract_page(data, url=url, profile=args.profile)
     out = extraction.to_json()
     if args.format == "json":
@@ -424,6 +525,33 @@ def cmd_extract(args: argparse.Namespace) -> int:
     else:
         print_extraction_table(out)
     return 0
+
+
+SNIFF_BYTES = 64 * 1024  # what `extract` reads to tell a page from something else
+CONTROL_SHARE = 0.1  # text has tabs and newlines, hardly any other control bytes
+_CONTROL = frozenset([*range(0, 9), *range(14, 32), 127])
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Any one of these elements makes a document (or a saved fragment of one) HTML.
+_HTML_TAG = re.compile(
+    rb"<\s*(?:!doctype\s+html|html|head|body|title|meta|p|div|span|a|article|main|section"
+    rb"|table|ul|ol|li|h[1-6]|br|img)\b",
+    re.IGNORECASE,
+)
+
+
+def not_html(data: bytes) -> str | None:
+    """Why ``data`` is no page to extract (empty, binary, no HTML markup), or None."""
+    sample = data[:SNIFF_BYTES]
+    if sample.startswith(_UTF16_BOMS):
+        sample = sample.decode("utf-16", errors="replace").encode("utf-8")
+    if not sample.strip():
+        return "is empty"
+    head = sample[:8192]
+    if b"\x00" in head or sum(b in _CONTROL for b in head) > CONTROL_SHARE * len(head):
+        return "is not an HTML page (binary data)"
+    if not _HTML_TAG.search(sample):
+        return "is not an HTML page (no HTML markup)"
+    return None
 
 
 def print_extraction_table(out: dict[str, Any]) -> None:
@@ -444,13 +572,16 @@ def print_extraction_table(out: dict[str, Any]) -> None:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from db.engine import get_engine
-    from db.queries import metrics_rows
+    from db.engine import get_engine, require_existing
+    from db.queries import first_pages, metrics_rows
 
-    rows = metrics_rows(get_engine(args.db))
+    require_existing(args.db)  # reading must not create an empty warehouse
+    engine = get_engine(args.db)
+    rows = metrics_rows(engine)
     if args.format == "json":
+        first = first_pages(engine)
         json.dump(
-            [{k: v for k, v in r.items() if k not in ("published", "title")} for r in rows],
+            [_json_row(r, first.get(r["id"], {})) for r in rows],
             sys.stdout,
             indent=1,
             ensure_ascii=False,
@@ -468,6 +599,21 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     else:
         print_metrics_table(args.db)
     return 0
+
+
+def _json_row(row: dict[str, Any], first_page: dict[str, Any]) -> dict[str, Any]:
+    """A metrics row as `optally metrics --format json` prints it: the contract's keys in
+    their order, with the ``title`` and ``published`` date of the operation's first
+    official page (else its first page) after ``name``."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in ("published", "title"):
+            continue
+        out[key] = value
+        if key == "name":
+            out["title"] = first_page.get("title")
+            out["published"] = first_page.get("published")
+    return out
 
 
 # (column, heading, kind): kind "n" count, "r" ratio, "p" percentage of a fraction
@@ -508,29 +654,71 @@ def print_metrics_table(db_url: str | None) -> None:
     engine = get_engine(db_url)
     rows = metrics_rows(engine)
     details = metric_details(engine)
-    table = Table(title=f"optally: {len(rows)} operations", show_lines=False)
-    table.add_column("id", justify="right", no_wrap=True, min_width=2)
-    table.add_column("operation", max_width=40, no_wrap=True, overflow="ellipsis")
-    table.add_column("lead", no_wrap=True)
-    table.add_column("published", no_wrap=True)
-    table.add_column("src", justify="right", no_wrap=True)
-    for _, heading, _ in TABLE_COLUMNS:
-        table.add_column(heading, justify="right", no_wrap=True)
+    headings = ["id", "operation", "lead", "published", "src", *(h for _, h, _ in TABLE_COLUMNS)]
+    body = []
     for r in rows:
         label = r["name"] or r["title"] or "?"
         cells = []
         for col, _, kind in TABLE_COLUMNS:
             q = details.get(r["id"], {}).get(col, {}).get("qualifier")
             cells.append(_fmt(r[col], kind, q))
-        table.add_row(
-            str(r["id"]),
-            label,
-            r["lead_agency"] or "",
-            r["published"] or "",
-            str(r["sources"]),
-            *cells,
-        )
-    Console(width=max(220, Console().width)).print(table)
+        key = [str(r["id"]), label, r["lead_agency"] or "", r["published"] or "", str(r["sources"])]
+        body.append([*key, *cells])
+    console = Console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(width=UNBOUNDED_WIDTH)  # a file or a pipe: every cell whole
+    groups, name_width = table_layout(headings, body, console.width)
+    for n, columns in enumerate(groups):
+        title = f"optally: {len(rows)} operations" + (f" (continued, {n + 1})" if n else "")
+        table = Table(title=title, show_lines=False)
+        for i in columns:
+            if i == NAME_COLUMN:
+                table.add_column(
+                    headings[i], max_width=name_width, no_wrap=True, overflow="ellipsis"
+                )
+            else:  # lead and published read from the left, counts from the right
+                justify = "left" if i in LEFT_COLUMNS else "right"
+                table.add_column(headings[i], justify=justify, no_wrap=True)
+        for cells in body:
+            table.add_row(*(cells[i] for i in columns))
+        console.print(table)
+
+
+UNBOUNDED_WIDTH = 10_000  # a table into a file or a pipe keeps its natural width
+KEY_COLUMNS = 5  # id, operation, lead, published, src: the first part of a table
+NAME_KEY = 2  # id and operation: what each further part repeats, to tell its rows apart
+NAME_COLUMN = 1
+LEFT_COLUMNS = (1, 2, 3)  # operation, lead, published
+NAME_MAX, NAME_MIN = 40, 16  # the operation column: cut with an ellipsis past these
+CELL_EXTRA = 3  # rich's padding on both sides and one border per column
+EDGE = 1  # the table's closing border
+
+
+def table_layout(
+    headings: Sequence[str], body: Sequence[Sequence[str]], width: int
+) -> tuple[list[list[int]], int]:
+    """Which columns go into each part of a table ``width`` characters wide, and the width
+    of the operation column. Names are cut first (down to NAME_MIN); figures never are:
+    when they still do not fit, they go on in further tables, each repeating the id and
+    the operation."""
+    natural = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headings)]
+    natural[NAME_COLUMN] = min(natural[NAME_COLUMN], NAME_MAX)
+    cost = [w + CELL_EXTRA for w in natural]
+    key = sum(cost[:KEY_COLUMNS]) + EDGE
+    over = key + sum(cost[KEY_COLUMNS:]) - width
+    name = max(min(NAME_MIN, natural[NAME_COLUMN]), natural[NAME_COLUMN] - max(0, over))
+    key -= natural[NAME_COLUMN] - name
+    name_key = sum(cost[:NAME_KEY]) + EDGE - (natural[NAME_COLUMN] - name)
+    groups = [list(range(KEY_COLUMNS))]
+    used, figures = key, 0  # width taken and figure columns in the last part
+    for i in range(KEY_COLUMNS, len(headings)):
+        if figures and used + cost[i] > width:
+            groups.append(list(range(NAME_KEY)))
+            used, figures = name_key, 0
+        groups[-1].append(i)
+        used += cost[i]
+        figures += 1
+    return groups, name
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -571,8 +759,10 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from db.engine import require_existing
     from flows.metrics import build_report
 
+    require_existing(args.db)
     out = Path(args.out)
     if out.is_dir():
         raise UserError(f"--out must be a file, not the directory {args.out}")
@@ -601,9 +791,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from db.engine import get_engine
+    from db.engine import get_engine, require_existing
     from tasks.export import export_all
 
+    require_existing(args.db)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out must be a directory, not the file {args.out}")
@@ -618,14 +809,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_operations(args: argparse.Namespace) -> int:
-    from db.engine import get_engine
+    from db.engine import get_engine, require_existing
     from db.operations import (
         OperationsError,
         list_operations,
         merge_operations,
         split_operation,
     )
+    from db.queries import operation_page_urls
 
+    require_existing(args.db)
     engine = get_engine(args.db)
     try:
         if args.operations_command == "merge":
@@ -640,15 +833,20 @@ def cmd_operations(args: argparse.Namespace) -> int:
         else:
             with engine.connect() as conn:
                 rows = list_operations(conn)
-            print_operations(rows, args.format)
+            print_operations(rows, args.format, operation_page_urls(engine))
     except OperationsError as exc:
         raise UserError(str(exc)) from None
     return 0
 
 
-def print_operations(rows: Sequence[Any], fmt: str) -> None:
+def print_operations(
+    rows: Sequence[Any], fmt: str, urls: dict[int, list[str]] | None = None
+) -> None:
+    """Each operation, then the URLs of its pages (what `operations split --page` takes)."""
+    urls = urls or {}
     if fmt == "json":
-        json.dump([_row_dict(r) for r in rows], sys.stdout, indent=1, ensure_ascii=False)
+        out = [{**_row_dict(r), "urls": urls.get(r.id, [])} for r in rows]
+        json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
         print()
         return
     print(
@@ -661,6 +859,8 @@ def print_operations(rows: Sequence[Any], fmt: str) -> None:
             f"{r.merged_into or '':>6} {r.published.isoformat() if r.published else '':<10}  "
             f"{label}"
         )
+        for url in urls.get(r.id, []):
+            print(f"{'':>5} page {url}")
 
 
 def _row_dict(r: Any) -> dict[str, Any]:

@@ -76,6 +76,10 @@ class BackfillParams(BaseModel):
         default_factory=lambda: get_settings().max_pages,
         description="listing pages per source, at most",
     )
+    full_sweep: bool = Field(
+        default=False,
+        description="walk every listing to its end and ask again for every known article",
+    )
     sources_file: str | None = None
     db_url: str | None = None
 
@@ -197,6 +201,7 @@ def crawl(
     since: date | None,
     until: date | None,
     max_pages: int | None,
+    full_sweep: bool = False,
 ) -> dict[str, Any]:
     """Load the sources file, pick the ``schedule``'s sources (or the named ones), run the ETL."""
     settings = get_settings()
@@ -213,7 +218,7 @@ def crawl(
         chosen = [s for s in chosen if s.name in names]
     logger = get_run_logger()
     logger.info("%s: %d sources: %s", schedule, len(chosen), ", ".join(s.name for s in chosen))
-    summary = run_pipeline(chosen, db_url, since, until, max_pages)
+    summary = run_pipeline(chosen, db_url, since, until, max_pages, full_sweep=full_sweep)
     out = summary.as_dict()
     # Every failed URL was already logged with its reason by the task that met it; this
     # line makes the count visible on the flow run itself.
@@ -272,9 +277,12 @@ def backfill(
     max_pages: PositiveInt = _SETTINGS.max_pages,
     sources_file: str | None = None,
     db_url: str | None = None,
+    full_sweep: bool = False,
 ) -> dict[str, Any]:
-    """Walk the archives of the backfill sources between two dates. Pages already in the
-    warehouse cost a conditional GET; metrics are derived as usual.
+    """Walk the archives of the backfill sources between two dates. A listing is read
+    until a page brings nothing new; articles already in the warehouse are asked for
+    again (conditionally) only when recent (``recheck_days``) or with ``full_sweep``;
+    metrics are derived as usual.
 
     Args:
         sources: Names of sources from the sources file (default: every backfill source).
@@ -283,6 +291,8 @@ def backfill(
         max_pages: Listing pages per source, at most.
         sources_file: The sources file (default: $OPTALLY_SOURCES_FILE or config/sources.yaml).
         db_url: The warehouse (default: $OPTALLY_DATABASE_URL or sqlite:///data/optally.db).
+        full_sweep: Walk every listing to its end and ask again for every known article, for
+            corrections of old pages, or to finish a walk that was cut short.
     """
     p = check_backfill_params(
         sources=sources,
@@ -291,6 +301,7 @@ def backfill(
         max_pages=max_pages,
         sources_file=sources_file,
         db_url=db_url,
+        full_sweep=full_sweep,
     )
     return crawl(
         "backfill",
@@ -300,6 +311,7 @@ def backfill(
         since=p.since,
         until=p.until,
         max_pages=p.max_pages,
+        full_sweep=p.full_sweep,
     )
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,14 +27,17 @@ from config.sources import Source, load_sources, select_sources
 from db import load as wh
 from db.backoff import backing_off
 from db.engine import get_engine
+from db.identity import rekey_pages
 from db.operations import resolve_pages
+from db.recheck import interrupted, listing_failed, settled_urls
 from flows.progress import current as current_progress
 from tasks import extract_pool
-from tasks.discover import Link, discover
+from tasks.discover import Link, Settled, discover
 from tasks.extract import extract_page
-from tasks.fetch import CANCELLED, Fetcher
+from tasks.fetch import CANCELLED, PRIVATE_REFUSED, Fetcher
 from tasks.records import PARSER_VERSION
 from tasks.resolve import Match
+from tasks.urls import source_page_identity
 
 _fetchers: dict[str, Fetcher] = {}
 _fetchers_lock = threading.Lock()
@@ -135,6 +138,11 @@ class RunSummary:
     operations_touched: list[int] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # discovery's, "<source>: <warning>"
+    # The listings, feeds, sitemaps and search pages discovery could not read, each with
+    # its "source"; and the sources of which nothing at all could be read.
+    discovery_failures: list[dict[str, Any]] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)
+    sources: int = 0  # sources the run asked for
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -149,7 +157,60 @@ class RunSummary:
             "failures": self.failures,
             # Only when there are some: a clean run's summary keeps its shape.
             **({"warnings": self.warnings} if self.warnings else {}),
+            **(
+                {
+                    "discovery_failed": len(self.discovery_failures),
+                    "discovery_failures": self.discovery_failures,
+                }
+                if self.discovery_failures
+                else {}
+            ),
+            **({"sources": self.sources, "unread_sources": self.unread} if self.unread else {}),
         }
+
+    @property
+    def nothing_read(self) -> bool:
+        """Every source of the run failed: the run as a whole failed."""
+        return bool(self.unread) and len(self.unread) == self.sources
+
+
+class NothingRead(RuntimeError):
+    """No source of the run could be read (each one's listing, feed or sitemap failed, or
+    every page of a URL list did): the flow run ends Failed, `optally run` exits 1.
+    ``summary`` is the run's summary, with every failed URL and its reason."""
+
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__(nothing_read_message(summary))
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[Any, ...]:  # Prefect may pickle a flow's exception
+        return (NothingRead, (self.summary,))
+
+
+UNREAD_SHOWN = 5  # sources named in NothingRead's one line; the summary lists every URL
+
+
+def nothing_read_message(summary: dict[str, Any]) -> str:
+    """One line: each source that could not be read, with its first failed URL and why."""
+    first: dict[str, dict[str, Any]] = {}
+    for f in [*summary.get("discovery_failures", []), *summary.get("failures", [])]:
+        first.setdefault(f.get("source", ""), f)
+    unread = summary.get("unread_sources", [])
+    named = [
+        f"{name}: {first[name]['url']}: {first[name]['reason']}" if name in first else name
+        for name in unread[:UNREAD_SHOWN]
+    ]
+    more = f"; and {len(unread) - UNREAD_SHOWN} more" if len(unread) > UNREAD_SHOWN else ""
+    return f"no source could be read: {'; '.join(named)}{more}"
+
+
+def failure_reason(reason: str | None, source: Source) -> str:
+    """A failure's reason, saying what allows a refused private address."""
+    if reason != PRIVATE_REFUSED:
+        return reason or "failed"
+    if source.name == MANUAL_SOURCE:
+        return f"{reason} (`optally add --allow-private` allows it)"
+    return f"{reason} (set allow_private_hosts: true on source {source.name!r} to allow it)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +220,7 @@ class FetchOutcome:
     unchanged: int
     page_ids: tuple[int, ...]
     failures: tuple[dict[str, Any], ...]
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +229,8 @@ class Discovered:
 
     links: list[Link]
     warnings: list[str]
+    failures: list[dict[str, Any]] = field(default_factory=list)  # discovery's, with "source"
+    documents_read: int = 0  # listing pages, feeds, sitemaps, search pages read
 
 
 def _backing_off(conn: Any, source: Source, settings: Settings) -> set[str]:
@@ -185,6 +249,37 @@ def _backing_off(conn: Any, source: Source, settings: Settings) -> set[str]:
     )
 
 
+def _settled(conn: Any, db_url: str | None, source: Source, settings: Settings) -> Settled | None:
+    """Incremental runs: which of a page of the source's article URLs need not be asked for
+    again (known, read by this parser, older than the re-check window: db/recheck.py).
+    None for `optally add`: a page named by hand is fetched when asked."""
+    if source.name == MANUAL_SOURCE:
+        return None
+    source_id = wh.register_sources(conn, [source])[source.name]
+    if interrupted(conn, source_id, PARSER_VERSION):  # its walk may have holes: sweep
+        get_run_logger().warning(
+            "discover %s: pages archived and never read (a run stopped early, or a new "
+            "parser): this run is a full sweep of the source",
+            source.name,
+        )
+        return None
+    if listing_failed(conn, source_id, source.is_article):  # the last walk stopped early
+        get_run_logger().warning(
+            "discover %s: a listing page failed last time: this run is a full sweep of the source",
+            source.name,
+        )
+        return None
+    # Recent: dated on or after this day (recheck_days 0: dated today or later).
+    cutoff = date.today() - timedelta(days=settings.recheck_days)
+    engine = get_engine(db_url)
+
+    def look_up(urls: list[str]) -> set[str]:
+        with engine.connect() as c:
+            return settled_urls(c, source_id, urls, cutoff=cutoff, parser_version=PARSER_VERSION)
+
+    return look_up
+
+
 # Retries live in the Fetcher's own loop (it honours Retry-After); the tasks do not retry.
 @task(name="discover", cache_policy=NO_CACHE, tags=["http"])
 def discover_task(
@@ -194,11 +289,13 @@ def discover_task(
     max_pages: int | None,
     db_url: str | None,
     host_slots: bool = False,
+    full_sweep: bool = False,
 ) -> Discovered:
     settings = get_settings()
     host = urlsplit(source.start_url or "").hostname
     with get_engine(db_url).begin() as conn:
         skip = _backing_off(conn, source, settings)
+        settled = None if full_sweep else _settled(conn, db_url, source, settings)
     with host_slot(host, source.rate_limit, host_slots):
         result = discover(
             source,
@@ -207,6 +304,7 @@ def discover_task(
             until=until,
             max_pages=max_pages,
             skip=skip,
+            settled=settled,
         )
     logger = get_run_logger()
     # a listing cut off by a stop signal is not the listing's failure
@@ -232,8 +330,31 @@ def discover_task(
     warnings = [*result.warnings, *_bound_retries(links, retries, skip, source, settings)]
     for warning in warnings:
         logger.warning("discover %s: %s", source.name, warning)
-    logger.info("discover %s: %d article links", source.name, len(links))
-    return Discovered(links, [f"{source.name}: {w}" for w in warnings])
+    logger.info(
+        "discover %s: %d article links, %d known ones not asked for again (stopped: %s)",
+        source.name,
+        len(links),
+        result.dropped.get("known", 0),
+        result.stopped,
+    )
+    return Discovered(
+        links,
+        [f"{source.name}: {w}" for w in warnings],
+        [_failure(source, f.url, f.status, f.error, f.attempts) for f in failures],
+        result.pages_fetched,
+    )
+
+
+def _failure(
+    source: Source, url: str, status: int | None, reason: str | None, attempts: int
+) -> dict[str, Any]:
+    return {
+        "source": source.name,
+        "url": url,
+        "status": status,
+        "reason": failure_reason(reason, source),
+        "attempts": attempts,
+    }
 
 
 def _bound_retries(
@@ -301,7 +422,9 @@ def _fetch_batch(source: Source, links: Sequence[Link], db_url: str | None) -> F
         out = []
         for link, result in batch:
             if result.ok or result.not_modified:
-                ids = wh.archive(conn, source_id, result, link.title, link.published)
+                # One page, one row: the page the body says it is (tasks/urls.py).
+                identity = source_page_identity(source, result.url, result.body)
+                ids = wh.archive(conn, source_id, result, link.title, link.published, identity)
                 out.append((link, result, ids))
             elif result.error != CANCELLED:  # stopping is not the page's failure
                 wh.record_failure(conn, source_id, result)
@@ -312,12 +435,7 @@ def _fetch_batch(source: Source, links: Sequence[Link], db_url: str | None) -> F
     for link, result, ids in (row for rows in written for row in rows):
         if ids is None:
             failures.append(
-                {
-                    "url": link.url,
-                    "status": result.status,
-                    "reason": result.error,
-                    "attempts": result.attempts,
-                }
+                _failure(source, link.url, result.status, result.error, result.attempts)
             )
             logger.warning(
                 "fetch %s failed after %d attempt(s): %s", link.url, result.attempts, result.error
@@ -335,11 +453,11 @@ def _fetch_batch(source: Source, links: Sequence[Link], db_url: str | None) -> F
         engine, [(link.url, source_id, None, why) for (link, _), why in refused]
     )
     for (link, result), why in refused:
-        failures.append(
-            {"url": link.url, "status": result.status, "reason": why, "attempts": result.attempts}
-        )
+        failures.append(_failure(source, link.url, result.status, why, result.attempts))
         logger.warning("fetch %s: %s", link.url, why)
-    return FetchOutcome(fetched, not_modified, unchanged, tuple(page_ids), tuple(failures))
+    return FetchOutcome(
+        fetched, not_modified, unchanged, tuple(page_ids), tuple(failures), source.name
+    )
 
 
 @task(name="extract", cache_policy=NO_CACHE)
@@ -413,10 +531,15 @@ def run_pipeline(
     until: date | None = None,
     max_pages: int | None = None,
     progress: Any = None,
+    full_sweep: bool = False,
 ) -> RunSummary:
     """The body of the etl flow (callable from any flow): returns what the run did."""
     settings = get_settings()
     get_engine(db_url)  # migrate once, up front, before tasks race to do it
+    # Pages keyed before 0003 get their identity, and merge where they are one page. Not
+    # those added by hand: `optally add` knows only its own URLs' hosts (wh.archive re-keys
+    # such a page when it is asked for again).
+    rekey_pages(get_engine(db_url), [s for s in sources if s.name != MANUAL_SOURCE])
     summary = RunSummary()
 
     # Tasks in other processes (Dask) pace hosts apart: a Prefect limit per host joins them.
@@ -424,16 +547,19 @@ def run_pipeline(
     if host_slots:
         ensure_host_limits(urlsplit(s.start_url or "").hostname or "" for s in sources)
     discovered = {
-        s.name: discover_task.submit(s, since, until, max_pages, db_url, host_slots)
+        s.name: discover_task.submit(s, since, until, max_pages, db_url, host_slots, full_sweep)
         for s in sources
     }
     by_source = {s.name: s for s in sources}
+    read: Counter[str] = Counter()  # per source: documents and pages read
     fetch_futures = []
     for name, fut in discovered.items():
         found = fut.result()
         links = found.links
         summary.warnings.extend(found.warnings)
         summary.discovered += len(links)
+        summary.discovery_failures.extend(found.failures)
+        read[name] += found.documents_read
         by_host: dict[str, list[Link]] = defaultdict(list)
         for link in links:
             by_host[urlsplit(link.url).hostname or ""].append(link)
@@ -452,11 +578,22 @@ def run_pipeline(
         summary.unchanged += outcome.unchanged
         summary.failures.extend(outcome.failures)
         page_ids.extend(outcome.page_ids)
+        read[outcome.source] += len(outcome.page_ids)
         if progress:
             progress.advance("fetch")
-    extract_and_load(page_ids, by_source, db_url, summary, progress)
+    summary.sources = len(sources)
+    summary.unread = _unread(sources, read, summary)
+    extract_and_load(page_ids, by_source, db_url, summary, progress, dates=(since, until))
     publish_task(summary.operations_touched, db_url, summary.as_dict())
+    if summary.nothing_read:  # after publishing: the artifacts name every failure too
+        raise NothingRead(summary.as_dict())
     return summary
+
+
+def _unread(sources: Sequence[Source], read: Counter[str], summary: RunSummary) -> list[str]:
+    """The sources of which nothing could be read: something failed, nothing was read."""
+    failed = {f.get("source") for f in [*summary.discovery_failures, *summary.failures]}
+    return [s.name for s in sources if s.name in failed and not read[s.name]]
 
 
 def _extract_ahead(batches: int) -> int:
@@ -482,9 +619,11 @@ def extract_and_load(
     progress: Any = None,
     *,
     include_read: bool = False,
+    dates: tuple[date | None, date | None] = (None, None),
 ) -> None:
     """Extract every archived page version the current parser has not read, then resolve,
-    load and derive them batch by batch."""
+    load and derive them batch by batch. A URL list's page is left out when its own date
+    falls outside ``dates`` (since, until): it is dated only once read."""
     settings = get_settings()
     engine = get_engine(db_url)
     with engine.connect() as conn:
@@ -501,7 +640,23 @@ def extract_and_load(
         extract_pool.worker_count(len(versions), settings.extract_processes) if _on_threads() else 0
     )
     with extract_pool.workers(processes):
-        _extract_and_load(batches, sources, db_url, summary, progress, parallel=processes > 0)
+        _extract_and_load(
+            batches, sources, db_url, summary, progress, parallel=processes > 0, dates=dates
+        )
+
+
+def _outside(
+    page: wh.Extracted, dates: tuple[date | None, date | None], sources: dict[str, Source]
+) -> bool:
+    """A page of a URL list (which discovery cannot filter by date: it lists no dates)
+    whose own date is before ``since`` or after ``until``. An undated page is kept:
+    nothing rules it out."""
+    since, until = dates
+    source = sources.get(page.item.source)
+    published = page.extraction.article.published
+    if source is None or source.kind != "urls" or published is None:
+        return False
+    return bool((since and published < since) or (until and published > until))
 
 
 def _extract_and_load(
@@ -512,6 +667,7 @@ def _extract_and_load(
     progress: Any,
     *,
     parallel: bool,
+    dates: tuple[date | None, date | None] = (None, None),
 ) -> None:
     # Extraction runs at most `ahead` batches in front of the batch being resolved and
     # loaded, so parsing overlaps loading without piling up: a finished batch waiting in
@@ -521,11 +677,15 @@ def _extract_and_load(
     ahead = 2 if parallel else _extract_ahead(len(batches))
     futures = deque(extract_task.submit(b, sources, db_url) for b in batches[:ahead])
     touched: set[int] = set()
+    left_out: Counter[str] = Counter()
     for i in range(len(batches)):
         extracted = futures.popleft()
         pages = extracted.result()
         if i + ahead < len(batches):
             futures.append(extract_task.submit(batches[i + ahead], sources, db_url))
+        # Not loaded, so not marked read: a later run without the dates loads them.
+        left_out.update(p.item.source for p in pages if _outside(p, dates, sources))
+        pages = [p for p in pages if not _outside(p, dates, sources)]
         summary.extracted += len(pages)
         summary.irrelevant += sum(1 for p in pages if not p.relevant)
         # Resolve and load in page order, batch after batch: resolution sees earlier batches.
@@ -539,6 +699,10 @@ def _extract_and_load(
         if progress:
             progress.advance("extract")
     summary.operations_touched = sorted(touched)
+    summary.warnings.extend(
+        f"{name}: {n:,} page(s) left out: published outside the run's dates (since, until)"
+        for name, n in sorted(left_out.items())
+    )
 
 
 @flow(name="etl", task_runner=ThreadPoolTaskRunner(max_workers=4))
@@ -550,8 +714,13 @@ def etl(
     max_pages: int | None = None,
     schedule: str = "both",
     only: list[str] | None = None,
+    full_sweep: bool = False,
 ) -> dict[str, Any]:
-    """Crawl the sources, archive and extract pages, load claims, resolve operations, derive metrics."""
+    """Crawl the sources, archive and extract pages, load claims, resolve operations, derive metrics.
+
+    A run asks for new articles and re-checks recent ones (``recheck_days``); ``full_sweep``
+    walks every listing to its end and asks again for every known article (conditionally),
+    to pick up corrections of old pages."""
     settings = get_settings()
     sources = load_sources(Path(sources_file) if sources_file else settings.sources_file)
     sources = (
@@ -561,7 +730,15 @@ def etl(
     )
     if only:
         sources = [s for s in sources if s.name in only]
-    summary = run_pipeline(sources, db_url, since, until, max_pages, progress=current_progress())
+    summary = run_pipeline(
+        sources,
+        db_url,
+        since,
+        until,
+        max_pages,
+        progress=current_progress(),
+        full_sweep=full_sweep,
+    )
     logger = get_run_logger()
     logger.info("run summary: %s", {k: v for k, v in summary.as_dict().items() if k != "failures"})
     return summary.as_dict()

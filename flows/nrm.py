@@ -30,7 +30,7 @@ from tasks.nrm import (
 COLLECTION_URL = (
     "https://www.gov.uk/api/content/government/collections/national-referral-mechanism-statistics"
 )
-# The Content API and the attachment store (research/sources.md §3.1).
+# The Content API and the attachment store (docs/SOURCES.md, "NRM statistics").
 GOVUK_HOSTS: tuple[str, ...] = ("www.gov.uk", "assets.publishing.service.gov.uk")
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 

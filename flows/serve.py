@@ -89,7 +89,8 @@ def serve(sources_file: str | None = None, db_url: str | None = None) -> None:
 
 UI_HOST = "127.0.0.1"
 UI_PORT = 4200
-# prefect.md §2.5: the default recorder inserts one task run at a time and lags for
+# docs/DEPLOY.md, "Prefect server on PostgreSQL": the default recorder inserts one task run
+# at a time and lags for
 # seconds after every run; batches of 100 flushed each second keep the UI current.
 SERVER_ENV = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -97,6 +98,25 @@ SERVER_ENV = {
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE": "100",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
 }
+
+
+def server_env(host: str, port: int) -> dict[str, str]:
+    """The environment of `prefect server start --port PORT` and `optally serve`.
+
+    `prefect server start --port` listens on the port, but its UI asks the API at
+    PREFECT_UI_API_URL, which defaults to PREFECT_API_URL (a profile's or the shell's,
+    often :4200) or else to PREFECT_SERVER_API_HOST/PORT (4200): on another port the UI
+    showed "can't connect to Server API at 127.0.0.1:4200". All four say the port in use.
+    """
+    url = f"http://{host}:{port}/api"
+    return {
+        **os.environ,
+        **SERVER_ENV,
+        "PREFECT_API_URL": url,
+        "PREFECT_UI_API_URL": url,
+        "PREFECT_SERVER_API_HOST": host,
+        "PREFECT_SERVER_API_PORT": str(port),
+    }
 
 
 def healthy(url: str, timeout: float = 2.0) -> bool:
@@ -132,7 +152,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def ui(host: str = UI_HOST, port: int = UI_PORT, serve_args: Sequence[str] = ()) -> int:
     """Start `prefect server`, wait for /api/health, run `optally serve`; stop both on exit."""
     url = f"http://{host}:{port}/api"
-    env = {**os.environ, **SERVER_ENV}
+    env = server_env(host, port)
     # Ctrl-C and `kill` both end in the `finally` below, which stops the children. (A
     # shell starts background jobs with SIGINT ignored; make Ctrl-C work regardless.)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -147,8 +167,7 @@ def ui(host: str = UI_HOST, port: int = UI_PORT, serve_args: Sequence[str] = ())
             if not _wait_healthy(server, url):
                 return 1
         serving = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "serve", *serve_args],
-            env={**env, "PREFECT_API_URL": url},
+            [sys.executable, "-m", "flows.cli", "serve", *serve_args], env=env
         )
         return serving.wait()
     except KeyboardInterrupt:

@@ -108,7 +108,7 @@ EUROPOL_MARKUP_RE = re.compile(r"window\.SERVER_DATA\s*=")
 GOVUK_MARKUP_RE = re.compile(r"""<meta\b[^>]{0,500}?\bname\s*=\s*["']?govuk:""", re.I)
 
 # ---------------------------------------------------------------------------------------
-# NCA (Joomla 3). Evidence: research/sources.md section 1.5 (OpenSanctions crawler).
+# NCA (Joomla 3). Evidence: docs/SOURCES.md, "National Crime Agency", article pages.
 # ---------------------------------------------------------------------------------------
 NCA_PUBLISHER = "National Crime Agency"
 NCA_TITLE_SELECTOR = "h1[itemprop=headline]"
@@ -150,7 +150,7 @@ GOVUK_PUBLISHER_META = "govuk:primary-publishing-organisation"
 GOVUK_BODY_SELECTOR = "div.gem-c-govspeak"
 
 # ---------------------------------------------------------------------------------------
-# Generic news pages: JSON-LD, OpenGraph/meta, microdata. Evidence: sources.md section 4.
+# Generic news pages: JSON-LD, OpenGraph/meta, microdata. Evidence: docs/SOURCES.md, "News outlets".
 # ---------------------------------------------------------------------------------------
 JSONLD_SELECTOR = "script[type='application/ld+json']"
 LD_ARTICLE_TYPES: frozenset[str] = frozenset(

@@ -6,8 +6,8 @@ listing pages, feed, sitemaps or search pages through the ``Fetcher``, follows
 pagination, and keeps the links that match the source (article pattern, allowed hosts,
 dates, keywords), de-duplicated in the order found.
 
-Evidence for the NCA selectors and pagination: research/sources.md §1.2-1.4; GOV.UK
-Search API: §3.3; Europol: §2.1-2.2; news sitemaps and feeds: §4.
+Evidence for the selectors, pagination and APIs of each source: docs/SOURCES.md, "The default
+sources" (NCA, Europol, GOV.UK Search API, news feeds and sitemaps).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from config.sources import Source
 from tasks.article import decode_html
 from tasks.fetch import Accept, Fetcher, FetchResult
 from tasks.gc_pause import gc_paused
+from tasks.urls import fetch_url, page_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +61,13 @@ class Discovery:
 
 
 # ---------------------------------------------------------------------------
-# Selectors and patterns (research/sources.md §1.3)
+# Selectors and patterns (docs/SOURCES.md, "National Crime Agency")
 
 NCA_LINK_SELECTOR = "div.blog.news-page > div.row-fluid div.page-header a[href]"
 NCA_FALLBACK_SELECTOR = "main a[href*='/news/']"  # third-party fetch_nca(): text >= 15 chars
 NCA_FALLBACK_MIN_TEXT = 15
 NEXT_LABEL_RE = re.compile(r"^\s*go\s+to\s+next\b", re.IGNORECASE)  # "Go to next > page"
 NEXT_SELECTORS = ("a[rel~=next]", "link[rel~=next]", "li.pagination-next a", "li.next a", "a.next")
-TRACKING_PARAM_RE = re.compile(r"^(?:utm_|at_)", re.IGNORECASE)  # BBC feeds add at_medium=RSS
 EUROPOL_SERVER_DATA_RE = re.compile(r"window\.SERVER_DATA\s*=\s*")
 
 _MONTH_NAMES = [m.lower() for m in calendar.month_name if m]
@@ -100,7 +100,7 @@ def parse_day_month_year(text: str) -> date | None:
     """The first "09 June 2026"-style date in ``text``.
 
     Tolerates a trailing full stop, abbreviations ("9 Jun 2026", "Sept") and small
-    misspellings ("23 Janaury 2025."), all seen on NCA pages (research §1.5).
+    misspellings ("23 Janaury 2025."), all seen on NCA pages (docs/SOURCES.md, NCA).
     """
     for m in _DMY_RE.finditer(text):
         word = m.group(2).lower()
@@ -140,15 +140,10 @@ def parse_date_value(value: str | None) -> date | None:
 
 
 def canonical_url(url: str) -> str:
-    """Drop the fragment and tracking parameters (utm_*, at_*) so one article is one URL."""
-    parts = urlsplit(url.strip())
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not TRACKING_PARAM_RE.match(k)]
-        if len(kept) != len(pairs):  # re-encode only when something was dropped
-            query = urlencode(kept)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, query, ""))
+    """The URL to ask for: without its fragment, tracking parameters (utm_*, at_*, fbclid...)
+    and default port, scheme and host in lower case (tasks/urls.py fetch_url). Which links
+    are one page is ``page_key``'s to say (the collector drops the repeats)."""
+    return fetch_url(url)
 
 
 def _href_url(href: str | None, base_url: str) -> str | None:
@@ -306,7 +301,7 @@ def parse_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str | N
 
 def parse_europol_listing(html: str | bytes, base_url: str) -> tuple[list[Link], str | None]:
     """Europol newsroom: items from the embedded ``window.SERVER_DATA`` JSON (title,
-    alias, unix ``published``), else the generic links (research §2.2, medium)."""
+    alias, unix ``published``), else the generic links (docs/SOURCES.md, "Europol")."""
     text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
     links: list[Link] = []
     m = EUROPOL_SERVER_DATA_RE.search(text)
@@ -484,7 +479,7 @@ def parse_feed(xml: bytes | str, base_url: str) -> list[Link]:
     """Items of an RSS 2.0, RSS 1.0 (RDF) or Atom feed: link, title, date and categories.
 
     Dates: pubDate / dc:date (RSS), published then updated (Atom). A missing date is
-    normal (Europol's RSS has none, research §2.1) and gives ``published=None``.
+    normal (Europol's RSS has none, docs/SOURCES.md, "Europol") and gives ``published=None``.
     """
     return _unique(iter_feed(xml, base_url, []))
 
@@ -588,7 +583,7 @@ def iter_sitemap(
 
 
 # ---------------------------------------------------------------------------
-# GOV.UK Search API (research §3.3)
+# GOV.UK Search API (docs/SOURCES.md, "GOV.UK")
 
 
 def parse_govuk_search(json_text: str | bytes, base_url: str) -> list[Link]:
@@ -665,6 +660,7 @@ class _Collector:
         self.full = False
         self.links: list[Link] = []
         self.seen: set[str] = set()
+        self.keys: set[str] = set()  # page_key of each link kept
         self.dropped: dict[str, int] = {}
         self.examples: dict[str, list[str]] = {}  # reason -> the first few URLs dropped
 
@@ -678,7 +674,8 @@ class _Collector:
         if self.full:
             return
         url = canonical_url(link.url)
-        if url in self.seen:
+        key = page_key(url, self.source.profile)  # one page, one link: tasks/urls.py
+        if url in self.seen or key in self.keys:
             self._drop("duplicate", url)
             return
         if not self.source.is_article(url):
@@ -708,6 +705,7 @@ class _Collector:
             self.full = True
             return
         self.seen.add(url)
+        self.keys.add(key)
         self.links.append(link if url == link.url else _replace_url(link, url))
 
     def look_up(self, links: list[Link]) -> None:
@@ -898,7 +896,7 @@ class _Run:
         names = {k for k, _ in params}
         since, until = self.collector.since, self.collector.until
         if (since or until) and "filter_public_timestamp" not in names:
-            # Let the API do the date filtering (research §3.3: from:YYYY-MM-DD,to:...).
+            # Let the API do the date filtering (from:YYYY-MM-DD,to:..., docs/SOURCES.md, "GOV.UK").
             bounds = [f"from:{since.isoformat()}"] if since else []
             bounds += [f"to:{until.isoformat()}"] if until else []
             params.append(("filter_public_timestamp", ",".join(bounds)))

@@ -7,8 +7,8 @@ flow can record a failure per URL and carry on with the rest.
 Retries: the attempt loop in ``Fetcher._fetch_hop`` is the ONLY retry layer. The
 requests adapter is mounted with ``max_retries=0`` (no urllib3 ``Retry``) and the Prefect
 task that wraps a fetch must not set ``retries=``; stacking layers multiplies attempts
-and delays against a site that is already struggling (research/aesthetics.md, "Stacked
-retry layers").
+and delays against a site that is already struggling (docs/DEPLOY.md, "Operational
+settings", retries).
 
 Hostile servers: every URL is checked as it will be sent (the prepared request's URL,
 read with urllib3's parser, the one the connection uses), on every hop; an authority
@@ -61,8 +61,9 @@ from tasks.politeness import (
 Accept = Literal["html", "feed", "json", "any"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# 403 is retried because the NCA's WAF answers 403 intermittently (research/sources.md
-# §1.6, OpenSanctions retries it too); 429 and 5xx are the usual transient answers.
+# 403 is retried because the NCA's WAF answers 403 intermittently (docs/SOURCES.md,
+# "National Crime Agency"; OpenSanctions retries it too); 429 and 5xx are the usual
+# transient answers.
 RETRY_STATUSES = frozenset({403, 429}) | frozenset(range(500, 600))
 
 _ACCEPT_HEADER: dict[str, str] = {

@@ -14,7 +14,8 @@ Two entry points:
 Normalisation (``normalise``): lower case; "&" read as "and"; punctuation and hyphens as
 spaces; a leading "the" dropped; trailing "Police Service", "Police Force",
 "Constabulary", "Police", "Force" dropped (repeatedly), because sources use them
-inconsistently ("Avon and Somerset Police" vs "... Constabulary", research/sources.md §5).
+inconsistently ("Avon and Somerset Police" vs "... Constabulary", docs/SOURCES.md, "Police
+forces").
 """
 
 from __future__ import annotations

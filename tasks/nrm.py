@@ -1,11 +1,11 @@
 """Official NRM statistics: GOV.UK Content API JSON -> release ODS URLs -> referral rows. Pure.
 
 The Home Office publishes the National Referral Mechanism statistics quarterly as ODS
-tables (research/sources.md §3). Table numbers change between releases ("Table_2" in one,
-"Table_3" in the next) and so does the number of title rows above the column headers, so
-the referrals-by-quarter table is found by its header text: a row holding "Year" and
-"Quarter" cells and columns for the "Adult" and "Child" age groups, on a sheet about
-referrals (not reasonable or conclusive grounds decisions).
+tables (docs/SOURCES.md, "NRM statistics"). Table numbers change between releases
+("Table_2" in one, "Table_3" in the next) and so does the number of title rows above the
+column headers, so the referrals-by-quarter table is found by its header text: a row
+holding "Year" and "Quarter" cells and columns for the "Adult" and "Child" age groups, on
+a sheet about referrals (not reasonable or conclusive grounds decisions).
 
 Column headers come either as one row ("Adult (18 or over) - Total") or as two (an
 age-group row with merged cells above a location row: "Overseas", "UK", ..., "Total").

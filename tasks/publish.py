@@ -106,6 +106,7 @@ def _run_line(s: Mapping[str, Any]) -> str:
         ("off-topic", s.get("irrelevant")),
         ("operations touched", s.get("operations_touched")),
         ("failed", s.get("failed", len(s.get("failures") or []))),
+        ("discovery failed", s.get("discovery_failed")),  # only when some did
     ]
     return ", ".join(f"{label} {md_escape(v)}" for label, v in parts if v is not None)
 
@@ -157,7 +158,7 @@ def summary_markdown(
     the overview shows) with its metrics, conflicts and failed checks. Without an overview,
     ``data`` holds every operation the run touched."""
     overview = overview or _overview_of(data)
-    lines = ["# optally run", "", _run_line(run_summary), ""]
+    lines = ["# optally run", "", _run_line(run_summary), "", *_unread_lines(run_summary)]
     ops = data.operations
     lines += [f"## Operations added or changed ({overview.total:,})", ""]
     if not overview.total:
@@ -231,8 +232,42 @@ def summary_markdown(
             f"- {md_escape(f.get('url'))}: {md_escape(f.get('reason'))} "
             f"(status {md_escape(f.get('status'))}, {md_escape(f.get('attempts'))} attempt(s))"
         )
+    lines += _discovery_lines(run_summary)
     lines += _warnings_lines(run_summary.get("warnings") or [])
     return "\n".join(lines) + "\n"
+
+
+def _unread_lines(run_summary: Mapping[str, Any]) -> list[str]:
+    """The sources of which nothing could be read (every one: the run failed)."""
+    unread = run_summary.get("unread_sources") or []
+    if not unread:
+        return []
+    sources = int(run_summary.get("sources", len(unread)))
+    lead = "No source could be read" if len(unread) >= sources else "Sources not read"
+    names = ", ".join(md_escape(name) for name in unread)
+    return [f"**{lead}** ({len(unread):,} of {sources:,}): {names}", ""]
+
+
+def _discovery_lines(run_summary: Mapping[str, Any]) -> list[str]:
+    """The listings, feeds and sitemaps that could not be read, and the sources of which
+    nothing could: a section only when there are some."""
+    failures = run_summary.get("discovery_failures") or []
+    if not failures:
+        return []
+    total = int(run_summary.get("discovery_failed", len(failures)))
+    lines = ["", f"## Discovery failures ({total:,})", ""]
+    if total > FAILURES_LIMIT:
+        lines += [f"The first {FAILURES_LIMIT} of {total:,}; the run's logs have all.", ""]
+    return lines + [
+        f"- {md_escape(f.get('source'))}: {md_escape(f.get('url'))}: {md_escape(f.get('reason'))} "
+        f"({_status(f.get('status'))}{md_escape(f.get('attempts'))} attempt(s))"
+        for f in failures[:FAILURES_LIMIT]
+    ]
+
+
+def _status(status: Any) -> str:
+    """The HTTP status, when there was an answer at all."""
+    return "" if status is None else f"status {md_escape(status)}, "
 
 
 def _warnings_lines(warnings: Sequence[str]) -> list[str]:

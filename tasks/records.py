@@ -2,7 +2,7 @@
 
 Parsers return these; nothing in this module does I/O. The vocabulary tuples
 are the single source of truth for metric, scope and qualifier names
-(../DESIGN.md "Vocabulary").
+(docs/CONTRACTS.md, "Vocabulary").
 """
 
 from __future__ import annotations

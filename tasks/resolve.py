@@ -1,21 +1,53 @@
 """Which operation does a page report? A pure, documented scoring rule.
 
-A page joins an existing operation when its score reaches MATCH_THRESHOLD:
+A page joins an existing operation when its score reaches MATCH_THRESHOLD; the first of the
+best scores wins. The score adds the evidence for one operation and takes away the evidence
+against it (weights below; docs/SCHEMA.md "Grouping accuracy" measures the rule on labelled
+real pages, ``python -m tasks.grouping_accuracy``).
 
-- same operation name (normalised)                      +0.6; different names: never
-- published within DATE_WINDOW_DAYS of the operation    +0.2; beyond MAX_GAP_DAYS: never
-- same lead agency +0.1; same theme +0.1
-- each operation-scope (metric, value) both report      +0.15 (at most +0.45)
-- title similarity (token Jaccard)                      x 0.3
+Never the same operation (score 0):
 
-The score, capped at 1, is stored as the operation's confidence.
+- two operation names that differ (normalised: "Operation"/"Project" dropped; a name written
+  all in lower case is a common noun the extractor mistook, such as "cuckooing", not a name);
+- publication dates more than MAX_GAP_DAYS apart;
+- action dates (the start and end a page states) that do not overlap, or a page published
+  more than LAUNCH_DAYS before the other's action began;
+- one page is a police force's own operation (its lead agency is a UK force) and the two
+  pages name no force in common: another force's operation, or a force's part of a wider
+  week that the warehouse keeps apart from the whole (as it keeps a UK part apart from the
+  European action, linked by ``db/lineage.py``).
+
+Evidence for: same name +0.6; published within DATE_WINDOW_DAYS +0.2; overlapping action dates
++0.3; same lead agency +0.1; same theme +0.1; both pages about one and the same force +0.2;
+a shared place (a named small place, not a country or nation) +0.1, at most +0.2; a shared
+foreign country +0.1; title similarity (token Jaccard) x 0.3; and each operation figure both
+report with one value, by how telling the value is (``figure_weight``: a duration or a count
+under ten says little, a four-digit total nearly identifies an action), at most +0.9.
+
+Evidence against: a figure both report with values that cannot both be right (not within
+the bounds a qualifier allows): -0.3 for arrests or potential victims when they are more than
+10 % apart, -0.1 for another count, -0.05 when within 10 % (a revised or rounded figure).
+Durations never conflict (a week is 7 or 8 days by who counts).
+
+An undated pair (one page has neither a publication date nor action dates) scores 0 unless
+it has evidence of identity, which a theme and a lead agency are not: the same name with a
+shared figure other than a duration and no conflicting headline figure (names recur: Aidant,
+Global Chain), or shared counts worth at least IDENTITY_WEIGHT (one two-digit count), or any
+shared count together with one and the same force, a shared place or a shared foreign
+country. Otherwise an undated release lands on whatever operation of its theme comes nearest
+(an undated release on a European action was once merged into a named operation published
+days later, and its 41 arrests replaced the 44).
+
+The score, capped at 1, is stored as the operation's confidence. A new operation's key is
+``operation_key``; when another operation in the pool already holds it, ``free_key`` gives
+the new one its own (the warehouse knows an operation by its key).
 
 ``resolve`` gives exactly the result of scoring each page against every candidate in
 order (the first of the best scores wins), but scores a page only against the candidates
 that can score above 0: the same normalised name or none, and published within
 MAX_GAP_DAYS or undated. It keeps the pool indexed by (name, 46-day bucket), and each
-candidate's normalised name and title words are computed once, not once per pair.
-``date_windows`` gives the same date bound to the warehouse's candidate query.
+candidate's features are computed once, not once per pair. ``date_windows`` gives the same
+date bound to the warehouse's candidate query.
 """
 
 from __future__ import annotations
@@ -23,14 +55,47 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
+from tasks.forces import load_forces, match_force, match_forces
+from tasks.places import find_entities
 from tasks.records import Extraction
 
 MATCH_THRESHOLD = 0.5
 DATE_WINDOW_DAYS = 10
 MAX_GAP_DAYS = 45
+# A launch page is published on or a few days before its action's first day: a page published
+# earlier than this cannot report the action, and a page's own action dates that begin later
+# than this after it was published are a misread (the extractor guessed the year wrong).
+LAUNCH_DAYS = 7
+# Two pages' action dates overlap when they are at most this far apart: one page may count a
+# week to its Sunday, the other from the Monday after ("13 to 19 May", "20 May").
+ACTION_SLACK_DAYS = 1
+
+NAME_WEIGHT = 0.6
+NEAR_DATE_WEIGHT = 0.2
+ACTION_OVERLAP_WEIGHT = 0.3
+SAME_LEAD_WEIGHT = 0.1
+SAME_THEME_WEIGHT = 0.1
+SAME_FORCE_WEIGHT = 0.2
+PLACE_WEIGHT, MAX_PLACES_WEIGHT = 0.1, 0.2
+COUNTRY_WEIGHT = 0.1
+TITLE_WEIGHT = 0.3
+MAX_FIGURES_WEIGHT = 0.9
+
+HEADLINE_METRICS = frozenset({"arrests", "potential_victims"})
+# Small counts that recur across unrelated actions: agreeing on them is weak evidence.
+COMMON_METRICS = frozenset({"duration_days", "countries_involved", "forces_involved"})
+HEADLINE_CONFLICT, COUNT_CONFLICT, NEAR_CONFLICT = 0.3, 0.1, 0.05
+NEAR_RELATIVE = 0.1  # values this close (relative) are one figure revised or rounded
+APPROX_RELATIVE = 0.15  # how far an "about N" may be from the exact value
+ROUND_RELATIVE = 0.1  # a round exact value (2,500) may be a rounding of a nearby one
+IDENTITY_WEIGHT = 0.2  # shared counts worth this identify an action without dates
+SCORE_DIGITS = 9
+
+LOWER_BOUNDS = frozenset({"more_than", "at_least"})
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
     [
@@ -66,6 +131,88 @@ _STOP = frozenset(
         "that",
     ]
 )
+# "in the Cowgate area of Newcastle", "at Euston", "around Harrow": a capitalised run after a
+# word of place.
+_PLACE = re.compile(
+    r"\b(?:in|at|near|around|across|throughout)\s+(?:the\s+)?"
+    r"((?:[A-Z][a-z]+(?:[ -](?=[A-Z][a-z]))?){1,3})"
+)
+# Places too wide to tell two actions apart, and capitalised words that follow "in" or "at"
+# without being places.
+_WIDE_PLACES = frozenset(
+    {
+        "britain",
+        "great britain",
+        "england",
+        "wales",
+        "scotland",
+        "northern ireland",
+        "ireland",
+        "europe",
+        "european union",
+        "africa",
+        "americas",
+        "asia",
+        "middle east",
+        "balkans",
+        "western balkans",
+        "london",
+        "the uk",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    }
+)
+_NOT_PLACE_WORDS = frozenset(
+    {
+        "act",
+        "action",
+        "agency",
+        "authority",
+        "centre",
+        "co",
+        "council",
+        "court",
+        "crown",
+        "day",
+        "force",
+        "hope",
+        "jan",
+        "labour",
+        "lines",
+        "office",
+        "operation",
+        "persons",
+        "police",
+        "project",
+        "sector",
+        "service",
+        "team",
+        "union",
+        "unit",
+        "week",
+    }
+)
+_COMPASS = frozenset({"north", "south", "east", "west", "central", "northern", "southern"})
+# Where an action happened is told near the top; reading further costs time on long pages
+# and finds more of the background.
+PLACE_TEXT_CHARS = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +224,14 @@ class Candidate:
     published: date | None
     title: str | None
     figures: frozenset[tuple[str, float]] = field(default_factory=frozenset)
+    # Evidence a page gives beyond the warehouse's operations row; empty when not known
+    # (the warehouse's candidates, db/load.py, give what the row holds).
+    bounds: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # metric, qualifier
+    start: date | None = None  # the action's first and last day, as the page states them
+    end: date | None = None
+    forces: tuple[str, ...] = ()  # force names as written (tasks.forces matches them)
+    countries: frozenset[str] = field(default_factory=frozenset)
+    places: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +254,52 @@ def title_tokens(title: str | None) -> set[str]:
     return {w for w in _WORD.findall((title or "").lower()) if w not in _STOP and not w.isdigit()}
 
 
+def _stem(word: str) -> str:
+    """A plural's singular, enough to see "raids" and "raid" as one word."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("shes", "ches", "xes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 def operation_figures(extraction: Extraction) -> frozenset[tuple[str, float]]:
     return frozenset(
         (f.metric, float(f.value)) for f in extraction.result.figures if f.scope == "operation"
     )
 
 
+def _bounds(extraction: Extraction) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (f.metric, f.qualifier)
+        for f in extraction.result.figures
+        if f.scope == "operation" and f.qualifier != "exact"
+    )
+
+
 def published_of(extraction: Extraction) -> date | None:
     """The date a page's operation is matched on: the page's, else the operation's start."""
     return extraction.article.published or extraction.result.operation.start_date
+
+
+def places_in(text: str) -> frozenset[str]:
+    """Small places a text names after "in", "at", "around" ...: not countries, agencies or
+    force areas, not nations, continents or London (too wide to tell two actions apart)."""
+    out: set[str] = set()
+    for m in _PLACE.finditer(text):
+        place = m.group(1).strip()
+        key = place.lower()
+        words = set(key.replace("-", " ").split())
+        if key in _WIDE_PLACES or words & _NOT_PLACE_WORDS or words <= _COMPASS:
+            continue
+        # Countries, agencies and force areas ("Staffordshire") are compared as forces and
+        # countries, not twice.
+        if find_entities(place) or match_force(place):
+            continue
+        out.add(key)
+    return frozenset(out)
 
 
 def candidate_of(extraction: Extraction) -> Candidate:
@@ -121,6 +313,12 @@ def candidate_of(extraction: Extraction) -> Candidate:
         published=published_of(extraction),
         title=a.title,
         figures=operation_figures(extraction),
+        bounds=_bounds(extraction),
+        start=op.start_date,
+        end=op.end_date,
+        forces=op.forces,
+        countries=frozenset(op.countries),
+        places=places_in(a.body[:PLACE_TEXT_CHARS]),
     )
 
 
@@ -129,10 +327,9 @@ def operation_key(extraction: Extraction) -> str:
     op = extraction.result.operation
     a = extraction.article
     when = a.published or op.start_date
-    year = when.year if when else "undated"
     name = normalise_name(op.name)
     if name:
-        return _bounded(f"name:{name}:{year}")
+        return _bounded(f"name:{name}:{when or 'undated'}")
     slug = "-".join(sorted(title_tokens(a.title)))[:120] or (a.url or "untitled")
     return _bounded(f"page:{(op.lead_agency or 'unknown').lower()}:{when or 'undated'}:{slug}")
 
@@ -150,6 +347,29 @@ def _bounded(key: str) -> str:
     return f"{key[: MAX_KEY_CHARS - len(digest) - 1]}~{digest}"
 
 
+@lru_cache(maxsize=1)
+def _police_forces() -> frozenset[str]:
+    """Slugs of the forces that run operations of their own: territorial and special police
+    forces, not the NCA or the regional units that coordinate them."""
+    return frozenset(
+        f.slug
+        for f in load_forces()
+        if f.kind in ("territorial", "special") and not f.slug.startswith("rocu-")
+    )
+
+
+def _forces_named(names: Iterable[str | None]) -> frozenset[str]:
+    police = _police_forces()
+    return frozenset(s for s in match_forces(names) if s in police)
+
+
+def _proper_name(name: str | None) -> str | None:
+    """The normalised name, or None when it is no proper name (written all in lower case)."""
+    if not name or not any(c.isupper() for c in name):
+        return None
+    return normalise_name(name)
+
+
 @dataclass(frozen=True, slots=True)
 class _Features:
     """What ``score`` compares, computed once per candidate."""
@@ -158,47 +378,176 @@ class _Features:
     published: date | None
     lead_agency: str | None
     theme: str | None
-    figures: frozenset[tuple[str, float]]
-    words: frozenset[str]  # title_tokens
+    figures: dict[str, tuple[float, str]]  # metric -> (value, qualifier)
+    words: frozenset[str]  # stemmed title tokens
+    start: date | None  # the action's dates, when believable
+    end: date | None
+    owner: str | None  # the police force whose own operation this is (its lead agency)
+    forces: frozenset[str]  # police forces named, the owner included
+    countries: frozenset[str]  # countries named other than the UK
+    places: frozenset[str]
 
 
 def _features(c: Candidate) -> _Features:
+    quals = dict(c.bounds)
+    start, end = c.start, c.end or c.start
+    if c.published and start and start > c.published + timedelta(days=LAUNCH_DAYS):
+        start = end = None  # an action beginning long after its own report: a wrong year
+    if start is not None and end is not None and end < start:
+        end = start
+    owner = next(iter(_forces_named([c.lead_agency])), None)
+    forces = _forces_named([c.lead_agency, *c.forces])
     return _Features(
-        normalise_name(c.name),
+        _proper_name(c.name),
         c.published,
         c.lead_agency,
         c.theme,
-        c.figures,
-        frozenset(title_tokens(c.title)),
+        {m: (v, quals.get(m, "exact")) for m, v in c.figures},
+        frozenset(_stem(w) for w in title_tokens(c.title)),
+        start,
+        end,
+        owner,
+        forces,
+        frozenset(c.countries) - {"UK", "United Kingdom"},
+        c.places,
     )
 
 
+def figure_weight(metric: str, value: float) -> float:
+    """How much two pages giving this one value for a metric says they report one action."""
+    if metric == "duration_days":
+        return 0.05
+    if metric in COMMON_METRICS:
+        return 0.1
+    if value < 10:
+        return 0.05
+    if value != int(value):
+        return 0.45  # pence: nobody else seized £30,240.89
+    digits = str(int(value)).rstrip("0")
+    return {1: 0.1, 2: 0.2, 3: 0.35}.get(len(digits), 0.45)
+
+
+def _is_round(value: float) -> bool:
+    return value >= 100 and value == int(value) and len(str(int(value)).rstrip("0")) <= 2
+
+
+def _within(bound: float, qualifier: str, value: float) -> bool:
+    """Whether ``value`` can be the figure that ``qualifier bound`` describes."""
+    if qualifier in LOWER_BOUNDS:
+        return value >= bound
+    if qualifier == "up_to":
+        return value <= bound
+    if qualifier == "approx" or (qualifier == "exact" and _is_round(bound)):
+        slack = APPROX_RELATIVE if qualifier == "approx" else ROUND_RELATIVE
+        return abs(value - bound) <= slack * bound
+    return value == bound
+
+
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    agree: float  # weight of the figures both give with one value
+    counts: float  # the part of it from counts (not durations, countries, forces)
+    telling: float  # the part of it from anything but a duration
+    against: float  # penalty for figures that cannot both be right
+    headline_conflict: bool  # arrests or potential victims far apart
+
+
+def _compare_figures(a: dict[str, tuple[float, str]], b: dict[str, tuple[float, str]]) -> _Figures:
+    agree = counts = telling = against = 0.0
+    headline = False
+    for metric in sorted(a.keys() & b.keys()):  # one order: the same float sums every run
+        (va, qa), (vb, qb) = a[metric], b[metric]
+        if va == vb:
+            w = figure_weight(metric, va)
+            agree += w
+            counts += 0.0 if metric in COMMON_METRICS else w
+            telling += 0.0 if metric == "duration_days" else w
+        elif metric == "duration_days" or _within(va, qa, vb) or _within(vb, qb, va):
+            continue  # compatible: a bound and a value inside it
+        elif abs(va - vb) <= NEAR_RELATIVE * max(va, vb):
+            against += NEAR_CONFLICT
+        elif metric in HEADLINE_METRICS:
+            against += HEADLINE_CONFLICT
+            headline = True
+        else:
+            against += COUNT_CONFLICT
+    return _Figures(min(agree, MAX_FIGURES_WEIGHT), counts, telling, against, headline)
+
+
 def score(page: Candidate, op: Candidate) -> float:
-    return _score(_features(page), _features(op))
+    return _score(_cached_features(page), _cached_features(op))
+
+
+@lru_cache(maxsize=4096)
+def _cached_features(c: Candidate) -> _Features:
+    """``score`` compares one candidate with many: its features once."""
+    return _features(c)
+
+
+def _dates_apart(page: _Features, op: _Features) -> bool:
+    """Dates that rule one action out: reports too far apart, actions that do not overlap,
+    a report published before the other's action began."""
+    if page.published and op.published and abs((page.published - op.published).days) > MAX_GAP_DAYS:
+        return True
+    if page.start and op.start and page.end and op.end:
+        slack = timedelta(days=ACTION_SLACK_DAYS)
+        if page.start > op.end + slack or op.start > page.end + slack:
+            return True
+    launch = timedelta(days=LAUNCH_DAYS)
+    for report, action in ((page, op), (op, page)):
+        if report.published and action.start and report.published < action.start - launch:
+            return True
+    return False
+
+
+def _other_force(page: _Features, op: _Features) -> bool:
+    """A police force's own operation and a page that names only other forces."""
+    return bool(
+        (page.owner or op.owner) and page.forces and op.forces and page.forces.isdisjoint(op.forces)
+    )
 
 
 def _score(page: _Features, op: _Features) -> float:
     pn, on = page.name, op.name
     if pn and on and pn != on:
         return 0.0
-    s = 0.0
-    if pn and pn == on:
-        s += 0.6
+    if _dates_apart(page, op) or _other_force(page, op):
+        return 0.0
+    figs = _compare_figures(page.figures, op.figures)
+    same_name = bool(pn and pn == on)
+    same_force = len(page.forces) == 1 and page.forces == op.forces
+    places = len(page.places & op.places)
+    countries = bool(page.countries & op.countries)
+    s = NAME_WEIGHT if same_name else 0.0
     if page.published and op.published:
-        gap = abs((page.published - op.published).days)
-        if gap > MAX_GAP_DAYS:
-            return 0.0
-        if gap <= DATE_WINDOW_DAYS:
-            s += 0.2
+        if abs((page.published - op.published).days) <= DATE_WINDOW_DAYS:
+            s += NEAR_DATE_WEIGHT
+    elif not _identified(figs, same_name, same_force or places > 0 or countries):
+        return 0.0  # undated: a theme and a lead agency do not identify an action
+    if page.start and op.start:  # not apart, so they overlap
+        s += ACTION_OVERLAP_WEIGHT
     if page.lead_agency and page.lead_agency == op.lead_agency:
-        s += 0.1
+        s += SAME_LEAD_WEIGHT
     if page.theme and page.theme == op.theme:
-        s += 0.1
-    s += min(0.45, 0.15 * len(page.figures & op.figures))
+        s += SAME_THEME_WEIGHT
+    s += figs.agree - figs.against
+    if same_force:
+        s += SAME_FORCE_WEIGHT
+    s += min(MAX_PLACES_WEIGHT, PLACE_WEIGHT * places)
+    if countries:
+        s += COUNTRY_WEIGHT
     a, b = page.words, op.words
     if a and b:
-        s += 0.3 * len(a & b) / len(a | b)
-    return min(1.0, s)
+        s += TITLE_WEIGHT * len(a & b) / len(a | b)
+    # Rounded so that float noise never decides the threshold (0.2 + 0.1 + 0.2 is 0.5).
+    return max(0.0, min(1.0, round(s, SCORE_DIGITS)))
+
+
+def _identified(figs: _Figures, same_name: bool, shared_entity: bool) -> bool:
+    """Evidence that an undated page and an operation are one action."""
+    if same_name and figs.telling > 0 and not figs.headline_conflict:
+        return True  # a name recurs (Aidant, Global Chain): it needs one figure besides
+    return figs.counts >= IDENTITY_WEIGHT or (figs.counts > 0 and shared_entity)
 
 
 # Two dates at most MAX_GAP_DAYS apart fall in the same or neighbouring buckets.
@@ -215,12 +564,14 @@ class _Pool:
 
     def __init__(self) -> None:
         self.items: list[tuple[_Features, Candidate]] = []
+        self.keys: set[str] = set()
         self._by_name: dict[str | None, dict[int | None, list[int]]] = {}
         self._by_bucket: dict[int | None, list[int]] = {}
 
     def add(self, features: _Features, cand: Candidate) -> None:
         i = len(self.items)
         self.items.append((features, cand))
+        self.keys.add(cand.key)
         bucket = _bucket(features.published)
         self._by_name.setdefault(features.name, {}).setdefault(bucket, []).append(i)
         self._by_bucket.setdefault(bucket, []).append(i)
@@ -247,6 +598,21 @@ class _Pool:
                     yield from by_bucket.get(b, ())
 
 
+def free_key(key: str, extraction: Extraction, taken: set[str]) -> str:
+    """A key for a new operation whose natural key another operation has (two strands of a
+    programme named alike on one day, two undated pages of one name). The warehouse knows an
+    operation by its key and adds a page founding a taken key to the operation holding it,
+    so a taken key would merge what resolution kept apart. The page's URL (else its title)
+    tells the two apart, the same on every run."""
+    seed = extraction.article.url or extraction.article.title or ""
+    for n in range(len(taken) + 1):
+        digest = hashlib.sha256(f"{seed}#{n}".encode("utf-8", "surrogatepass")).hexdigest()
+        free = f"{key[: MAX_KEY_CHARS - 9]}~{digest[:8]}"
+        if free not in taken:
+            return free
+    raise AssertionError("unreachable: one of len(taken) + 1 keys is free")
+
+
 def resolve(pages: Sequence[Extraction], existing: Iterable[Candidate]) -> list[Match]:
     """Assign each page to an operation, founding new ones as needed (in page order)."""
     pool = _Pool()
@@ -255,6 +621,8 @@ def resolve(pages: Sequence[Extraction], existing: Iterable[Candidate]) -> list[
     out: list[Match] = []
     for extraction in pages:
         cand = candidate_of(extraction)
+        if cand.key in pool.keys:
+            cand = replace(cand, key=free_key(cand.key, extraction, pool.keys))
         features = _features(cand)
         best: tuple[float, int] | None = None  # (score, position): the first of the best
         for i in pool.possible(features):

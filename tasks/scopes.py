@@ -1,6 +1,6 @@
 """Which operation a sentence's numbers belong to: the scope rules.
 
-Scopes (../DESIGN.md "Vocabulary"):
+Scopes (docs/CONTRACTS.md, "Vocabulary"):
 
 - ``operation``: the headline operation the page is about.
 - ``international``: a wider multi-country action that a UK-focused page also reports ("part of a

@@ -8,7 +8,8 @@
 
 Or use the ``fault_server`` fixture defined below (import it into a test module).
 
-Site (Joomla 3 markup as described in research/sources.md §1; all text is invented):
+Site (Joomla 3 markup as docs/SOURCES.md, "National Crime Agency", describes; all text is
+invented):
 - ``/news`` and ``/news?start=N``: blog listing, "Go to next > page" link
 - ``/news/<slug>``: article pages (``/news/1357-<slug>`` is the old id-slug style)
 - ``/news?format=feed&type=rss``: RSS 2.0 feed of the newest 10 articles
@@ -54,7 +55,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 DEFAULT_ROBOTS = "User-agent: *\nDisallow: /private/\n"
-PAGE_SIZE = 16  # the NCA listing's step (research/sources.md §1.2)
+PAGE_SIZE = 16  # the NCA listing's step (docs/SOURCES.md, "National Crime Agency")
 FIRST_DATE = date(2026, 6, 9)
 BIG_BYTES = 12 * 1024 * 1024
 STREAM_LIMIT = 64 * 1024 * 1024

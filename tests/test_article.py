@@ -1,7 +1,7 @@
 """tasks/article.py: HTML -> Article on fixture pages shaped like the real sources.
 
 The fixture pages under fixtures/article/ are written for these tests (own prose, invented
-people and sites); their markup follows the shapes recorded in the source research. Each
+people and sites); their markup follows the shapes docs/SOURCES.md records for each source. Each
 page hides numbers in its boilerplate ("most read" lists, cookie banners, share counts) so
 that a leak into the body would be caught: the figure extractor reads every number there.
 """

@@ -118,10 +118,11 @@ def test_hostile_site_run_completes_and_second_run_is_conditional(
             ).scalar_one()
         assert "£" in body and "\ufffd" not in body  # decoded as windows-1252, not mangled
 
-        # Second run: conditional requests, nothing re-extracted, no row changed (failures retried).
+        # Second run, a full sweep: conditional requests, nothing re-extracted, no row changed
+        # (failures retried). An ordinary run would ask for none of the old articles again.
         before = rows(sqlite_url)
         server.reset()
-        second = etl(sources_file=str(sources), db_url=sqlite_url)
+        second = etl(sources_file=str(sources), db_url=sqlite_url, full_sweep=True)
         assert (second["fetched"], second["extracted"]) == (0, 0)
         assert second["not_modified"] == ARTICLES
         conditional = [r for r in server.requests if r.path.startswith("/news/")]

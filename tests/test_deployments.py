@@ -72,7 +72,8 @@ def demo_env(
 
 def test_prefect_yaml_follows_the_deployment_table() -> None:
     cfg = prefect_yaml()
-    # An explicit pull step with the worker's checkout, filled in on the worker (prefect.md §6.3).
+    # An explicit pull step with the worker's checkout, filled in on the worker (docs/DEPLOY.md,
+    # "Work pools and workers").
     assert cfg["pull"] == [
         {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $OPTALLY_HOME }}"}}
     ]
@@ -177,6 +178,7 @@ def test_flow_signatures_reject_bad_types_before_a_run_starts() -> None:
         "max_pages": 3,
         "sources_file": None,
         "db_url": None,
+        "full_sweep": False,
     }
 
 
@@ -263,9 +265,19 @@ def test_every_deployment_runs_with_its_default_parameters(
         ).one()
     assert tuple(seed) == (2.0, 0.556, 44)
 
-    # Everything is archived: a backfill over the same sources asks conditionally only.
+    # Everything is archived and older than the re-check window: a backfill over the same
+    # sources stops at the first listing page that brings nothing new and asks for nothing;
+    # with full_sweep it walks everything and asks conditionally only.
     backfill_flow, params = flows["backfill"]
     assert backfill_flow(**params) == {
+        **FIRST_CRAWL,
+        "discovered": 0,
+        "fetched": 0,
+        "not_modified": 0,
+        "extracted": 0,
+        "operations_touched": 0,
+    }
+    assert backfill_flow(**params, full_sweep=True) == {
         **FIRST_CRAWL,
         "fetched": 0,
         "not_modified": 11,

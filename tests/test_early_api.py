@@ -180,9 +180,11 @@ def test_optally_run_with_no_prefect_server(tmp_path: Path) -> None:
             pass
         threading.Event().wait(0.2)
     out, err = child.communicate(timeout=240)
-    assert child.returncode == 0, err
+    # the only source is unreachable: the run completes, reports it and ends failed (exit 1)
+    assert child.returncode == 1, err
+    assert err.strip().splitlines()[-1].startswith("optally: error: no source could be read: ")
     assert "Error logging to API" not in err  # logs and events drained before the stop
-    assert "discovered 0," in out  # the listing is unreachable: recorded, not fatal
+    assert "discovered 0," in out  # the summary is still printed
     assert len(servers) == 1  # ours; Prefect did not start a second one
     assert not any(psutil.pid_exists(pid) for pid in servers)  # stopped with the run
     assert (tmp_path / "prefect-home" / "prefect.db").exists()

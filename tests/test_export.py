@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from db.engine import get_engine
 from db.queries import FIGURE_COLUMNS
 from flows.cli import main
 from tests.test_report import (
@@ -153,6 +154,7 @@ def test_parquet_export_has_fixed_types_and_exact_values(
 
 def test_export_of_an_empty_warehouse_writes_headers(sqlite_url: str, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    get_engine(sqlite_url)  # an empty warehouse: read-only commands create none
     assert main(["export", "--db", sqlite_url, "--out", str(tmp_path)]) == 0
     capsys.readouterr()
     cols, rows = _csv(tmp_path / "operation_metrics.csv")
@@ -163,6 +165,7 @@ def test_export_of_an_empty_warehouse_writes_headers(sqlite_url: str, tmp_path: 
 
 def test_export_refuses_a_file_as_directory(sqlite_url: str, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    get_engine(sqlite_url)
     target = tmp_path / "taken"
     target.write_text("x")
     assert main(["export", "--db", sqlite_url, "--out", str(target)]) == 2

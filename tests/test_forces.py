@@ -6,7 +6,8 @@ import pytest
 
 from tasks.forces import alias_index, find_forces, load_forces, match_force, match_forces, normalise
 
-# research/sources.md §5: the data.police.uk ids of the 43 territorial forces of England and Wales.
+# The data.police.uk ids of the 43 territorial forces of England and Wales (docs/SOURCES.md,
+# "Police forces").
 DATA_POLICE_UK_IDS = set(
     [
         "avon-and-somerset",

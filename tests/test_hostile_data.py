@@ -694,8 +694,10 @@ def _page_count(path: Path) -> int:
 
 
 def test_metrics_on_a_full_disk_is_one_line(tmp_path: Path) -> None:
-    """A fresh warehouse whose schema does not fit."""
+    """A fresh warehouse whose schema does not fit. The file exists (empty): read-only
+    commands create no database, so a missing file would be refused before the disk is."""
     path = tmp_path / "full.db"
+    sqlite3.connect(path).close()
     code, _out, err = _finish(
         _optally(tmp_path, "2", "metrics", "--db", f"sqlite:///{path}", script=FULL_DISK_CHILD)
     )

@@ -304,14 +304,16 @@ def test_streamed_sitemap_reads_no_further_than_its_consumer() -> None:
     """The parser itself: stopping after 10 entries of a million costs microseconds' worth
     of the document, not the 61 MB (a generator that read ahead would take seconds)."""
     body = gzipped_sitemap(200_000)
-    started = time.perf_counter()
+    # CPU time, not wall clock: the bound must hold on a loaded machine too. Reading the whole
+    # document takes several CPU seconds; ten entries take milliseconds.
+    started = time.process_time()
     entries = iter_sitemap(body, "http://127.0.0.1:1/", [])
     first = [next(entries) for _ in range(10)]
     entries.close()
     assert [link.url for _kind, link in first] == [
         f"http://127.0.0.1:1/news/item-{i}" for i in range(10)
     ]
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 1.0
 
 
 def test_a_big_feed_stops_at_the_bound(fetcher_for: Callable[..., Fetcher]) -> None:

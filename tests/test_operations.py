@@ -363,8 +363,12 @@ def test_cli_lists_merges_and_splits(db_url: str, capsys: pytest.CaptureFixture[
     assert out == [
         "   id pages forces parent merged published   name",
         f"{uk:>5}     2      4 {eu:>6}        2021-11-05  Week of action against child trafficking sees arrests and safeguarding",
+        f"      page {NEWS_URL}",
+        f"      page {NCA_URL}",
         f"{eu:>5}     1      0               2021-11-19  175 arrests in European action days on child trafficking",
+        f"      page {EUROPOL_URL}",
         f"{county:>5}     1      3               2022-10-10  County lines intensification week: 1,468 arrests",
+        f"      page {COUNTY_URL}",
         f"    4     0      0        {uk:>6} 2021-11-07  Week-long child trafficking operation: arrests across the country",
     ]
     assert main(["operations", "merge", "4", str(eu), "--db", db_url]) == 2

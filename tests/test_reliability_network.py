@@ -246,16 +246,25 @@ def test_private_and_link_local_addresses_are_refused_unless_allowed(
             },
         ],
     )
+    from flows.etl import NothingRead
+
     started = time.monotonic()
-    summary = etl(sources_file=sources, db_url=sqlite_url)
+    # no source could be read: the run ends failed, naming each URL and the key that allows it
+    with pytest.raises(NothingRead) as stopped:
+        etl(sources_file=sources, db_url=sqlite_url)
+    summary = stopped.value.summary
 
     assert hits == []  # not even robots.txt
     assert time.monotonic() - started < 30  # the metadata address was never dialled
+
     assert failures(sqlite_url) == {
         listing_url: "private address refused",
         by_name: "private address refused",
         metadata: "private address refused",
     }
+    for name in ("loopback", "by-name", "metadata"):
+        hint = f"set allow_private_hosts: true on source '{name}' to allow it"
+        assert hint in str(stopped.value)
     # Only the metadata URL is an article to fetch; the listings failed at discovery.
     assert [(f["url"], f["attempts"]) for f in summary["failures"]] == [(metadata, 0)]
     assert page_urls(sqlite_url) == set()

@@ -224,7 +224,9 @@ def test_database_url_from_a_prefect_secret_block(
 
 # A URL with user:password@ in it. Placeholders in docs (user:password@, USER:PASS@,
 # <user>:<password>@, ${VAR}) are allowed: they are how a deployment guide shows the shape.
-PASSWORD_IN_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/@:'\"<>]+:([^\s/@'\"<>]+)@", re.I)
+# A backslash before the "@" is the authority trick of docs/RELIABILITY.md 9.1
+# ("http://127.0.0.2:8001\@127.0.0.1:8000/x"), a port and not a password.
+PASSWORD_IN_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/@:'\"<>]+:([^\s/@'\"<>\\]+)@", re.I)
 PLACEHOLDERS = re.compile(r"^(\*+|x+|pass(word)?|secret|changeme|\$\{?\w+\}?|<[^>]*>|%\(.*)$", re.I)
 
 
