@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tasks.accuracy import MetricScore
 from tasks.extract import extract_page
 from tasks.records import Extraction
 from tasks.resolve import Candidate, published_of, resolve
@@ -67,18 +68,8 @@ class Page:
 
 
 @dataclass
-class PairScore:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+class PairScore(MetricScore):
+    """Pairwise counts of "same operation" (precision and recall as tasks.accuracy's)."""
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -96,15 +96,7 @@ class Figure:
     confidence: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "scope": self.scope,
-            "metric": self.metric,
-            "value": self.value,
-            "qualifier": self.qualifier,
-            "evidence": self.evidence,
-            "span": list(self.span) if self.span is not None else None,
-            "confidence": self.confidence,
-        }
+        out = _claim_json(self)
         if self.subject:
             out["subject"] = self.subject
         return out
@@ -125,16 +117,20 @@ class Abstention:
     reason: str
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "scope": self.scope,
-            "metric": self.metric,
-            "value": self.value,
-            "qualifier": self.qualifier,
-            "evidence": self.evidence,
-            "span": list(self.span) if self.span is not None else None,
-            "confidence": self.confidence,
-            "reason": self.reason,
-        }
+        return {**_claim_json(self), "reason": self.reason}
+
+
+def _claim_json(c: Figure | Abstention) -> dict[str, Any]:
+    """What a figure and an abstention both say, in the order of the extract contract."""
+    return {
+        "scope": c.scope,
+        "metric": c.metric,
+        "value": c.value,
+        "qualifier": c.qualifier,
+        "evidence": c.evidence,
+        "span": list(c.span) if c.span is not None else None,
+        "confidence": c.confidence,
+    }
 
 
 @dataclass(frozen=True, slots=True)
