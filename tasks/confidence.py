@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from tasks.records import QUALIFIERS
+
 MODEL_FILE = Path(__file__).with_name("confidence_model.json")
 
 # A page about one event: a week or day of action, raids, an operation, arrests made.
@@ -50,7 +52,7 @@ FOLLOWUP_WORDS = re.compile(
 )
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
-QUALIFIER_NAMES = ("more_than", "at_least", "approx", "up_to")
+QUALIFIER_NAMES = tuple(q for q in QUALIFIERS if q != "exact")
 # No feature names the metric or the scope: with them the model learns that a metric is often
 # wrong on unseen pages (forces_involved, international totals) and withholds that metric
 # everywhere, right or wrong. It must judge the circumstances of a choice, not its kind.

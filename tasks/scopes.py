@@ -372,7 +372,7 @@ def _marker_score(text: str, markers: tuple[tuple[re.Pattern[str], int], ...]) -
 
 # A country's own police as the title's actor: its part of a wider action, as a UK force's is.
 _NATIONAL_POLICE = re.compile(
-    r"\b[A-Z][a-z]+(?:ian|ish|ese|ch|ian|ic|an|i)\s(?:police|Police|authorities|officers|detectives|"
+    r"\b[A-Z][a-z]+(?:ian|ish|ese|ch|ic|an|i)\s(?:police|Police|authorities|officers|detectives|"
     r"prosecutors|border\sguards)\b"
 )
 # How much of the body decides when the title and the lead name neither side: the opening
