@@ -18,7 +18,11 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY db ./db
 COPY tasks ./tasks
+COPY profiles ./profiles
+COPY domain ./domain
 COPY flows ./flows
+COPY app ./app
+COPY measure ./measure
 COPY prefect.yaml ./
 RUN pip install -e ".[dask]" \
     && useradd --create-home --uid 10001 optally \

@@ -24,7 +24,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
-from tasks.discover import NCA_LINK_SELECTOR, parse_day_month_year
+from profiles.nca import NCA_LINK_SELECTOR
+from tasks.dates import find_date
 from tasks.fetch import requests  # the library itself; tasks/fetch.py stays its only importer
 from tasks.figures import extract_figures
 
@@ -55,7 +56,7 @@ def article_text(soup: BeautifulSoup) -> tuple[str | None, str, date | None, lis
             blocks.append(("• " + text) if el.name == "li" else text)
         strongs = body_el.find_all("strong")
         if strongs:
-            published = parse_day_month_year(strongs[-1].get_text(" "))
+            published = find_date(strongs[-1].get_text(" "))
     tags = [a.get_text(" ", strip=True) for a in soup.select("li[itemprop=keywords] a")]
     return title, "\n\n".join(blocks), published, tags
 

@@ -906,7 +906,7 @@ def render(res: Results, rows: list[dict[str, Any]]) -> str:
         f"average, {a.get('operation_pages')} of them report an operation), {a.get('listing_pages')} listing "
         f"pages of 16, seed {cfg.get('seed', 1)}, served by `benchmarks/site.py` in its own process.",
         f"- Every optally run is its own process with the temporary Prefect API it starts "
-        f"itself (flows/early_api.py), "
+        f"itself (app/early_api.py), "
         f"`PREFECT_LOGGING_LEVEL={cfg['PREFECT_LOGGING_LEVEL']}`, `PREFECT_SERVER_ANALYTICS_ENABLED=false`, "
         f"a PREFECT_HOME of its own (warmed by one untimed run), settings at their defaults "
         f"(batch_size {cfg['batch_size']}) except two: `OPTALLY_MAX_URLS_PER_SOURCE` at the "

@@ -34,25 +34,15 @@ from pydantic import (
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
+import profiles
+from config.settings import get_settings
+
 Kind = Literal["listing", "feed", "sitemap", "urls", "govuk_search"]
-Profile = Literal["nca", "europol", "govuk", "generic"]
+# The registry's names (profiles/__init__.py), so an unknown one is refused listing them.
+Profile = Literal[profiles.NAMES]  # type: ignore[valid-type]
 Schedule = Literal["daily", "backfill", "both"]
 RobotsOnError = Literal["disallow", "allow"]
 
-DEFAULT_RATE_LIMIT = 1.0  # requests per second to one host
-
-# Article URL patterns per profile, matched against the URL *path* (never the host), so
-# a mirror or a test server on another host matches the same way as the live site.
-# NCA: current /news/<slug> and old /news/<id>-<slug>; Europol: /media-press/newsroom/news/<slug>
-# and the legacy /newsroom/news/<slug>; GOV.UK: the formats that carry news and statistics
-# releases. Evidence: docs/SOURCES.md, "National Crime Agency", "Europol" and "GOV.UK".
-PROFILE_ARTICLE_PATTERNS: dict[str, str | None] = {
-    "nca": r"^/news/(?:(\d+)-)?([a-z0-9-]+)/?$",
-    "europol": r"^/(?:media-press/)?newsroom/news/[^/]+/?$",
-    "govuk": r"^/government/(?:news|speeches|publications|statistics|case-studies)/[^/]+/?$",
-    "generic": None,
-}
-OFFICIAL_PROFILES = frozenset({"nca", "europol", "govuk"})
 
 _HOST_RE = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?$")
 
@@ -198,6 +188,10 @@ def _wildcard_problem(domain: str) -> str | None:
     return None
 
 
+def _default_rate_limit() -> float:
+    return get_settings().default_rate_limit
+
+
 class Source(BaseModel):
     """One entry of the sources file. Frozen: the flow passes it around freely."""
 
@@ -209,7 +203,8 @@ class Source(BaseModel):
     start_url: str | None = None  # required except for kind "urls"
     allowed_hosts: list[str]
     profile: Profile = "generic"
-    rate_limit: float = Field(default=DEFAULT_RATE_LIMIT, ge=0)
+    # requests per second to one host; unset: OPTALLY_DEFAULT_RATE_LIMIT (config/settings.py)
+    rate_limit: float = Field(default_factory=_default_rate_limit, ge=0)
     keywords: list[str] | None = None
 
     # Extensions.
@@ -217,7 +212,7 @@ class Source(BaseModel):
     article_pattern: str | None = None
     max_pages: int | None = Field(default=None, ge=1)
     allow_private_hosts: bool = False
-    official: bool = False  # when omitted: true for profiles nca, europol, govuk
+    official: bool = False  # when omitted: the profile's own (profiles/<name>.py)
     enabled: bool = True
     schedule: Schedule = "both"
     robots_on_error: RobotsOnError = "disallow"
@@ -286,7 +281,11 @@ class Source(BaseModel):
         # when sources disagree, so it defaults from the profile rather than to a constant.
         if isinstance(data, dict) and data.get("official") is None:
             profile = data.get("profile", "generic")  # a list here is the literal check's
-            official = isinstance(profile, str) and profile in OFFICIAL_PROFILES
+            official = (
+                isinstance(profile, str)
+                and profile in profiles.names()
+                and profiles.get(profile).official
+            )
             data = {**data, "official": official}
         return data
 
@@ -321,10 +320,10 @@ class Source(BaseModel):
 
     @property
     def effective_article_pattern(self) -> str | None:
-        """``article_pattern``, or the profile's default when omitted."""
+        """``article_pattern``, or the profile's default (profiles/<name>.py) when omitted."""
         if self.article_pattern is not None:
             return self.article_pattern
-        return PROFILE_ARTICLE_PATTERNS[self.profile]
+        return profiles.get(self.profile).article_pattern
 
     def is_article(self, url: str) -> bool:
         """Whether ``url`` is on an allowed host and its path matches the article pattern."""

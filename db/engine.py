@@ -41,7 +41,7 @@ _ENVIRONMENT_SQLSTATE_CLASSES = frozenset({"08", "25", "40", "53", "55", "57", "
 def is_environment_error(exc: BaseException) -> bool:
     """Whether ``exc`` says something about the warehouse (read-only, locked, full, gone)
     rather than about the values being written. Writing the same rows again, or one page
-    at a time, cannot help with these; they end the command with one line (flows/cli.py)."""
+    at a time, cannot help with these; they end the command with one line (app/cli.py)."""
     if isinstance(exc, DatabaseError | DisconnectionError | PoolTimeoutError | MemoryError):
         return True
     if not isinstance(exc, DBAPIError):

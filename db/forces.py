@@ -13,8 +13,8 @@ from sqlalchemy import Connection, and_, delete, select
 
 from db import models as m
 from db.upsert import insert_ignore
-from tasks.forces import load_forces, match_force, normalise
-from tasks.records import Extraction
+from domain.forces import load_forces, match_force, normalise
+from domain.records import Extraction
 
 T = m.Base.metadata.tables
 FORCES, ALIASES = T["forces"], T["force_aliases"]

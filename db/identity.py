@@ -1,7 +1,7 @@
 """One page, one row, in warehouses written before it was so (migration 0003).
 
 Pages archived before 0003 have a NULL ``fetched_url``: their ``url`` is the URL they were
-fetched by, which may not be their identity now (tasks/urls.py: the declared canonical
+fetched by, which may not be their identity now (domain/urls.py: the declared canonical
 URL, trailing slash, tracking parameters, the NCA's id and slug forms...). The first run
 of their source after the upgrade re-keys them (``rekey_pages``): each gets its identity
 from its newest archived body, and pages that turn out to be one page merge into one row
@@ -14,7 +14,8 @@ from its newest archived body, and pages that turn out to be one page merge into
   current one: the others are closed (``superseded_at``) at the moment it was fetched;
 - manual operation decisions (operation_overrides) move to the page kept; its crawl state
   is the most recently fetched one's;
-- the operations whose claims changed are derived again (db/load.py refresh_operations).
+- the operations whose claims changed are marked pending for the derive stage
+  (tasks/derive.py rebuild, which the run calls before it resolves anything).
 
 Pages of sources that are not in the run wait for a run of theirs.
 """
@@ -23,31 +24,31 @@ from __future__ import annotations
 
 import gzip
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, select, update
 
 from db import models as m
-from db.forces import refresh_operation_forces
-from db.load import refresh_operations
+from db.derived import mark_pending
 from db.sanitize import clean
-from tasks.urls import source_page_identity
 
 T = m.Base.metadata.tables
 PAGES, VERSIONS, SOURCES = T["pages"], T["page_versions"], T["sources"]
 ARTICLES, FIGURES, BREAKDOWNS = T["articles"], T["figures"], T["arrest_breakdowns"]
 ARTICLE_FORCES, OP_FIGURES = T["article_forces"], T["operation_figures"]
-OVERRIDES = T["operation_overrides"]
+OVERRIDES, ABSTENTIONS = T["operation_overrides"], T["abstentions"]
 
+Identify = Callable[[Any, str, bytes | None], str]
 REKEY_CHUNK = 200  # pages whose newest body is read at once (memory: one body each)
 CRAWL_STATE = ("fetched_at", "http_status", "etag", "last_modified", "content_hash")
 
 
-def rekey_pages(engine: Engine, sources: Iterable[Any]) -> int:
+def rekey_pages(engine: Engine, sources: Iterable[Any], identify: Identify) -> int:
     """Give the pages of ``sources`` keyed before 0003 their identity, merging those that
     are one page. One transaction; nothing to do (the usual case) costs one query.
-    Returns the number of pages merged away."""
+    ``identify(source, url, newest body)`` is the identity rule (domain/urls.py
+    source_page_identity). Returns the number of pages merged away."""
     by_name = {s.name: s for s in sources}
     if not by_name:
         return 0
@@ -65,7 +66,7 @@ def rekey_pages(engine: Engine, sources: Iterable[Any]) -> int:
             chunk = rows[i : i + REKEY_CHUNK]
             bodies = _newest_bodies(conn, [r.id for r in chunk])
             for r in chunk:
-                wanted[r.id] = source_page_identity(by_name[r.name], r.url, bodies.get(r.id))
+                wanted[r.id] = identify(by_name[r.name], r.url, bodies.get(r.id))
         return rekey(conn, wanted)
 
 
@@ -122,9 +123,7 @@ def rekey(conn: Connection, wanted: Mapping[int, str]) -> int:
         if dups or current.get(keep, key) != key:
             renames[keep] = key
     _rename(conn, renames)
-    if touched:
-        refresh_operations(conn, touched)
-        refresh_operation_forces(conn, touched)
+    mark_pending(conn, touched)
     return merged
 
 
@@ -194,7 +193,7 @@ def _delete_article(conn: Connection, article_id: int) -> None:
     rows: they go too, and the refresh that follows every merge chooses again."""
     figures = select(FIGURES.c.id).where(FIGURES.c.article_id == article_id)
     conn.execute(delete(OP_FIGURES).where(OP_FIGURES.c.figure_id.in_(figures)))
-    for table in (FIGURES, BREAKDOWNS, ARTICLE_FORCES):
+    for table in (FIGURES, BREAKDOWNS, ARTICLE_FORCES, ABSTENTIONS):
         conn.execute(delete(table).where(table.c.article_id == article_id))
     conn.execute(delete(ARTICLES).where(ARTICLES.c.id == article_id))
 

@@ -17,9 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Table,
     and_,
-    bindparam,
     delete,
     func,
     or_,
@@ -29,21 +27,21 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from db import models as m
+from db.derived import mark_pending
 from db.engine import environment_error, first_line, is_environment_error
-from db.forces import record_article_forces, refresh_operation_forces
-from db.lineage import follow_merges, link_parents, lock_operations
-from db.sanitize import clean, clean_row, clean_rows
+from db.forces import record_article_forces
+from db.lineage import follow_merges
+from db.sanitize import clean, clean_row
 from db.upsert import insert_ignore, upsert
-from tasks.derive import derive_metrics, quality_checks
-from tasks.records import Extraction
-from tasks.resolve import Candidate, Match, date_windows
-from tasks.urls import page_key
+from domain.records import Candidate, Extraction, Match
+from domain.urls import page_key
 
 T = m.Base.metadata.tables
 PAGES, VERSIONS, FAILURES = T["pages"], T["page_versions"], T["fetch_failures"]
 ARTICLES, FIGURES, BREAKDOWNS = T["articles"], T["figures"], T["arrest_breakdowns"]
 OPERATIONS, OP_FIGURES = T["operations"], T["operation_figures"]
 METRICS, CHECKS, SOURCES = T["metric_values"], T["quality_checks"], T["sources"]
+ABSTENTIONS = T["abstentions"]
 
 RECONCILED_SCOPES = ("operation", "international")
 MAX_REASON_CHARS = 300  # of a page failure's reason, as stored and shown
@@ -111,7 +109,7 @@ def page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageState]:
 
 def _page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageState]:
     """A page is found by the URL it was last asked for (``fetched_url``), else by its
-    identity: the URL itself, or the URL's ``page_key`` (one page, one row: tasks/urls.py).
+    identity: the URL itself, or the URL's ``page_key`` (one page, one row: domain/urls.py).
     Where several pages were last asked for by one URL, the newest."""
     keys = {u: clean(PAGES.c.url, page_key(u)) for u in urls}
     q = (
@@ -156,7 +154,7 @@ def archive(
 ) -> tuple[int, int | None]:
     """Keep a fetched body in the raw archive. Returns (page_id, version_id or None when unchanged).
 
-    The page is the one ``identity`` names (tasks/urls.py page_identity; by default the
+    The page is the one ``identity`` names (domain/urls.py page_identity; by default the
     ``page_key`` of the URL asked for), created when new; a 304 belongs to the page whose
     validators were sent (page_states). The URL asked for is kept as ``fetched_url``."""
     fetched = clean(PAGES.c.fetched_url, result.url)  # as it is stored (db/sanitize.py)
@@ -356,27 +354,21 @@ def read_versions(
 
 def candidates(
     conn: Connection,
-    near: Iterable[date | None] | None = None,
+    windows: Sequence[tuple[date, date]] | None = None,
     ids: Collection[int] | None = None,
 ) -> list[Candidate]:
     """Existing operations as resolution candidates, with their reconciled operation figures,
     in id order.
 
-    ``near``: only the operations a page published on one of these dates can match, those
-    within tasks.resolve.MAX_GAP_DAYS of one and the undated (every operation when one of
-    the dates is None: an undated page can match any). ``ids``: only these operations.
-    The rest score 0 with those pages, so leaving them out changes no match."""
+    ``windows``: only the operations first published within one of these (first, last)
+    date ranges, and the undated (tasks/resolve.py date_windows says which can match a
+    batch). ``ids``: only these operations. Neither: every operation."""
     where: ColumnElement[bool] | None = None
     if ids is not None:
         where = OPERATIONS.c.id.in_(sorted(set(ids)))
-    elif near is not None:
-        days = list(near)
-        if all(d is not None for d in days):
-            published = OPERATIONS.c.first_published
-            where = or_(
-                published.is_(None),
-                *(published.between(lo, hi) for lo, hi in date_windows(days)),
-            )
+    elif windows is not None:
+        published = OPERATIONS.c.first_published
+        where = or_(published.is_(None), *(published.between(lo, hi) for lo, hi in windows))
     figs: dict[int, set[tuple[str, float]]] = defaultdict(set)
     fq = select(OP_FIGURES.c.operation_id, OP_FIGURES.c.metric, OP_FIGURES.c.value).where(
         OP_FIGURES.c.scope == "operation"
@@ -513,10 +505,32 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
                     "span_start": f.span[0] if f.span else None,
                     "span_end": f.span[1] if f.span else None,
                     "parser_version": ex.parser_version,
+                    "confidence": f.confidence,
                 }
                 for f in ex.result.figures
             ],
             ["article_id", "scope", "metric", "subject"],
+        )
+        insert_ignore(
+            conn,
+            ABSTENTIONS,
+            [
+                {
+                    "article_id": article_id,
+                    "ordinal": i,
+                    "scope": a.scope,
+                    "metric": a.metric,
+                    "value": float(a.value),
+                    "qualifier": a.qualifier,
+                    "evidence": a.evidence,
+                    "span_start": a.span[0] if a.span else None,
+                    "span_end": a.span[1] if a.span else None,
+                    "confidence": a.confidence,
+                    "reason": a.reason,
+                }
+                for i, a in enumerate(ex.result.abstentions)
+            ],
+            ["article_id", "ordinal"],
         )
         insert_ignore(
             conn,
@@ -532,7 +546,7 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
             ],
             ["article_id", "offence"],
         )
-    refresh_operation_forces(conn, touched)
+    mark_pending(conn, touched)  # the derive stage rebuilds them (tasks/derive.py)
     return touched
 
 
@@ -652,20 +666,15 @@ class LoadOutcome:
 def load_batch(
     engine: Engine, pages: Sequence[Extracted], matches: Sequence[Match | None]
 ) -> LoadOutcome:
-    """Load a batch and derive what it touched, in one transaction; when a page of it
-    cannot be loaded, every other page is loaded and derived, and that page is recorded
-    as failed (write_pages, record_page_failures)."""
+    """Load a batch in one transaction; when a page of it cannot be loaded, every other
+    page is loaded, and that page is recorded as failed (write_pages, record_page_failures).
+
+    The operations it touches are marked pending in the same transaction: the derive
+    stage rebuilds their derived rows next, and a run stopped before that leaves the mark
+    for the next derive (db/derived.py)."""
 
     def write(conn: Connection, batch: Sequence[tuple[Extracted, Match | None]]) -> set[int]:
-        touched = load(conn, [p for p, _ in batch], [mt for _, mt in batch])
-        # Derived rows commit with the claims they come from: a run killed after any commit
-        # leaves no operation without its figures or metrics (the next run derives only
-        # what it touches), and the next batch's resolution sees these operations with
-        # their figures. This is the run's only derivation: every operation it touches is
-        # derived with its last batch, and the parent links that batch's totals affect are
-        # recomputed with it (db/lineage.py), so nothing is left to derive at the end.
-        refresh_operations(conn, touched)
-        return touched
+        return load(conn, [p for p, _ in batch], [mt for _, mt in batch])
 
     done, failed = write_pages(engine, list(zip(pages, matches, strict=True)), write, "load")
     record_page_failures(
@@ -674,243 +683,3 @@ def load_batch(
     return LoadOutcome(
         sorted(set().union(*done)), [PageFailure(p.item.url, r) for (p, _), r in failed]
     )
-
-
-_QUAL_RANK = {"exact": 0, "more_than": 1, "at_least": 1, "approx": 2, "up_to": 3}
-REFRESH_CHUNK = 500  # operations whose rows are read and written together
-# Columns of operations that the best current article decides (_facts).
-FACT_COLUMNS = (
-    "name",
-    "lead_agency",
-    "theme",
-    "first_published",
-    "title",
-    "start_date",
-    "end_date",
-)
-
-
-def refresh_operations(conn: Connection, op_ids: Iterable[int]) -> None:
-    """Rebuild reconciled figures, metrics and checks of the given operations from current claims.
-
-    Reconciliation rule: official source before news; an exact figure before a
-    bound; then the most recently published, then most recently fetched claim (then
-    the first figure read).
-
-    Operations are read and written REFRESH_CHUNK at a time (one query per table for all
-    of them, not one per operation: a batch touches some fifty), and only the rows that
-    differ are rewritten, so a refresh of unchanged operations writes nothing.
-    """
-    ids = sorted(set(op_ids))
-    lock_operations(conn)  # one refresh at a time (db/lineage.py says why)
-    for i in range(0, len(ids), REFRESH_CHUNK):
-        _refresh_chunk(conn, ids[i : i + REFRESH_CHUNK])
-    # Parents depend on reconciled totals of other operations too (db/lineage.py).
-    link_parents(conn, ids)
-
-
-def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
-    claims: dict[int, list[Any]] = defaultdict(list)
-    for c in conn.execute(
-        select(
-            ARTICLES.c.operation_id.label("op_id"),
-            FIGURES.c.id,
-            FIGURES.c.scope,
-            FIGURES.c.metric,
-            FIGURES.c.value,
-            FIGURES.c.qualifier,
-            ARTICLES.c.official,
-            ARTICLES.c.published,
-            ARTICLES.c.fetched_at,
-            ARTICLES.c.id.label("aid"),
-        )
-        .join(ARTICLES, ARTICLES.c.id == FIGURES.c.article_id)
-        .where(
-            and_(
-                ARTICLES.c.operation_id.in_(ids),
-                ARTICLES.c.superseded_at.is_(None),
-                FIGURES.c.scope.in_(RECONCILED_SCOPES),
-            )
-        )
-        .order_by(FIGURES.c.id)
-    ):
-        claims[c.op_id].append(c)
-    breakdowns = _breakdown_totals(conn, ids)
-    figures: dict[int, list[dict[str, Any]]] = {}
-    metrics: dict[int, list[dict[str, Any]]] = {}
-    checks: dict[int, list[dict[str, Any]]] = {}
-    for op_id in ids:
-        rows = _reconcile(op_id, claims.get(op_id, []))
-        figures[op_id] = rows
-        inputs = {
-            (r["metric"] if r["scope"] == "operation" else f"international_{r['metric']}"): (
-                r["value"],
-                r["qualifier"],
-            )
-            for r in rows
-        }
-        bd = breakdowns.get(op_id)
-        if bd is not None:
-            inputs["breakdown_total"] = (bd, "exact")
-        metrics[op_id] = [
-            {
-                "operation_id": op_id,
-                "metric": r.name,
-                "value": r.value,
-                "qualifier": r.qualifier,
-                "unit": r.unit,
-                "reason": r.reason,
-                "formula": r.formula,
-            }
-            for r in derive_metrics(inputs)
-        ]
-        checks[op_id] = [
-            {"operation_id": op_id, "name": c.name, "passed": c.passed, "detail": c.detail}
-            for c in quality_checks(inputs)
-        ]
-    _replace(conn, OP_FIGURES, figures)
-    _replace(conn, METRICS, metrics)
-    _replace(conn, CHECKS, checks)
-    _refresh_operation_facts(conn, ids)
-
-
-def _reconcile(op_id: int, claims: list[Any]) -> list[dict[str, Any]]:
-    """operation_figures rows of one operation: the chosen claim per (scope, metric)."""
-    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for c in claims:
-        groups[(c.scope, c.metric)].append(c)
-    rows = []
-    for (scope, metric), cs in sorted(groups.items()):
-        cs.sort(
-            key=lambda c: (
-                not c.official,
-                _QUAL_RANK.get(c.qualifier, 9),
-                -(c.published.toordinal() if c.published else 0),
-                -c.aid,
-                c.id,
-            )
-        )
-        best = cs[0]
-        rows.append(
-            {
-                "operation_id": op_id,
-                "scope": scope,
-                "metric": metric,
-                "value": best.value,
-                "qualifier": best.qualifier,
-                "figure_id": best.id,
-                "claims": len(cs),
-                "conflict": len({c.value for c in cs}) > 1,
-            }
-        )
-    return rows
-
-
-def _replace(conn: Connection, table: Table, wanted: dict[int, list[dict[str, Any]]]) -> None:
-    """Make each operation's derived rows in ``table`` equal ``wanted[op_id]``, rewriting only
-    the operations whose rows differ."""
-    cols = [c.name for c in table.columns if c.name != "id"]
-    current: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
-    for r in conn.execute(
-        select(*[table.c[c] for c in cols]).where(table.c.operation_id.in_(list(wanted)))
-    ):
-        current[r.operation_id].add(tuple(r))
-    changed = [
-        op_id
-        for op_id, rows in wanted.items()
-        if _normalise(current.get(op_id, set()))
-        != _normalise({tuple(r.get(c) for c in cols) for r in rows})
-    ]
-    if not changed:
-        return
-    conn.execute(delete(table).where(table.c.operation_id.in_(changed)))
-    rows = [r for op_id in changed for r in wanted[op_id]]
-    if rows:
-        conn.execute(table.insert(), clean_rows(table, rows))
-
-
-def _normalise(rows: set[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
-    # Drivers return floats, ints and bools slightly differently; compare by value.
-    return {tuple(float(v) if isinstance(v, bool | int | float) else v for v in r) for r in rows}
-
-
-def _breakdown_totals(conn: Connection, ids: list[int]) -> dict[int, float]:
-    """Per operation, the sum of the breakdown on the best current article that has one
-    (official first, then the newest)."""
-    best: dict[int, tuple[tuple[bool, int], float]] = {}
-    for op_id, aid, official, total in conn.execute(
-        select(
-            ARTICLES.c.operation_id,
-            ARTICLES.c.id,
-            ARTICLES.c.official,
-            func.sum(BREAKDOWNS.c.count),
-        )
-        .join(BREAKDOWNS, BREAKDOWNS.c.article_id == ARTICLES.c.id)
-        .where(and_(ARTICLES.c.operation_id.in_(ids), ARTICLES.c.superseded_at.is_(None)))
-        .group_by(ARTICLES.c.operation_id, ARTICLES.c.id, ARTICLES.c.official)
-    ):
-        key = (not official, -aid)
-        if op_id not in best or key < best[op_id][0]:
-            best[op_id] = (key, float(total))
-    return {op_id: total for op_id, (_, total) in best.items()}
-
-
-def _refresh_operation_facts(conn: Connection, ids: list[int]) -> None:
-    """Name, lead agency, theme and dates from the best current article (official first);
-    an operation with no current article keeps its own."""
-    arts: dict[int, list[Any]] = defaultdict(list)
-    for r in conn.execute(
-        select(
-            ARTICLES.c.operation_id,
-            ARTICLES.c.op_name,
-            ARTICLES.c.lead_agency,
-            ARTICLES.c.theme,
-            ARTICLES.c.published,
-            ARTICLES.c.official,
-            ARTICLES.c.title,
-            ARTICLES.c.id,
-            ARTICLES.c.op_start,
-            ARTICLES.c.op_end,
-        ).where(and_(ARTICLES.c.operation_id.in_(ids), ARTICLES.c.superseded_at.is_(None)))
-    ):
-        arts[r.operation_id].append(r)
-    current = {
-        r.id: r
-        for r in conn.execute(
-            select(OPERATIONS.c.id, *[OPERATIONS.c[c] for c in FACT_COLUMNS]).where(
-                OPERATIONS.c.id.in_(ids)
-            )
-        )
-    }
-    updates = []
-    for op_id in ids:
-        if not arts.get(op_id):
-            continue
-        values = _facts(arts[op_id])
-        now = current.get(op_id)
-        if now is None or any(getattr(now, c) != values[c] for c in FACT_COLUMNS):
-            updates.append({"op_id": op_id, **{f"new_{c}": values[c] for c in FACT_COLUMNS}})
-    if updates:
-        conn.execute(
-            update(OPERATIONS)
-            .where(OPERATIONS.c.id == bindparam("op_id"))
-            .values({c: bindparam(f"new_{c}") for c in FACT_COLUMNS}),
-            updates,
-        )
-
-
-def _facts(arts: list[Any]) -> dict[str, Any]:
-    arts = sorted(arts, key=lambda r: (not r.official, r.id))
-    first = arts[0]
-    # Dates travel together: both from the first article (official first) that gives a start.
-    dated = next((r for r in arts if r.op_start), None)
-    return {
-        "name": next((r.op_name for r in arts if r.op_name), None),
-        "lead_agency": first.lead_agency
-        or next((r.lead_agency for r in arts if r.lead_agency), None),
-        "theme": first.theme or next((r.theme for r in arts if r.theme), None),
-        "first_published": min((r.published for r in arts if r.published), default=None),
-        "title": first.title,
-        "start_date": dated.op_start if dated else None,
-        "end_date": dated.op_end if dated else None,
-    }

@@ -41,7 +41,7 @@ class Source(Base):
 
 class Page(Base):
     """One page, however it was reached, and its crawl state: what conditional GET needs next
-    time. ``url`` is the page's identity (tasks/urls.py page_identity): its declared
+    time. ``url`` is the page's identity (domain/urls.py page_identity): its declared
     canonical URL when the source allows it, else the URL normalised. ``fetched_url`` is the
     URL it was last asked for (0003; NULL: keyed before 0003, re-keyed by the next run of
     its source, db/identity.py)."""
@@ -157,6 +157,9 @@ class Figure(Base):
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
     parser_version: Mapped[str] = mapped_column(String(20))
+    # How far to trust it, in [0, 1] (the extractor's confidence model); NULL for claims
+    # read before migration 0005.
+    confidence: Mapped[float | None] = mapped_column(Float)
 
 
 class ArrestBreakdown(Base):
@@ -223,7 +226,7 @@ class Force(Base):
 
 
 class ForceAlias(Base):
-    """A normalised spelling (tasks.forces.normalise) that names one force."""
+    """A normalised spelling (domain.forces.normalise) that names one force."""
 
     __tablename__ = "force_aliases"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -278,3 +281,37 @@ class NrmStatistic(Base):
     release_title: Mapped[str | None] = mapped_column(Text)
     release_published: Mapped[date | None] = mapped_column(Date)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PendingDerivation(Base):
+    """An operation whose claims changed and whose derived rows (reconciled figures,
+    metrics, checks, facts, forces, parent) are not yet rebuilt from them.
+
+    The load stage adds a row in the transaction that writes the claims; the derive stage
+    removes it in the transaction that rebuilds the derived rows. A run stopped between
+    the two leaves the row, and the next derive (of any run) rebuilds that operation."""
+
+    __tablename__ = "pending_derivations"
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), primary_key=True)
+    marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Abstention(Base):
+    """A figure an article's reading found but did not report: the extractor's confidence
+    that it is the operation's own was under its threshold. Never reconciled; kept with its
+    evidence and reason so a reader can check what was left out."""
+
+    __tablename__ = "abstentions"
+    __table_args__ = (UniqueConstraint("article_id", "ordinal"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)  # its place in the reading's list
+    scope: Mapped[str] = mapped_column(String(20))
+    metric: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float] = mapped_column(Float)
+    qualifier: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(Text)
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)

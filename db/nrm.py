@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, select
 
 from db import models as m
 from db.upsert import upsert
-from tasks.nrm import NrmRow
+from domain.records import NrmRow
 
 NRM = m.Base.metadata.tables["nrm_statistics"]
 

@@ -4,27 +4,28 @@
   stay, marked ``merged_into`` = target, so their ids (cited in reports) still lead somewhere.
 - ``split_operation(conn, op, urls)``: those pages leave op for a new operation.
 - Both pin each page they move with an ``operation_overrides`` row (append-only: the newest
-  row per page rules). ``resolve_pages`` sends a pinned page to its pinned operation and
-  never lets the scoring rule regroup it; ``db.load.load`` follows ``merged_into``.
-- Both refresh the affected operations: reconciled figures, metrics, checks, forces, parents.
+  row per page rules). The resolve stage (tasks/resolve.py ``resolve_batch``) sends a
+  pinned page to its pinned operation and never lets the scoring rule regroup it;
+  ``db.load.load`` follows ``merged_into``.
+- Both mark the affected operations pending: the caller runs the derive stage
+  (tasks/derive.py ``rebuild``) in the same transaction, which rebuilds their reconciled
+  figures, metrics, checks, forces and parents.
 
-Errors a user can act on raise ``OperationsError`` with a one-line message. The rule that
-links an operation to the wider international action it was part of (``parent_id``) is in
-db/lineage.py, which db/load.py runs after every reconciliation.
+Errors a user can act on raise ``OperationsError`` with a one-line message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from db import load as wh
-from db.forces import refresh_operation_forces
+from db.derived import mark_pending
 from db.lineage import follow_merges, lock_operations
-from tasks.resolve import Candidate, Match, published_of, resolve
+from domain.records import Candidate
 
 OPERATIONS, ARTICLES, PAGES = wh.OPERATIONS, wh.ARTICLES, wh.PAGES
 OVERRIDES = wh.T["operation_overrides"]
@@ -111,50 +112,6 @@ def pinned_operations(conn: Connection, page_ids: Sequence[int]) -> dict[int, in
     return {pid: follow_merges(conn, op_id) for pid, op_id in _pins(conn, page_ids).items()}
 
 
-def resolve_pages(conn: Connection, pages: Sequence[wh.Extracted]) -> list[Match | None]:
-    """Resolution for one batch: pinned pages go where a person put them; the other relevant
-    pages that report operation figures are grouped by tasks.resolve; the rest get None.
-
-    Every batch reads the warehouse afresh (operations founded by earlier batches, merges
-    and splits made meanwhile), but only the operations these pages can match: those
-    published near them (``wh.candidates(near=...)``), and the pinned pages' own."""
-    pins = pinned_operations(conn, [p.item.page_id for p in pages])
-    reportable = [
-        p
-        for p in pages
-        if p.relevant
-        and p.item.page_id not in pins
-        and any(f.scope == "operation" for f in p.extraction.result.figures)
-    ]
-    existing = (
-        wh.candidates(conn, near=[published_of(p.extraction) for p in reportable])
-        if reportable
-        else []
-    )
-    pinned_ids = {pins[p.item.page_id] for p in pages if p.relevant and p.item.page_id in pins}
-    by_id: dict[int, Candidate] = {}
-    if pinned_ids:
-        keys = dict(
-            conn.execute(
-                select(OPERATIONS.c.id, OPERATIONS.c.key).where(
-                    OPERATIONS.c.id.in_(sorted(pinned_ids))
-                )
-            ).all()
-        )
-        by_key = {c.key: c for c in wh.candidates(conn, ids=pinned_ids)}
-        by_id = {op_id: by_key[key] for op_id, key in keys.items()}
-    matches = iter(resolve([p.extraction for p in reportable], existing))
-    ids = {id(p) for p in reportable}
-    out: list[Match | None] = []
-    for p in pages:
-        if p.relevant and p.item.page_id in pins:
-            cand = by_id[pins[p.item.page_id]]
-            out.append(Match(cand.key, False, 1.0, cand))
-        else:
-            out.append(next(matches) if id(p) in ids else None)
-    return out
-
-
 def _require_live(conn: Connection, op_ids: Sequence[int]) -> None:
     rows = dict(
         conn.execute(
@@ -179,11 +136,6 @@ def _current_pages(conn: Connection, op_id: int) -> dict[int, str]:
             .order_by(ARTICLES.c.page_id)
         ).all()
     )
-
-
-def _refresh(conn: Connection, op_ids: Sequence[int]) -> None:
-    wh.refresh_operations(conn, op_ids)  # reconciliation, metrics, checks, parents
-    refresh_operation_forces(conn, op_ids)
 
 
 def merge_operations(
@@ -222,7 +174,7 @@ def merge_operations(
         update(OPERATIONS).where(OPERATIONS.c.merged_into.in_(others)).values(merged_into=target)
     )
     conn.execute(update(OPERATIONS).where(OPERATIONS.c.id.in_(others)).values(merged_into=target))
-    _refresh(conn, [target, *others])
+    mark_pending(conn, [target, *others])
     return moved
 
 
@@ -272,7 +224,7 @@ def split_operation(
         .where(and_(ARTICLES.c.page_id.in_(page_ids), ARTICLES.c.operation_id == op_id))
         .values(operation_id=new_id)
     )
-    _refresh(conn, [op_id, new_id])
+    mark_pending(conn, [op_id, new_id])
     return new_id
 
 
@@ -286,3 +238,14 @@ def _free_key(conn: Connection, key: str) -> str:
         n += 1
         candidate = f"{key}:{n}"
     return candidate
+
+
+def operation_candidates(conn: Connection, op_ids: Collection[int]) -> dict[int, Candidate]:
+    """operation id -> the operation as a resolution candidate (db.load.candidates)."""
+    keys = dict(
+        conn.execute(
+            select(OPERATIONS.c.id, OPERATIONS.c.key).where(OPERATIONS.c.id.in_(sorted(op_ids)))
+        ).all()
+    )
+    by_key = {c.key: c for c in wh.candidates(conn, ids=op_ids)}
+    return {op_id: by_key[key] for op_id, key in keys.items()}

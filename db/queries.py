@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, TextClause, bindparam, text
 
 from config.metrics import DERIVED_NAMES
-from tasks.records import METRICS
+from domain.records import METRICS
 
 FIGURE_COLUMNS: tuple[str, ...] = METRICS + tuple(f"international_{m}" for m in METRICS)
 META_COLUMNS: tuple[str, ...] = (

@@ -57,7 +57,7 @@ def settled_urls(
     """The ``urls`` (as discovery gives them) that lead to a page this source already has,
     read by ``parser_version``, dated before ``cutoff``. A URL leads to the page
     ``db.load.page_states`` finds for it: the one last asked for by that URL, else the one
-    it names (one page, one row: tasks/urls.py), as a conditional GET would."""
+    it names (one page, one row: domain/urls.py), as a conditional GET would."""
     led_to = {u: s.page_id for u, s in page_states(conn, list(urls)).items() if s.page_id}
     ids = sorted(set(led_to.values()))
     settled: set[int] = set()

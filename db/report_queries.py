@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, MetaData, Table, and_, func, select
 
 from db import models as m
 from db.queries import metric_details, metrics_rows
-from tasks.records import METRICS
+from domain.records import METRICS
 
 T = m.Base.metadata.tables
 ARTICLES, FIGURES, BREAKDOWNS = T["articles"], T["figures"], T["arrest_breakdowns"]
@@ -48,6 +48,7 @@ class Claim:
     value: float
     qualifier: str
     evidence: str
+    confidence: float | None = None  # the extractor's; None for claims read before 0005
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,7 @@ def _current_claims(conn: Connection, op_ids: Sequence[int] | None) -> list[Any]
             FIGURES.c.value,
             FIGURES.c.qualifier,
             FIGURES.c.evidence,
+            FIGURES.c.confidence,
         )
         .join(ARTICLES, ARTICLES.c.id == FIGURES.c.article_id)
         .where(and_(ARTICLES.c.operation_id.is_not(None), ARTICLES.c.superseded_at.is_(None)))
@@ -171,6 +173,7 @@ def load_report_data(engine: Engine, op_ids: Sequence[int] | None = None) -> Rep
                 value=float(r.value),
                 qualifier=r.qualifier,
                 evidence=r.evidence,
+                confidence=r.confidence,
             )
             if r.scope in RECONCILED_SCOPES:
                 claims_by_op[r.operation_id][(r.scope, r.metric)].append(claim)

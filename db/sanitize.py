@@ -13,7 +13,7 @@ and every value db/load.py updates or looks up, passes through ``clean_row`` or 
 - an integer outside the 32 bits of an ``Integer`` column, or a float that is not finite,
   is refused with ``ValueRefused``: cutting it to fit would make up a figure. The loader
   records the page as failed (db/load.py); absurd counts never get this far, since
-  tasks/records.py drops them as figures.
+  domain/records.py drops them as figures.
 
 The column sizes are read from the models (db/models.py), so they are stated once.
 """

@@ -1,4 +1,4 @@
-"""The ETL flow: discover -> fetch -> extract -> resolve -> load and derive -> publish.
+"""The ETL flow: discover -> fetch -> extract -> resolve -> load -> derive -> publish.
 
 This module is the only wiring point. Tasks receive names, URLs, ids and
 settings; each opens what it needs (engine, HTTP client) through the factories.
@@ -6,12 +6,9 @@ settings; each opens what it needs (engine, HTTP client) through the factories.
 
 from __future__ import annotations
 
-import contextlib
-import threading
-import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,109 +19,36 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from app.progress import current as current_progress
 from config.settings import Settings, get_settings
 from config.sources import Source, load_sources, select_sources
 from db import load as wh
 from db.backoff import backing_off
+from db.derived import pending
 from db.engine import get_engine
 from db.identity import rekey_pages
-from db.operations import resolve_pages
 from db.recheck import interrupted, listing_failed, settled_urls
-from flows.progress import current as current_progress
+from domain.records import PARSER_VERSION, Match
+from domain.urls import source_page_identity
+from profiles import detect as detect_profile
 from tasks import extract_pool
+from tasks.derive import rebuild
 from tasks.discover import Link, Settled, discover
-from tasks.extract import extract_page
-from tasks.fetch import CANCELLED, PRIVATE_REFUSED, Fetcher
-from tasks.records import PARSER_VERSION
-from tasks.resolve import Match
-from tasks.urls import source_page_identity
-
-_fetchers: dict[str, Fetcher] = {}
-_fetchers_lock = threading.Lock()
-
-
-def shared_fetcher(settings: Settings) -> Fetcher:
-    """One Fetcher per process and settings, so per-host rate limits and robots.txt are shared."""
-    key = settings.model_dump_json()
-    with _fetchers_lock:
-        if key not in _fetchers:
-            _fetchers[key] = Fetcher(settings)
-        return _fetchers[key]
+from tasks.extract import extract_page, keeps, outside_dates, with_listing_date
+from tasks.fetch import (
+    CANCELLED,
+    PRIVATE_REFUSED,
+    shared_fetcher,
+    stop_fetching_when_interrupted,
+)
+from tasks.host_slots import ensure_host_limits, host_slot, host_slots_needed
+from tasks.resolve import resolve_batch
 
 
-@contextlib.contextmanager
-def stop_fetching_when_interrupted() -> Iterator[None]:
-    """A run stopped by a signal (KeyboardInterrupt, Prefect's TerminationSignal, Abort:
-    every BaseException that is not an Exception) cancels the shared fetchers at once.
-
-    Otherwise the task runner's shutdown waits for every request in flight, up to its
-    whole deadline. Cancelled, each returns "cancelled" within moments; the batch being
-    fetched still archives the pages it got. A new run starts with new fetchers.
-    """
-    with _fetchers_lock:
-        for key in [k for k, f in _fetchers.items() if f.cancelled]:
-            del _fetchers[key]
-    try:
-        yield
-    except BaseException as exc:
-        if not isinstance(exc, Exception):
-            with _fetchers_lock:
-                fetchers = list(_fetchers.values())
-            for fetcher in fetchers:
-                fetcher.cancel()
-        raise
-
-
-HOST_LIMIT_PREFIX = "optally-host:"
-
-
-def host_slots_needed() -> bool:
-    """Whether this run's tasks may run in several processes (a Dask runner), or the
-    settings ask for cross-machine host limits: each process's Fetcher paces hosts alone."""
-    from prefect.context import FlowRunContext
-
-    if get_settings().host_limits == "prefect":
-        return True
-    ctx = FlowRunContext.get()
-    return ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
-
-
-def ensure_host_limits(hosts: Iterable[str]) -> None:
-    """Create the per-host global concurrency limits (limit 1) that do not exist yet."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
-
-    with get_client(sync_client=True) as client:
-        for host in sorted(set(hosts) - {""}):
-            name = f"{HOST_LIMIT_PREFIX}{host}"
-            try:
-                client.read_global_concurrency_limit_by_name(name)
-            except ObjectNotFound:
-                # An operator's own limit under this name is kept as it is.
-                with contextlib.suppress(ObjectAlreadyExists):  # another run was first
-                    client.create_global_concurrency_limit(
-                        GlobalConcurrencyLimitCreate(name=name, limit=1)
-                    )
-
-
-@contextlib.contextmanager
-def host_slot(host: str | None, rate_limit: float, enabled: bool) -> Iterator[None]:
-    """Hold the host's global slot while a task talks to it (no-op unless ``enabled``).
-
-    strict=True: a missing limit fails the task instead of silently not throttling. The
-    slot is kept for one pacing interval after the work, so the next holder's first
-    request cannot follow this one's last too soon.
-    """
-    if not enabled or not host:
-        yield
-        return
-    from prefect.concurrency.sync import concurrency
-
-    with concurrency(f"{HOST_LIMIT_PREFIX}{host}", occupy=1, strict=True):
-        yield
-        if rate_limit > 0:
-            time.sleep(1.0 / rate_limit)
+def threads() -> ThreadPoolTaskRunner:
+    """The flows' task runner: OPTALLY_MAX_WORKERS threads (read when this module is
+    imported; `optally run --task-runner` and the deployments choose their own)."""
+    return ThreadPoolTaskRunner(max_workers=get_settings().max_workers)
 
 
 @dataclass
@@ -422,7 +346,7 @@ def _fetch_batch(source: Source, links: Sequence[Link], db_url: str | None) -> F
         out = []
         for link, result in batch:
             if result.ok or result.not_modified:
-                # One page, one row: the page the body says it is (tasks/urls.py).
+                # One page, one row: the page the body says it is (domain/urls.py).
                 identity = source_page_identity(source, result.url, result.body)
                 ids = wh.archive(conn, source_id, result, link.title, link.published, identity)
                 out.append((link, result, ids))
@@ -480,12 +404,8 @@ def extract_task(
         extractions = [extract_page(b, url=u, profile=p) for b, u, p in jobs]
     out = []
     for (item, _body, _ctype), ex in zip(rows, extractions, strict=True):
-        source = sources.get(item.source)
-        if ex.article.published is None and item.listed_date is not None:
-            # Some releases carry no date of their own; the listing that linked them does.
-            ex = replace(ex, article=replace(ex.article, published=item.listed_date))
-        relevant = source.keeps(ex.article.title, ex.article.tags) if source else True
-        out.append(wh.Extracted(item, ex, relevant))
+        ex = with_listing_date(ex, item.listed_date)
+        out.append(wh.Extracted(item, ex, keeps(sources.get(item.source), ex)))
     return out
 
 
@@ -495,20 +415,29 @@ def resolve_task(pages: Sequence[wh.Extracted], db_url: str | None) -> list[Matc
     a page a person merged or split (`optally operations`) goes where they put it."""
     engine = get_engine(db_url)
     with engine.connect() as conn:
-        return resolve_pages(conn, pages)
+        return resolve_batch(conn, pages)
 
 
 @task(name="load", cache_policy=NO_CACHE)
 def load_task(
     pages: Sequence[wh.Extracted], matches: Sequence[Match | None], db_url: str | None
 ) -> wh.LoadOutcome:
-    """One transaction for the batch: articles, claims, operations, and the derived rows
-    (reconciled figures, metrics, checks, forces, parents) of the operations it touched.
-    A page that cannot be loaded is recorded as failed; the others load (wh.load_batch)."""
+    """One transaction for the batch: articles, claims and operations; the operations it
+    touched are marked pending for derive. A page that cannot be loaded is recorded as
+    failed; the others load (wh.load_batch)."""
     outcome = wh.load_batch(get_engine(db_url), pages, matches)
     for failure in outcome.failures:
         get_run_logger().warning("load %s: %s", failure.url, failure.reason)
     return outcome
+
+
+@task(name="derive", cache_policy=NO_CACHE)
+def derive_task(op_ids: Sequence[int], db_url: str | None) -> list[int]:
+    """One transaction: rebuild the derived rows (reconciled figures, metrics, checks,
+    facts, forces, parents) of ``op_ids`` and of any operation a stopped run left pending
+    (tasks/derive.py rebuild). Returns the operations rebuilt."""
+    with get_engine(db_url).begin() as conn:
+        return rebuild(conn, op_ids)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -539,7 +468,11 @@ def run_pipeline(
     # Pages keyed before 0003 get their identity, and merge where they are one page. Not
     # those added by hand: `optally add` knows only its own URLs' hosts (wh.archive re-keys
     # such a page when it is asked for again).
-    rekey_pages(get_engine(db_url), [s for s in sources if s.name != MANUAL_SOURCE])
+    rekey_pages(
+        get_engine(db_url),
+        [s for s in sources if s.name != MANUAL_SOURCE],
+        source_page_identity,
+    )
     summary = RunSummary()
 
     # Tasks in other processes (Dask) pace hosts apart: a Prefect limit per host joins them.
@@ -645,18 +578,15 @@ def extract_and_load(
         )
 
 
+def _derivations_pending(db_url: str | None) -> bool:
+    with get_engine(db_url).connect() as conn:
+        return bool(pending(conn))
+
+
 def _outside(
     page: wh.Extracted, dates: tuple[date | None, date | None], sources: dict[str, Source]
 ) -> bool:
-    """A page of a URL list (which discovery cannot filter by date: it lists no dates)
-    whose own date is before ``since`` or after ``until``. An undated page is kept:
-    nothing rules it out."""
-    since, until = dates
-    source = sources.get(page.item.source)
-    published = page.extraction.article.published
-    if source is None or source.kind != "urls" or published is None:
-        return False
-    return bool((since and published < since) or (until and published > until))
+    return outside_dates(sources.get(page.item.source), page.extraction, dates)
 
 
 def _extract_and_load(
@@ -677,6 +607,10 @@ def _extract_and_load(
     ahead = 2 if parallel else _extract_ahead(len(batches))
     futures = deque(extract_task.submit(b, sources, db_url) for b in batches[:ahead])
     touched: set[int] = set()
+    if _derivations_pending(db_url):
+        # A run stopped between a load and its derive, or pages merged as one (rekey):
+        # rebuild those operations before this run resolves anything against them.
+        touched.update(derive_task(quote([]), db_url))
     left_out: Counter[str] = Counter()
     for i in range(len(batches)):
         extracted = futures.popleft()
@@ -694,7 +628,8 @@ def _extract_and_load(
         # wait_for keeps the extract -> resolve/load edges of the run graph.
         matches = resolve_task(quote(pages), db_url, wait_for=[extracted])
         loaded = load_task(quote(pages), quote(matches), db_url, wait_for=[extracted])
-        touched.update(loaded.touched)
+        # Before the next batch resolves: it matches against these operations' figures.
+        touched.update(derive_task(loaded.touched, db_url))
         summary.failures.extend(f.as_dict() for f in loaded.failures)
         if progress:
             progress.advance("extract")
@@ -705,7 +640,7 @@ def _extract_and_load(
     )
 
 
-@flow(name="etl", task_runner=ThreadPoolTaskRunner(max_workers=4))
+@flow(name="etl", task_runner=threads())
 def etl(
     sources_file: str | None = None,
     db_url: str | None = None,
@@ -744,7 +679,7 @@ def etl(
     return summary.as_dict()
 
 
-@flow(name="reparse", task_runner=ThreadPoolTaskRunner(max_workers=2))
+@flow(name="reparse", task_runner=threads())
 def reparse(sources_file: str | None = None, db_url: str | None = None) -> dict[str, Any]:
     """Re-extract every archived page with the current parser, from the raw archive, no network."""
     settings = get_settings()
@@ -762,8 +697,6 @@ MANUAL_SOURCE = "manual"
 
 def manual_source(urls: Sequence[str], allow_private: bool = False) -> Source:
     """The `manual` source for pages a user names by hand: only their own hosts are allowed."""
-    from tasks.article import detect_profile
-
     hosts = sorted({urlsplit(u).hostname or "" for u in urls} - {""})
     if not hosts or len(hosts) != len({urlsplit(u).hostname for u in urls}):
         raise ValueError("every URL needs an http(s) scheme and a host")
@@ -779,7 +712,7 @@ def manual_source(urls: Sequence[str], allow_private: bool = False) -> Source:
     )
 
 
-@flow(name="add", task_runner=ThreadPoolTaskRunner(max_workers=4))
+@flow(name="add", task_runner=threads())
 def add_urls(
     urls: list[str], db_url: str | None = None, allow_private: bool = False
 ) -> dict[str, Any]:

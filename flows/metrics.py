@@ -19,23 +19,24 @@ from sqlalchemy import select
 from config.settings import get_settings
 from db import load as wh
 from db.engine import get_engine
+from tasks.derive import rebuild
 
 DEFAULT_REPORT_PATH = "data/report.html"
 
 
-@task(name="refresh-all-operations", cache_policy=NO_CACHE)
-def refresh_all_task(db_url: str | None) -> int:
-    """Reconciled figures, derived metrics and checks of every operation, in one transaction.
+@task(name="derive", cache_policy=NO_CACHE)
+def derive_all_task(db_url: str | None) -> int:
+    """The derive stage over every operation (tasks/derive.py rebuild), in one transaction.
 
     One transaction so a reader never sees half the operations on the new definitions;
-    ``refresh_operations`` rewrites only the rows that change, so a re-run writes nothing.
+    ``rebuild`` rewrites only the rows that change, so a re-run writes nothing.
     """
     engine = get_engine(db_url)
     with engine.begin() as conn:
         op_ids = list(
             conn.execute(select(wh.OPERATIONS.c.id).order_by(wh.OPERATIONS.c.id)).scalars()
         )
-        wh.refresh_operations(conn, op_ids)
+        rebuild(conn, op_ids)
     return len(op_ids)
 
 
@@ -66,7 +67,7 @@ def metrics(db_url: str | None = None, report_path: str = DEFAULT_REPORT_PATH) -
         db_url: The warehouse (default: $OPTALLY_DATABASE_URL or sqlite:///data/optally.db).
         report_path: Where the HTML report goes, relative to the run's working directory.
     """
-    operations = refresh_all_task(db_url)
+    operations = derive_all_task(db_url)
     path = write_report_task(db_url, report_path)
     get_run_logger().info("metrics: %d operations refreshed; report at %s", operations, path)
     return {"operations": operations, "report": path}

@@ -25,8 +25,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 
+from domain.records import Extraction
 from tasks.extract import extract_page
-from tasks.records import Extraction
 
 __all__ = ["Job", "active", "extract_pages", "worker_count", "workers"]
 

@@ -939,3 +939,42 @@ def _short(exc: BaseException) -> str:
 
 
 __all__ = ["CANCELLED", "TIMEOUT", "Accept", "FetchResult", "Fetcher"]
+
+
+# ---------------------------------------------------------------------------------------
+# One Fetcher per process: what every discover and fetch task of a run shares
+
+_fetchers: dict[str, Fetcher] = {}
+_fetchers_lock = threading.Lock()
+
+
+def shared_fetcher(settings: Settings) -> Fetcher:
+    """One Fetcher per process and settings, so per-host rate limits and robots.txt are shared."""
+    key = settings.model_dump_json()
+    with _fetchers_lock:
+        if key not in _fetchers:
+            _fetchers[key] = Fetcher(settings)
+        return _fetchers[key]
+
+
+@contextlib.contextmanager
+def stop_fetching_when_interrupted() -> Iterator[None]:
+    """A run stopped by a signal (KeyboardInterrupt, Prefect's TerminationSignal, Abort:
+    every BaseException that is not an Exception) cancels the shared fetchers at once.
+
+    Otherwise the task runner's shutdown waits for every request in flight, up to its
+    whole deadline. Cancelled, each returns "cancelled" within moments; the batch being
+    fetched still archives the pages it got. A new run starts with new fetchers.
+    """
+    with _fetchers_lock:
+        for key in [k for k, f in _fetchers.items() if f.cancelled]:
+            del _fetchers[key]
+    try:
+        yield
+    except BaseException as exc:
+        if not isinstance(exc, Exception):
+            with _fetchers_lock:
+                fetchers = list(_fetchers.values())
+            for fetcher in fetchers:
+                fetcher.cancel()
+        raise

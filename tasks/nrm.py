@@ -25,6 +25,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from domain.records import NrmRow
+
 AGE_GROUPS: tuple[str, ...] = ("adult", "child", "unknown")
 _AGE = (
     ("adult", re.compile(r"\badult", re.IGNORECASE)),
@@ -49,14 +51,6 @@ _RELEASE_TYPES = frozenset({"official_statistics", "national_statistics", "stati
 
 class NrmTableNotFound(ValueError):
     """The ODS file has no referrals-by-quarter table."""
-
-
-@dataclass(frozen=True, slots=True)
-class NrmRow:
-    year: int
-    quarter: int
-    age_group: str  # adult, child, unknown
-    referrals: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from config.metrics import DERIVED_METRICS
 from db.engine import get_engine
-from db.report_queries import Overview, ReportData, load_report_data, operations_overview
+from db.report_queries import (
+    Overview,
+    ReconciledFigure,
+    ReportData,
+    load_report_data,
+    operations_overview,
+)
 from tasks.report import DERIVED_LABELS, FIGURE_LABELS, fmt_figure, fmt_metric
 from tasks.report_charts import theme_label
 
@@ -33,6 +39,14 @@ MARKDOWN_KEY = "optally-run-summary"
 PUBLISH_LIMIT = 50  # operations shown in full, the most recently published first
 FAILURES_LIMIT = 50  # failures listed; every one is in the run's logs and fetch_failures
 WARNINGS_LIMIT = 50  # discovery warnings listed; every one is in the run's logs
+# The figures each operation's table in the summary starts with, before its derived metrics.
+SUMMARY_FIGURES = (
+    "arrests",
+    "potential_victims",
+    "forces_involved",
+    "duration_days",
+    "nrm_referrals",
+)
 
 # (column, source metric, kind): "f" a figure, "m" a derived metric.
 TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -159,66 +173,86 @@ def summary_markdown(
     ``data`` holds every operation the run touched."""
     overview = overview or _overview_of(data)
     lines = ["# optally run", "", _run_line(run_summary), "", *_unread_lines(run_summary)]
-    ops = data.operations
     lines += [f"## Operations added or changed ({overview.total:,})", ""]
     if not overview.total:
         lines += ["No operation was added or changed.", ""]
     else:
         lines += [counts_line(overview), ""]
-    for r in ops:
-        op_id = int(r["id"])
-        quals = _qualifiers(data, op_id)
-        heading = r.get("name") or r.get("title") or f"operation {op_id}"
-        meta = " · ".join(
-            md_escape(x)
-            for x in (
-                r.get("lead_agency"),
-                theme_label(r["theme"]) if r.get("theme") else None,
-                r.get("published"),
-            )
-            if x
-        )
-        lines += [f"### {op_id}. {md_escape(heading)}", ""]
-        if r.get("name") and r.get("title"):
-            lines += [f"*{md_escape(r['title'])}*", ""]
-        lines += [f"{meta} · {int(r.get('sources') or 0)} source page(s)", ""]
-        lines += ["| figure or metric | value | note |", "|---|---:|---|"]
-        for metric in ("arrests", "potential_victims", "forces_involved", "duration_days",
-                       "nrm_referrals"):  # fmt: skip
-            lines.append(
-                _md_row(
-                    FIGURE_LABELS[metric], fmt_figure(metric, r.get(metric), quals.get(metric)), ""
-                )
-            )
-        for d in DERIVED_METRICS:
-            det = data.details.get(op_id, {}).get(d.name, {})
-            lines.append(
-                _md_row(
-                    DERIVED_LABELS.get(d.name, d.name),
-                    fmt_metric(d.name, r.get(d.name), det.get("qualifier")),
-                    det.get("reason") or "",
-                )
-            )
+    for r in data.operations:
+        lines += _operation_lines(data, r)
+    lines += _failures_lines(run_summary)
+    lines += _discovery_lines(run_summary)
+    lines += _warnings_lines(run_summary.get("warnings") or [])
+    return "\n".join(lines) + "\n"
+
+
+def _operation_lines(data: ReportData, r: Mapping[str, Any]) -> list[str]:
+    """One operation: heading, what and when, its metrics table, its conflicts and failed
+    checks; a blank line after."""
+    op_id = int(r["id"])
+    heading = r.get("name") or r.get("title") or f"operation {op_id}"
+    theme = theme_label(r["theme"]) if r.get("theme") else None
+    meta = " · ".join(md_escape(x) for x in (r.get("lead_agency"), theme, r.get("published")) if x)
+    lines = [f"### {op_id}. {md_escape(heading)}", ""]
+    if r.get("name") and r.get("title"):
+        lines += [f"*{md_escape(r['title'])}*", ""]
+    lines += [f"{meta} · {int(r.get('sources') or 0)} source page(s)", ""]
+    lines += [*_metrics_table(data, r), ""]
+    lines += _conflict_lines(data.figures.get(op_id, []))
+    lines += [
+        f"- **Failed check** {md_escape(c.name)}: {md_escape(c.detail)}"
+        for c in data.checks.get(op_id, [])
+        if not c.passed
+    ]
+    if lines[-1] != "":
         lines.append("")
-        for f in data.figures.get(op_id, []):
-            if f.conflict:
-                claims = "; ".join(
-                    f"{md_escape(fmt_figure(f.metric, c.value, c.qualifier))} "
-                    f"({md_escape(c.publisher or c.url)})"
-                    for c in f.sources
-                )
-                lines.append(
-                    f"- **Conflict** on {md_escape(f.scope)} {md_escape(f.metric)}: "
-                    f"{claims}; reconciled {md_escape(fmt_figure(f.metric, f.value, f.qualifier))}"
-                )
-        for c in data.checks.get(op_id, []):
-            if not c.passed:
-                lines.append(f"- **Failed check** {md_escape(c.name)}: {md_escape(c.detail)}")
-        if lines[-1] != "":
-            lines.append("")
+    return lines
+
+
+def _metrics_table(data: ReportData, r: Mapping[str, Any]) -> list[str]:
+    """The headline figures, then every derived metric with the reason when it is empty."""
+    op_id = int(r["id"])
+    quals = _qualifiers(data, op_id)
+    lines = ["| figure or metric | value | note |", "|---|---:|---|"]
+    for metric in SUMMARY_FIGURES:
+        lines.append(
+            _md_row(FIGURE_LABELS[metric], fmt_figure(metric, r.get(metric), quals.get(metric)), "")
+        )
+    for d in DERIVED_METRICS:
+        det = data.details.get(op_id, {}).get(d.name, {})
+        lines.append(
+            _md_row(
+                DERIVED_LABELS.get(d.name, d.name),
+                fmt_metric(d.name, r.get(d.name), det.get("qualifier")),
+                det.get("reason") or "",
+            )
+        )
+    return lines
+
+
+def _conflict_lines(figures: Sequence[ReconciledFigure]) -> list[str]:
+    """Each figure whose sources disagree: what each said, and the value reconciled."""
+    lines = []
+    for f in figures:
+        if not f.conflict:
+            continue
+        claims = "; ".join(
+            f"{md_escape(fmt_figure(f.metric, c.value, c.qualifier))} "
+            f"({md_escape(c.publisher or c.url)})"
+            for c in f.sources
+        )
+        lines.append(
+            f"- **Conflict** on {md_escape(f.scope)} {md_escape(f.metric)}: "
+            f"{claims}; reconciled {md_escape(fmt_figure(f.metric, f.value, f.qualifier))}"
+        )
+    return lines
+
+
+def _failures_lines(run_summary: Mapping[str, Any]) -> list[str]:
+    """The pages that could not be fetched: always a section, "None." when there are none."""
     failures = run_summary.get("failures") or []
     total = int(run_summary.get("failed", len(failures)) or 0)
-    lines += [f"## Failures ({total:,})", ""]
+    lines = [f"## Failures ({total:,})", ""]
     if not failures:
         lines.append("None.")
     elif total > FAILURES_LIMIT:
@@ -227,14 +261,11 @@ def summary_markdown(
             "with its reason, and the warehouse keeps them in `fetch_failures`.",
             "",
         ]
-    for f in failures[:FAILURES_LIMIT]:
-        lines.append(
-            f"- {md_escape(f.get('url'))}: {md_escape(f.get('reason'))} "
-            f"(status {md_escape(f.get('status'))}, {md_escape(f.get('attempts'))} attempt(s))"
-        )
-    lines += _discovery_lines(run_summary)
-    lines += _warnings_lines(run_summary.get("warnings") or [])
-    return "\n".join(lines) + "\n"
+    return lines + [
+        f"- {md_escape(f.get('url'))}: {md_escape(f.get('reason'))} "
+        f"(status {md_escape(f.get('status'))}, {md_escape(f.get('attempts'))} attempt(s))"
+        for f in failures[:FAILURES_LIMIT]
+    ]
 
 
 def _unread_lines(run_summary: Mapping[str, Any]) -> list[str]:

@@ -15,7 +15,7 @@ import contextlib
 import io
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
 from typing import TYPE_CHECKING, Any
 
@@ -160,6 +160,93 @@ def _value_text(value: float, qualifier: str | None, percent: bool) -> str:
     return f"{mark}{value * 100:.1f} %" if percent else f"{mark}{value:.2f}"
 
 
+# A share above 100 % cannot be right (a quality check fails with it): such a bar is drawn to
+# the cap, flagged, instead of squashing every other bar to nothing.
+PERCENT_CAP = 100.0
+
+
+@dataclass(slots=True)
+class _Bars:
+    """What the bars drawn so far add up to."""
+
+    xmax: float  # the largest bar, capped: text offsets and the axis follow it
+    values: list[float] = field(default_factory=list)  # drawn values, for the reference line
+    alt: list[str] = field(default_factory=list)
+    labelled: set[str] = field(default_factory=set)  # one legend entry per series
+
+
+def _largest(shown: Sequence[Row], series: Sequence[tuple[str, str, str]], percent: bool) -> float:
+    """The axis' largest bar: the largest value, at most the cap for a percentage."""
+    scale = 100.0 if percent else 1.0
+    xmax = max(
+        [0.0, *(float(r[m]) * scale for r in shown for m, _, _ in series if r.get(m) is not None)]
+    )
+    xmax = xmax or (100.0 if percent else 1.0)
+    return min(xmax, PERCENT_CAP) if percent else xmax
+
+
+def _missing(ax: Any, bars: _Bars, y: float, reason: str) -> None:
+    ax.text(bars.xmax * 0.01, y, f"n/a: {reason}", va="center", fontsize=8.5, color=MUTED,
+            style="italic", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})  # fmt: skip
+
+
+def _bar(
+    ax: Any,
+    bars: _Bars,
+    y: float,
+    bar_h: float,
+    value: float,
+    qualifier: str | None,
+    series: tuple[str, str],  # (legend label, colour)
+    percent: bool,
+) -> str:
+    """Draw one bar with its value written after it; the text written."""
+    label, colour = series
+    bounded = qualifier not in (None, "exact")
+    width = value * (100.0 if percent else 1.0)
+    text = _value_text(value, qualifier, percent)
+    over = percent and width > PERCENT_CAP
+    if over:
+        width, colour, label = PERCENT_CAP, OVER, OVER_LABEL
+        text += " (impossible: see the quality checks)"
+    ax.barh(y, width, height=bar_h * 0.9, color=colour, hatch="///" if bounded else None,
+            edgecolor="white" if bounded else colour,
+            label=None if label in bars.labelled else label)  # fmt: skip
+    bars.labelled.add(label)
+    # An over-the-cap value is written inside its bar, which ends at the axis edge.
+    ax.text(width - bars.xmax * 0.01 if over else width + bars.xmax * 0.01, y, text,
+            va="center", fontsize=8.5, ha="right" if over else "left",
+            color="white" if over else "black")  # fmt: skip
+    return text
+
+
+def _draw_bars(
+    ax: Any,
+    shown: Sequence[Row],
+    series: Sequence[tuple[str, str, str]],
+    details: Details,
+    percent: bool,
+) -> _Bars:
+    """Each series' bar for each operation, oldest at the top, series side by side."""
+    bars = _Bars(_largest(shown, series, percent))
+    n = len(shown)
+    bar_h = 0.8 / len(series)
+    for s_i, (metric, label, colour) in enumerate(series):
+        for i, r in enumerate(shown):
+            y = (n - 1 - i) + (len(series) - 1) / 2 * bar_h - s_i * bar_h
+            d = details.get(r["id"], {}).get(metric, {})
+            v = r.get(metric)
+            if v is None:
+                reason = d.get("reason") or "not computable"
+                _missing(ax, bars, y, reason)
+                bars.alt.append(f"{operation_label(r)} {label}: n/a ({reason})")
+                continue
+            text = _bar(ax, bars, y, bar_h, float(v), d.get("qualifier"), (label, colour), percent)
+            bars.values.append(float(v))
+            bars.alt.append(f"{operation_label(r)} {label}: {text}")
+    return bars
+
+
 def _hbar(
     key: str,
     title: str,
@@ -185,72 +272,22 @@ def _hbar(
             ax.set_xlabel(xlabel)
             uri = _svg_uri(fig)
             return Chart(key, title, empty, uri, 9, height)
-        scale = 100.0 if percent else 1.0
+        bars = _draw_bars(ax, shown, series, details, percent)
         n = len(shown)
-        bar_h = 0.8 / len(series)
-        values: list[float] = []
-        alt_parts: list[str] = []
-        labelled: set[str] = set()  # one legend entry per series
-        xmax = 0.0
-        for r in shown:
-            for metric, _, _ in series:
-                v = r.get(metric)
-                if v is not None:
-                    xmax = max(xmax, float(v) * scale)
-        xmax = xmax or (100.0 if percent else 1.0)
-        # A share above 100 % cannot be right (a quality check fails with it): draw it to the
-        # cap, flagged, instead of letting it squash every other bar to nothing.
-        cap = 100.0 if percent else None
-        if cap is not None:
-            xmax = min(xmax, cap)
-        for s_i, (metric, label, colour) in enumerate(series):
-            for i, r in enumerate(shown):
-                y = (n - 1 - i) + (len(series) - 1) / 2 * bar_h - s_i * bar_h
-                d = details.get(r["id"], {}).get(metric, {})
-                v = r.get(metric)
-                if v is None:
-                    reason = d.get("reason") or "not computable"
-                    ax.text(xmax * 0.01, y, f"n/a: {reason}", va="center", fontsize=8.5,
-                            color=MUTED, style="italic",
-                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})  # fmt: skip
-                    alt_parts.append(f"{operation_label(r)} {label}: n/a ({reason})")
-                    continue
-                q = d.get("qualifier")
-                bounded = q not in (None, "exact")
-                width = float(v) * scale
-                text = _value_text(float(v), q, percent)
-                over = cap is not None and width > cap
-                if over:
-                    assert cap is not None
-                    width, colour_now, legend = cap, OVER, OVER_LABEL
-                    text += " (impossible: see the quality checks)"
-                else:
-                    colour_now, legend = colour, label
-                ax.barh(y, width, height=bar_h * 0.9, color=colour_now,
-                        hatch="///" if bounded else None,
-                        edgecolor="white" if bounded else colour_now,
-                        label=None if legend in labelled else legend)  # fmt: skip
-                labelled.add(legend)
-                # An over-the-cap value is written inside its bar, which ends at the axis edge.
-                ax.text(width - xmax * 0.01 if over else width + xmax * 0.01, y, text,
-                        va="center", fontsize=8.5, ha="right" if over else "left",
-                        color="white" if over else "black")  # fmt: skip
-                values.append(float(v))
-                alt_parts.append(f"{operation_label(r)} {label}: {text}")
         ax.set_yticks(range(n), [operation_label(r) for r in reversed(shown)])
         ax.set_ylim(-0.6, n - 0.4)
-        ax.set_xlim(0, xmax * 1.18)
+        ax.set_xlim(0, bars.xmax * 1.18)
         ax.grid(axis="y", visible=False)
-        if reference and values:
-            ref, ref_label = reference(values)
-            if cap is None or ref * scale <= cap:
-                ax.axvline(ref * scale, color="#333333", linestyle="--", linewidth=1,
-                           label=ref_label)  # fmt: skip
+        if reference and bars.values:
+            ref, ref_label = reference(bars.values)
+            ref_x = ref * (100.0 if percent else 1.0)
+            if not percent or ref_x <= PERCENT_CAP:
+                ax.axvline(ref_x, color="#333333", linestyle="--", linewidth=1, label=ref_label)
         if ax.get_legend_handles_labels()[1]:
             fig.legend(frameon=False, loc="outside lower center", ncols=3)
         ax.set_xlabel(xlabel)
         uri = _svg_uri(fig)
-    return Chart(key, title, "; ".join(alt_parts), uri, 9, height)
+    return Chart(key, title, "; ".join(bars.alt), uri, 9, height)
 
 
 def _median_ref(digits: int, percent: bool) -> Callable[[list[float]], tuple[float, str]]:

@@ -3,7 +3,7 @@
 A page joins an existing operation when its score reaches MATCH_THRESHOLD; the first of the
 best scores wins. The score adds the evidence for one operation and takes away the evidence
 against it (weights below; docs/SCHEMA.md "Grouping accuracy" measures the rule on labelled
-real pages, ``python -m tasks.grouping_accuracy``).
+real pages, ``make grouping``).
 
 Never the same operation (score 0):
 
@@ -55,13 +55,17 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
-from tasks.forces import load_forces, match_force, match_forces
-from tasks.places import find_entities
-from tasks.records import Extraction
+from sqlalchemy import Connection
+
+from db.load import Extracted, candidates
+from db.operations import operation_candidates, pinned_operations
+from domain.forces import load_forces, match_force, match_forces
+from domain.records import Candidate, Extraction, Match
+from tasks.figures.places import find_entities
 
 MATCH_THRESHOLD = 0.5
 DATE_WINDOW_DAYS = 10
@@ -213,33 +217,6 @@ _COMPASS = frozenset({"north", "south", "east", "west", "central", "northern", "
 # Where an action happened is told near the top; reading further costs time on long pages
 # and finds more of the background.
 PLACE_TEXT_CHARS = 4000
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    key: str
-    name: str | None
-    lead_agency: str | None
-    theme: str | None
-    published: date | None
-    title: str | None
-    figures: frozenset[tuple[str, float]] = field(default_factory=frozenset)
-    # Evidence a page gives beyond the warehouse's operations row; empty when not known
-    # (the warehouse's candidates, db/load.py, give what the row holds).
-    bounds: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # metric, qualifier
-    start: date | None = None  # the action's first and last day, as the page states them
-    end: date | None = None
-    forces: tuple[str, ...] = ()  # force names as written (tasks.forces matches them)
-    countries: frozenset[str] = field(default_factory=frozenset)
-    places: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    key: str
-    new: bool
-    confidence: float
-    candidate: Candidate
 
 
 def normalise_name(name: str | None) -> str | None:
@@ -651,3 +628,42 @@ def date_windows(days: Iterable[date]) -> list[tuple[date, date]]:
         else:
             windows.append((lo, hi))
     return windows
+
+
+# ---------------------------------------------------------------------------------------
+# The stage's unit of work (reads through db/)
+
+
+def resolve_batch(conn: Connection, pages: Sequence[Extracted]) -> list[Match | None]:
+    """Resolution for one batch: pinned pages go where a person put them; the other relevant
+    pages that report operation figures are grouped by ``resolve``; the rest get None.
+
+    Every batch reads the warehouse afresh (operations founded by earlier batches, merges
+    and splits made meanwhile), but only the operations these pages can match: those
+    published near them (``date_windows``), and the pinned pages' own."""
+    pins = pinned_operations(conn, [p.item.page_id for p in pages])
+    reportable = [
+        p
+        for p in pages
+        if p.relevant
+        and p.item.page_id not in pins
+        and any(f.scope == "operation" for f in p.extraction.result.figures)
+    ]
+    existing = []
+    if reportable:
+        days = [published_of(p.extraction) for p in reportable]
+        # An undated page can match any operation: then every one is a candidate.
+        windows = date_windows(days) if all(d is not None for d in days) else None  # type: ignore[arg-type]
+        existing = candidates(conn, windows)
+    pinned_ids = {pins[p.item.page_id] for p in pages if p.relevant and p.item.page_id in pins}
+    by_id = operation_candidates(conn, pinned_ids) if pinned_ids else {}
+    matches = iter(resolve([p.extraction for p in reportable], existing))
+    ids = {id(p) for p in reportable}
+    out: list[Match | None] = []
+    for p in pages:
+        if p.relevant and p.item.page_id in pins:
+            cand = by_id[pins[p.item.page_id]]
+            out.append(Match(cand.key, False, 1.0, cand))
+        else:
+            out.append(next(matches) if id(p) in ids else None)
+    return out

@@ -22,8 +22,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Engine, text
 
 from db import load as wh
-from db.operations import resolve_pages
-from tasks.records import Article, BreakdownItem, Extraction, Figure, FigureResult, OperationFacts
+from domain.records import Article, BreakdownItem, Extraction, Figure, FigureResult, OperationFacts
+from tasks.derive import rebuild
+from tasks.resolve import resolve_batch
 
 NCA_URL = "https://www.nationalcrimeagency.gov.uk/news/child-trafficking-week-of-action"
 NEWS_URL = "https://news.example.org/2021/11/07/child-trafficking-arrests"
@@ -235,11 +236,11 @@ def archive(engine: Engine, docs: Sequence[Doc]) -> list[wh.Extracted]:
 def load_batch(engine: Engine, pages: Sequence[wh.Extracted]) -> set[int]:
     """resolve_task, load_task and derive_task of the ETL flow, in their transactions."""
     with engine.connect() as conn:
-        matches = resolve_pages(conn, pages)
+        matches = resolve_batch(conn, pages)
     with engine.begin() as conn:
         touched = wh.load(conn, pages, matches)
     with engine.begin() as conn:
-        wh.refresh_operations(conn, touched)
+        rebuild(conn, touched)
     return touched
 
 

@@ -70,7 +70,7 @@ def db_url(request) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def sample_site() -> Iterator[object]:
-    from flows.sample_site import SampleSite
+    from app.sample_server import SampleSite
 
     with SampleSite() as site:
         yield site

@@ -111,7 +111,7 @@ wrap(tasks.fetch.Fetcher, "fetch", "fetch")
 wrap(db.load, "archive", "archive")
 wrap(flows.etl, "extract_page", "extract")  # flows.etl imported the name itself
 wrap(db.load, "load", "load")
-wrap(db.load, "refresh_operations", "derive")
+wrap(flows.etl, "rebuild", "derive")  # flows.etl imported the name itself
 wrap(Connection, "_commit_impl", "commit")
 
 from flows.etl import etl
@@ -144,7 +144,7 @@ def synchronised(*args, **kwargs):
     return original(*args, **kwargs)
 
 flows.etl.extract_and_load = synchronised  # run_pipeline looks the name up at call time
-from flows.cli import main
+from app.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -1,4 +1,4 @@
-"""The accuracy scorer (tasks.accuracy) on small invented cases."""
+"""The accuracy scorer (measure.accuracy) on small invented cases."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import accuracy
+from measure import accuracy
 
 
 def _case(
@@ -87,3 +87,22 @@ def test_cli_prints_a_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert accuracy.main([str(tmp_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["f1"] == 1.0
     assert accuracy.main([str(tmp_path / "missing")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "name the labelled cases"),
+        (["{dir}", "--update-floor"], "--update-floor needs --floor FILE"),
+        (["--set", "a={dir}", "--floor", "{dir}/no-floor.json"], "no such floor file"),
+        (["{dir}", "--set", "a={dir}"], "not both"),
+    ],
+)
+def test_cli_names_what_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    """Nothing is read from the repository's tests/: the caller names every path."""
+    with pytest.raises(SystemExit) as exit_:
+        accuracy.main([a.format(dir=tmp_path) for a in argv])
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.accuracy import (
-    FLOOR_FILE,
+from measure.accuracy import (
     SET_FLOOR_KEYS,
     below_floor,
     format_details,
@@ -25,6 +24,7 @@ from tasks.accuracy import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
+FLOOR_FILE = Path(__file__).parent / "accuracy_floor.json"
 SETS = {
     "written": FIXTURES / "corpus",
     "dev": FIXTURES / "real" / "dev",
@@ -33,7 +33,7 @@ SETS = {
 
 
 def _floors() -> dict[str, dict[str, float]]:
-    return json.loads(Path(FLOOR_FILE).read_text(encoding="utf-8"))
+    return json.loads(FLOOR_FILE.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("name", list(SETS))

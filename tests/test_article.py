@@ -1,4 +1,4 @@
-"""tasks/article.py: HTML -> Article on fixture pages shaped like the real sources.
+"""tasks/article/: HTML -> Article on fixture pages shaped like the real sources.
 
 The fixture pages under fixtures/article/ are written for these tests (own prose, invented
 people and sites); their markup follows the shapes docs/SOURCES.md records for each source. Each
@@ -21,9 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tasks.article as article_module
-from tasks.article import PROFILES, decode_html, detect_profile, parse_article
-from tasks.records import Article
+import profiles
+from domain.records import Article
+from tasks.article import decode_html, parse_article, selectors, trim
+from tasks.article.page import _cap_tags, _parse, _read_trimmed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "article"
 NCA_URL = "https://www.nationalcrimeagency.gov.uk/news/county-lines-week-of-action-43-arrests"
@@ -448,7 +449,7 @@ def test_nca_falls_back_to_joomla_published_time() -> None:
 def test_nca_markup_on_a_local_test_server() -> None:
     url = "http://127.0.0.1:8765/news/county-lines-week-of-action-43-arrests"
     html = fixture_text("nca_article.html")
-    assert detect_profile(url, html) == "nca"
+    assert profiles.detect(url, html) == "nca"
     article = parse_article(html, url=url)
     assert article.method == "nca"
     assert article.publisher == "National Crime Agency"
@@ -481,8 +482,8 @@ def test_nca_markup_on_a_local_test_server() -> None:
 )
 def test_detect_profile(url: str | None, page: str | None, expected: str) -> None:
     html = fixture_text(page) if page else None
-    assert detect_profile(url, html) == expected
-    assert expected in PROFILES
+    assert profiles.detect(url, html) == expected
+    assert expected in profiles.names()
 
 
 def test_europol_page_without_server_data_uses_metadata_and_generic_body() -> None:
@@ -972,7 +973,7 @@ def test_ten_megabyte_page_is_fast() -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Trimming before bs4 (tasks/article.py: _trim). The trim is an optimisation only: every
+# Trimming before bs4 (tasks/article/trim.py: _trim). The trim is an optimisation only: every
 # page must give exactly the article it gives when parsed whole, trimmed or not.
 # ---------------------------------------------------------------------------------------
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
@@ -980,7 +981,7 @@ CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 
 def trimmed_markup(page: str | bytes) -> str | None:
     text = page if isinstance(page, str) else decode_html(page)
-    trimmed = article_module._trim(article_module._cap_tags(text))
+    trimmed = trim._trim(_cap_tags(text))
     return None if trimmed is None else trimmed.markup
 
 
@@ -988,7 +989,7 @@ def assert_same_as_whole(
     page: str | bytes, url: str | None = None, profile: str | None = None
 ) -> Article:
     article = parse_article(page, url=url, profile=profile)
-    assert article == article_module._parse(page, url, profile, trim=False)
+    assert article == _parse(page, url, profile, trim=False)
     return article
 
 
@@ -1126,9 +1127,9 @@ def test_trimmed_pages_read_as_whole_ones(page: str, url: str | None, trims: boo
 
 def read_trimmed(page: str, url: str | None, profile: str | None = None) -> Article | None:
     """The article from the trimmed tree alone; None if it had to ask for the whole page."""
-    trimmed = article_module._trim(article_module._cap_tags(page))
+    trimmed = trim._trim(_cap_tags(page))
     assert trimmed is not None
-    return article_module._read_trimmed(trimmed, page, url, profile)
+    return _read_trimmed(trimmed, page, url, profile)
 
 
 def test_trimmed_nca_page_keeps_title_date_tags_and_body() -> None:
@@ -1146,7 +1147,7 @@ def test_trimmed_nca_page_keeps_title_date_tags_and_body() -> None:
 def test_trimmed_page_keeps_jsonld_and_opengraph() -> None:
     page = TRIM_PAGES["jsonld_and_og"]
     article = parse_article(page, profile="generic")
-    assert article == article_module._parse(page, None, "generic", trim=False)
+    assert article == _parse(page, None, "generic", trim=False)
     assert read_trimmed(page, None, "generic") == article
     assert (article.title, article.published, article.publisher) == (
         "LD title",
@@ -1166,16 +1167,16 @@ def test_a_rule_that_needs_a_cut_subtree_sends_the_page_whole() -> None:
 
 
 def test_trim_needs_the_libxml2_it_was_checked_against(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(article_module, "TRIM_MIN_LIBXML", (99, 0))
+    monkeypatch.setattr(trim, "TRIM_MIN_LIBXML", (99, 0))
     assert trimmed_markup(nca_page()) is None
     assert parse_article(nca_page(), url=NCA_URL).title == "Nine held in raids"
 
 
 def test_every_meta_key_a_rule_reads_is_kept() -> None:
-    for keys in (article_module.META_TITLE_KEYS, article_module.META_DATE_KEYS,
-                 article_module.META_PUBLISHER_KEYS, article_module.META_TAG_KEYS,
-                 article_module.META_URL_KEYS):  # fmt: skip
-        assert set(keys) <= article_module.META_READ_KEYS
+    for keys in (selectors.META_TITLE_KEYS, selectors.META_DATE_KEYS,
+                 selectors.META_PUBLISHER_KEYS, selectors.META_TAG_KEYS,
+                 selectors.META_URL_KEYS):  # fmt: skip
+        assert set(keys) <= selectors.META_READ_KEYS
 
 
 def mutate(page: bytes, rng: random.Random) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
+from app.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -95,7 +95,7 @@ def test_extract_prints_the_contract_json(capsys) -> None:  # type: ignore[no-un
 def test_extract_json_for_the_seed_release(capsys) -> None:  # type: ignore[no-untyped-def]
     page = (
         Path(__file__).parent.parent
-        / "config"
+        / "app"
         / "sample_site"
         / "articles"
         / ("thirty-eight-arrested-in-uk-wide-child-trafficking-week-of-action.html")
@@ -136,6 +136,6 @@ def test_extract_json_for_the_seed_release(capsys) -> None:  # type: ignore[no-u
 
 def test_console_script_is_installed() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "app.cli", "--help"], capture_output=True, text=True, check=True
     )
     assert "demo" in out.stdout and "extract" in out.stdout and "metrics" in out.stdout

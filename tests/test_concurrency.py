@@ -85,7 +85,8 @@ import sys, time
 from db import load as wh
 from db.engine import get_engine
 from tests.auditable_data import BATCHES, SOURCES
-from db.operations import resolve_pages
+from tasks.derive import rebuild
+from tasks.resolve import resolve_batch
 from sqlalchemy import text
 
 url, index = sys.argv[1], int(sys.argv[2])
@@ -98,10 +99,10 @@ with engine.connect() as conn:
             " WHERE p.url = :u GROUP BY p.id"), {"u": d.url}).one()
         item = wh.PageItem(pid, vid, d.url, d.fetched_at, SOURCES[d.source].official, d.source)
         pages.append(wh.Extracted(item, d.extraction, d.relevant))
-    matches = resolve_pages(conn, pages)
+    matches = resolve_batch(conn, pages)
 with engine.begin() as conn:
     touched = wh.load(conn, pages, matches)
-    wh.refresh_operations(conn, touched)
+    rebuild(conn, touched)
     n = conn.execute(text("SELECT COUNT(*) FROM articles")).scalar_one()
     print(f"wrote {n}", flush=True)
     time.sleep(600)  # killed here, before the commit

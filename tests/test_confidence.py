@@ -1,4 +1,4 @@
-"""Confidence of figures and abstentions (tasks.confidence, tasks.train_confidence)."""
+"""Confidence of figures and abstentions (tasks.figures.confidence, measure.train_confidence)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import tasks.figures
-from tasks.confidence import FEATURE_NAMES, Model, load_model
+import tasks.figures.page
+from measure.train_confidence import best_threshold
+from measure.train_confidence import main as train_main
 from tasks.extract import extract_page
 from tasks.figures import extract_figures, headline_choices
-from tasks.train_confidence import best_threshold
-from tasks.train_confidence import main as train_main
+from tasks.figures.confidence import FEATURE_NAMES, Model, load_model
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 BODY = (
@@ -32,7 +32,7 @@ def _model(bias: float, threshold: float = 0.5) -> Model:
 def test_without_a_model_every_figure_is_kept_with_confidence_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tasks.figures, "load_model", lambda: None)
+    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: None)
     res = extract_figures(BODY, TITLE)
     op = {f.metric: (f.value, f.confidence) for f in res.figures if f.scope == "operation"}
     assert op == {
@@ -47,7 +47,7 @@ def test_without_a_model_every_figure_is_kept_with_confidence_one(
 def test_a_model_that_trusts_nothing_withholds_every_headline_figure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tasks.figures, "load_model", lambda: _model(bias=-3.0))
+    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: _model(bias=-3.0))
     res = extract_figures(BODY, TITLE)
     assert [f for f in res.figures if f.scope in ("operation", "international")] == []
     withheld = {(a.metric, a.value) for a in res.abstentions}
@@ -70,7 +70,7 @@ def test_a_model_that_trusts_nothing_withholds_every_headline_figure(
 def test_a_model_that_trusts_everything_reports_its_confidence(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tasks.figures, "load_model", lambda: _model(bias=2.0))
+    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: _model(bias=2.0))
     res = extract_figures(BODY, TITLE)
     assert {f.confidence for f in res.figures if f.scope == "operation"} == {0.881}
     assert res.abstentions == ()
@@ -79,7 +79,7 @@ def test_a_model_that_trusts_everything_reports_its_confidence(
 def test_extraction_json_carries_confidence_and_abstentions(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tasks.figures, "load_model", lambda: _model(bias=-3.0))
+    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: _model(bias=-3.0))
     html = (
         f"<html><head><title>{TITLE}</title></head><body><article><h1>{TITLE}</h1>"
         + "".join(f"<p>{p}</p>" for p in BODY.split("\n\n"))
@@ -167,7 +167,7 @@ def test_training_refuses_the_blind_split(
 def test_headline_choices_are_the_figures_before_any_is_withheld(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tasks.figures, "load_model", lambda: _model(bias=-3.0))
+    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: _model(bias=-3.0))
     choices = headline_choices(BODY, TITLE)
     assert {(f.metric, f.value) for f, _, _ in choices} == {
         ("arrests", 41),
@@ -179,3 +179,10 @@ def test_headline_choices_are_the_figures_before_any_is_withheld(
     # the title and the body state the same 41: no rival value
     assert facts["arrests"].value == 41.0 and facts["arrests"].rival_values == 0
     assert choices[0][2].event_title is True
+
+
+def test_training_needs_its_directories(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        train_main([])
+    assert exit_.value.code == 2
+    assert "DIR" in capsys.readouterr().err

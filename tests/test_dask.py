@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, text
 
+from app.demo import write_demo_sources
 from db.engine import get_engine
-from flows.demo import write_demo_sources
 
 pytest.importorskip("prefect_dask")
 pytestmark = pytest.mark.flow
@@ -101,7 +101,7 @@ def test_task_runner_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cli_rejects_an_unknown_task_runner(capsys: pytest.CaptureFixture[str]) -> None:
-    from flows.cli import main
+    from app.cli import main
 
     with pytest.raises(SystemExit) as exc:
         main(["run", "--task-runner", "ray"])

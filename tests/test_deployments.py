@@ -9,6 +9,7 @@ import contextlib
 import re
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,9 @@ import pytest
 import yaml
 from sqlalchemy import text
 
+from app.demo import write_demo_sources
 from config.settings import get_settings
 from db.engine import get_engine
-from flows.demo import write_demo_sources
 from flows.deployments import DEPLOYMENTS, BackfillParams, check_backfill_params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +186,7 @@ def test_flow_signatures_reject_bad_types_before_a_run_starts() -> None:
 def test_serve_refuses_without_a_prefect_server(capsys: pytest.CaptureFixture[str]) -> None:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.cli import main
+    from app.cli import main
 
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         assert main(["serve"]) == 2
@@ -385,8 +386,8 @@ def test_a_served_deployment_runs_when_triggered_through_the_api(
     from prefect.deployments import run_deployment
     from prefect.exceptions import PrefectHTTPStatusError
 
+    from app.serve import build_deployment
     from flows.deployments import DEPLOYMENTS
-    from flows.serve import build_deployment
 
     sources = write_demo_sources(sample_site, tmp_path)
     spec = next(s for s in DEPLOYMENTS if s.name == "backfill")
@@ -497,7 +498,11 @@ def test_dockerfile_installs_the_project_where_the_pull_step_looks() -> None:
     assert lines[0] == "FROM python:3.11-slim"
     assert "WORKDIR /app" in lines
     assert "OPTALLY_HOME=/app \\" in lines
-    for part in ("config", "db", "tasks", "flows"):
+    # every top-level package the project installs, so none is missing from the image
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    parts = {name.split(".")[0] for name in packages["packages"]}
+    assert parts == {"config", "db", "domain", "tasks", "profiles", "flows", "app", "measure"}
+    for part in sorted(parts):
         assert f"COPY {part} ./{part}" in lines
         assert (ROOT / part).is_dir()
     assert "COPY prefect.yaml ./" in lines
@@ -550,7 +555,7 @@ def test_make_ui_serves_the_deployments_and_ctrl_c_stops_everything(tmp_path: Pa
     }
     env.pop("PREFECT_API_URL", None)
     log = (tmp_path / "ui.log").open("w")
-    cmd = [sys.executable, "-m", "flows.serve", "ui", "--port", str(port), "--"]
+    cmd = [sys.executable, "-m", "app.serve", "ui", "--port", str(port), "--"]
     cmd += ["--db", f"sqlite:///{tmp_path / 'w.db'}"]
     # Like a terminal: its own process group, SIGINT not ignored.
     proc = subprocess.Popen(

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 
 from config.metrics import DERIVED_METRICS, DERIVED_NAMES
-from tasks.derive import derive_metrics, quality_checks
+from tasks.derive import (
+    OperationClaims,
+    derive_metrics,
+    derive_operation,
+    quality_checks,
+    reconcile,
+)
 
 SEED = {
     "arrests": (38, "exact"),
@@ -174,3 +184,58 @@ def test_quality_checks_pass_on_the_seed_and_flag_inconsistencies() -> None:
         "referrals_le_victims": "NRM referrals vs potential victims: 6 > 5",
         "duration_in_range": "duration 90 days (expected 1..60)",
     }
+
+
+def _claim(fid: int, value: float, qualifier: str = "exact", official: bool = True,
+           published: date | None = None, aid: int = 1, scope: str = "operation") -> Any:  # fmt: skip
+    return SimpleNamespace(id=fid, scope=scope, metric="arrests", value=value,
+                           qualifier=qualifier, official=official, published=published, aid=aid)  # fmt: skip
+
+
+RECONCILE_CASES = [
+    # (claims, chosen value, claims counted, conflict)
+    ([_claim(1, 40, official=False), _claim(2, 38)], 38, 2, True),  # official first
+    ([_claim(1, 38, "more_than"), _claim(2, 41)], 41, 2, True),  # exact before a bound
+    ([_claim(1, 38, "approx"), _claim(2, 30, "at_least")], 30, 2, True),  # bound before about
+    (
+        [_claim(1, 38, published=date(2021, 11, 5)), _claim(2, 39, published=date(2021, 11, 9))],
+        39,
+        2,
+        True,
+    ),  # the newest published
+    ([_claim(1, 38, aid=1), _claim(2, 39, aid=2)], 39, 2, True),  # then the latest reading
+    ([_claim(1, 38), _claim(2, 38, aid=2)], 38, 2, False),  # agreeing claims: no conflict
+]
+
+
+@pytest.mark.parametrize(("claims", "value", "count", "conflict"), RECONCILE_CASES)
+def test_reconcile_picks_one_claim_per_figure(
+    claims: list[Any], value: float, count: int, conflict: bool
+) -> None:
+    (row,) = reconcile(7, claims)
+    assert (row["operation_id"], row["value"], row["claims"], row["conflict"]) == (
+        7,
+        value,
+        count,
+        conflict,
+    )
+
+
+def test_derive_operation_from_claims_alone() -> None:
+    """The stage's pure core: claims in, every derived row out, no warehouse."""
+    figures = [
+        _claim(1, 38),
+        SimpleNamespace(**{**vars(_claim(2, 19)), "metric": "forces_involved"}),
+    ]
+    art = SimpleNamespace(id=1, op_name="Operation X", lead_agency="NCA", theme=None,
+                          published=date(2021, 11, 5), official=True, title="T",
+                          op_start=None, op_end=None)  # fmt: skip
+    rows = derive_operation(
+        OperationClaims(3, figures, [SimpleNamespace(aid=1, official=True, total=29)], [art])
+    )
+    metrics = {m["metric"]: m["value"] for m in rows.metrics}
+    assert metrics["arrests_per_force"] == 2.0
+    assert metrics["arrests_outside_breakdown"] == 9
+    assert [c["name"] for c in rows.checks] == ["breakdown_le_arrests"]
+    assert rows.facts is not None and rows.facts["name"] == "Operation X"
+    assert derive_operation(OperationClaims(4)).facts is None  # no article: keeps its own

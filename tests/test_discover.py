@@ -11,18 +11,16 @@ import pytest
 
 from config.settings import Settings
 from config.sources import Source
+from profiles.europol import parse_europol_listing
+from profiles.generic import parse_listing
+from profiles.nca import parse_nca_listing
 from tasks.discover import (
     Link,
     _maybe_gunzip,
     canonical_url,
     discover,
-    parse_date_value,
-    parse_day_month_year,
-    parse_europol_listing,
     parse_feed,
     parse_govuk_search,
-    parse_listing,
-    parse_nca_listing,
     parse_sitemap,
     parse_sitemap_index,
 )
@@ -32,44 +30,7 @@ from tests.faultserver import FaultServer
 NCA = "https://www.nationalcrimeagency.gov.uk"
 
 # ---------------------------------------------------------------------------
-# Dates and URLs
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("09 June 2026", date(2026, 6, 9)),
-        ("Published 9 Jun 2026 by the NCA", date(2026, 6, 9)),
-        ("03 October 2025.", date(2025, 10, 3)),  # trailing full stop
-        ("23 Janaury 2025.", date(2025, 1, 23)),  # the misspelling seen on the NCA site
-        ("1 Sept 2024", date(2024, 9, 1)),
-        ("3rd March 2021", date(2021, 3, 3)),
-        ("31 February 2024", None),
-        ("5 Marines 2020", None),
-        ("no date here", None),
-        ("", None),
-    ],
-)
-def test_parse_day_month_year(text: str, expected: date | None) -> None:
-    assert parse_day_month_year(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("Tue, 09 Jun 2026 23:30:00 +0100", date(2026, 6, 9)),  # RSS, publisher's local date
-        ("Tue, 09 Jun 2026 23:30:00 GMT", date(2026, 6, 9)),
-        ("2026-06-09T10:00:00Z", date(2026, 6, 9)),  # Atom
-        ("2024-05-01T00:30:00.000+01:00", date(2024, 5, 1)),  # GOV.UK public_timestamp
-        ("2026-06-09", date(2026, 6, 9)),  # sitemap lastmod
-        ("09 June 2026", date(2026, 6, 9)),
-        ("yesterday", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_parse_date_value(value: str | None, expected: date | None) -> None:
-    assert parse_date_value(value) == expected
+# URLs (dates: tests/test_dates.py)
 
 
 @pytest.mark.parametrize(

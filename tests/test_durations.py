@@ -1,4 +1,4 @@
-"""Operation length and dates (tasks.durations)."""
+"""Operation length and dates (tasks.figures.durations)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tasks.durations import find_durations
+from tasks.figures.durations import find_durations
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""flows/early_api.py: the temporary Prefect API a command starts before its imports."""
+"""app/early_api.py: the temporary Prefect API a command starts before its imports."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows import early_api
-from flows.early_api import TemporaryApi
+from app import early_api
+from app.early_api import TemporaryApi
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -157,7 +157,7 @@ def test_optally_run_with_no_prefect_server(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "flows.cli",
+            "app.cli",
             "run",
             "--sources",
             str(sources),

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from app.cli import main
 from db.engine import get_engine
 from db.queries import FIGURE_COLUMNS
-from flows.cli import main
 from tests.test_report import (
     HOSTILE_EVIDENCE,
     HOSTILE_TITLE,

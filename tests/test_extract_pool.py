@@ -80,8 +80,8 @@ def test_a_run_on_workers_loads_what_a_run_in_process_loads(
 ) -> None:  # type: ignore[no-untyped-def]
     """The whole flow over the sample site, once with extraction forced onto a worker
     process and once in process: the same warehouse, row for row."""
+    from app.demo import write_demo_sources
     from config.settings import get_settings
-    from flows.demo import write_demo_sources
     from flows.etl import etl
     from tests.test_pipeline import snapshot
 

@@ -1,11 +1,11 @@
-"""Operation name, lead agency, theme and named places (tasks.facts, tasks.places)."""
+"""Operation name, lead agency, theme and named places (tasks.figures: facts, places)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tasks.facts import lead_agency, leading_countries, operation_name, theme
-from tasks.places import AGENCY, COUNTRY, FORCE, canonical_agency, find_entities
+from tasks.figures.facts import lead_agency, leading_countries, operation_name, theme
+from tasks.figures.places import AGENCY, COUNTRY, FORCE, canonical_agency, find_entities
 
 
 @pytest.mark.parametrize(

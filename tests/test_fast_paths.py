@@ -1,7 +1,7 @@
 """The shortcuts the figure rules take for speed give the answers of the plain patterns.
 
-Cue words (``tasks.sentences.cue_text``): a costly pattern is searched only when its text holds
-one of its cue words, or tried only where one of its start words begins. The tests prove, from
+Cue words (``tasks.figures.sentences.cue_text``): a costly pattern is searched only when its text
+holds one of its cue words, or tried only where one of its start words begins. The tests prove, from
 each pattern's parse tree (the private ``re._parser``; a new Python may need these helpers
 adjusted), that every match holds, or starts with, one of them, so a shortcut can never hide a
 match. Scans that try a pattern only where a match can start must find what ``finditer`` finds.
@@ -20,8 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks import breakdown, durations, facts, figures, numbers, places, scopes
-from tasks.sentences import cue_text, finditer_at, finditer_from
+from tasks.figures import breakdown, durations, facts, numbers, page, places, scopes
+from tasks.figures.sentences import cue_text, finditer_at, finditer_from
 
 _REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT)
 
@@ -170,8 +170,8 @@ GATED: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("breakdown._OF_WHICH_BARE", breakdown._OF_WHICH_BARE, breakdown._OF_WHICH_BARE_CUES),
 ]
 STARTING: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
-    ("figures._TOOK_PART", figures._TOOK_PART, figures._TOOK_PART_STARTS),
-    ("figures._HEADLINE_WORDS", figures._HEADLINE_WORDS, figures._HEADLINE_STARTS),
+    ("page._TOOK_PART", page._TOOK_PART, page._TOOK_PART_STARTS),
+    ("page._HEADLINE_WORDS", page._HEADLINE_WORDS, page._HEADLINE_STARTS),
     ("scopes._JOINT_OPERATION", scopes._JOINT_OPERATION, scopes._JOINT_OPERATION_STARTS),
     ("scopes._NATIONAL_ACTION", scopes._NATIONAL_ACTION, scopes._NATIONAL_ACTION_STARTS),
     ("durations._RANGE_MONTH_FIRST", durations._RANGE_MONTH_FIRST, durations._MONTH_STARTS),

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from domain.records import METRICS, QUALIFIERS, SCOPES, FigureResult
 from tasks.figures import extract_figures
-from tasks.records import METRICS, QUALIFIERS, SCOPES, FigureResult
 
 Fig = tuple[str, str, int | float, str]
 
@@ -1037,7 +1037,7 @@ def test_breakdown_phrasings(sentence: str, items: list[tuple[str, int]]) -> Non
     ],
 )
 def test_metric_labels(label: str, is_metric: bool) -> None:
-    from tasks.metric_rules import is_metric_label
+    from tasks.figures.metric_rules import is_metric_label
 
     assert is_metric_label(label) is is_metric
 

@@ -7,10 +7,11 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tasks.figures import _extract, extract_figures
-from tasks.numbers import find_numbers
-from tasks.records import METRICS, QUALIFIERS, SCOPES
-from tasks.sentences import split_sentences
+from domain.records import METRICS, QUALIFIERS, SCOPES
+from tasks.figures import extract_figures
+from tasks.figures.numbers import find_numbers
+from tasks.figures.page import _extract
+from tasks.figures.sentences import split_sentences
 
 # Words that trigger the rules, so random text exercises them rather than only noise.
 _VOCAB = [

@@ -10,16 +10,16 @@ from datetime import date
 
 import pytest
 
-import tasks.figures
+import tasks.figures.page
+from domain.records import FigureResult
 from tasks.figures import extract_figures
-from tasks.records import FigureResult
 
 Fig = tuple[str, str, int | float, str]
 
 
 @pytest.fixture(autouse=True)
 def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tasks.figures, "load_model", lambda: None)
+    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: None)
 
 
 def _run(body: str, title: str | None, publisher: str | None = None) -> FigureResult:
@@ -382,7 +382,7 @@ QUALIFIED: list[tuple[str, str]] = [
 
 @pytest.mark.parametrize(("text", "qualifier"), QUALIFIED, ids=[q[0] for q in QUALIFIED])
 def test_tildes_and_regional_phrases_qualify_a_number(text: str, qualifier: str) -> None:
-    from tasks.numbers import find_numbers
+    from tasks.figures.numbers import find_numbers
 
     (m,) = find_numbers(text)
     assert (m.qualifier, m.figure_start) == (qualifier, 0)
@@ -392,7 +392,7 @@ def test_tildes_and_regional_phrases_qualify_a_number(text: str, qualifier: str)
 def test_numbers_with_pence_and_inside_web_addresses(
     text: str, expected: list[tuple[int | float, str]]
 ) -> None:
-    from tasks.numbers import find_numbers
+    from tasks.figures.numbers import find_numbers
 
     assert [(m.value, m.kind) for m in find_numbers(text)] == expected
 

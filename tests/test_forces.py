@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.forces import alias_index, find_forces, load_forces, match_force, match_forces, normalise
+from domain.forces import (
+    alias_index,
+    find_forces,
+    load_forces,
+    match_force,
+    match_forces,
+    normalise,
+)
 
 # The data.police.uk ids of the 43 territorial forces of England and Wales (docs/SOURCES.md,
 # "Police forces").

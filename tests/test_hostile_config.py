@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import main
 from config.sources import ALIAS_NODE_BUDGET, MAX_SOURCES_BYTES, SourcesError, load_sources
-from flows.cli import main
 from tasks.export import csv_cell
 from tests.test_report import PageSpec, build_warehouse, ids_by_name, seed_page
 

@@ -3,13 +3,13 @@ and 9), on SQLite and PostgreSQL.
 
 - What a page, its headers or a listing says is made fit for its column before it meets
   one (db/sanitize.py): a 60-character charset for VARCHAR(40), NUL characters and lone
-  surrogates in text, a count of 3,000,000,000 (no figure: tasks/records.py).
+  surrogates in text, a count of 3,000,000,000 (no figure: domain/records.py).
 - One page the warehouse refuses is a recorded failure of that page: its batch is written
   again one page at a time and every other page loads (db/load.py write_pages).
 - Two runs on a fresh SQLite file both migrate it (db/engine.py upgrade holds a lock).
 - A read-only warehouse, a lock held past the busy timeout and a full disk end a command
   with one line and exit 2, and nothing committed is lost.
-- A signed number ("-45") is no figure (tasks/numbers.py).
+- A signed number ("-45") is no figure (tasks/figures/numbers.py).
 
 The full disk is simulated with SQLite's ``PRAGMA max_page_count``, set on every connection
 of the child process (FULL_DISK_CHILD): SQLite then fails writes with SQLITE_FULL, "database
@@ -39,10 +39,8 @@ from sqlalchemy import text
 
 from db import load as wh
 from db.engine import get_engine
-from db.operations import resolve_pages
 from db.sanitize import ValueRefused, clean_row
-from tasks.extract import extract_page
-from tasks.records import (
+from domain.records import (
     MAX_COUNT,
     Article,
     BreakdownItem,
@@ -51,6 +49,9 @@ from tasks.records import (
     FigureResult,
     OperationFacts,
 )
+from tasks.derive import rebuild
+from tasks.extract import extract_page
+from tasks.resolve import resolve_batch
 from tests.auditable_data import SOURCES, Fetched
 from tests.reliability_helpers import ROOT, child_env, forget_engine, warehouse_content
 from tests.test_reliability_network import RecordingSite
@@ -129,7 +130,7 @@ def _archive(engine: Any, result: Fetched, listed_title: str | None = None) -> w
 
 def _load(engine: Any, pages: list[wh.Extracted]) -> wh.LoadOutcome:
     with engine.connect() as conn:
-        matches = resolve_pages(conn, pages)
+        matches = resolve_batch(conn, pages)
     return wh.load_batch(engine, pages, matches)
 
 
@@ -291,7 +292,7 @@ def test_a_page_joins_an_operation_whose_founder_was_refused(db_url: str) -> Non
     )
     pages = [_extracted(engine, "alpha-a", ALPHA), _extracted(engine, "alpha-b", second)]
     with engine.connect() as conn:
-        matches = resolve_pages(conn, pages)
+        matches = resolve_batch(conn, pages)
     assert matches[0] is not None and matches[1] is not None
     assert (matches[0].new, matches[1].new, matches[1].key) == (True, False, matches[0].key)
 
@@ -439,7 +440,7 @@ def _optally(
     """`optally ARGV` in a child process (with ``script`` instead of the plain CLI)."""
     from prefect.settings import PREFECT_API_URL
 
-    code = script or "import sys\nfrom flows.cli import main\nsys.exit(main(sys.argv[1:]))"
+    code = script or "import sys\nfrom app.cli import main\nsys.exit(main(sys.argv[1:]))"
     return subprocess.Popen(
         [sys.executable, "-c", code, *argv],
         cwd=ROOT,
@@ -505,7 +506,7 @@ def slow(*args, **kwargs):
     return original_alembic(*args, **kwargs)
 
 db.engine.upgrade, alembic.command.upgrade = synchronised, slow
-from flows.cli import main
+from app.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -557,9 +558,9 @@ def loaded_warehouse(tmp_path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
     engine = get_engine(url)
     pages = [_extracted(engine, "alpha", ALPHA), _extracted(engine, "bravo", BRAVO)]
     with engine.connect() as conn:
-        matches = resolve_pages(conn, pages)
+        matches = resolve_batch(conn, pages)
     with engine.begin() as conn:  # as a load batch does, without the page-by-page fallback
-        wh.refresh_operations(conn, wh.load(conn, pages, matches))
+        rebuild(conn, wh.load(conn, pages, matches))
     content = warehouse_content(url)
     forget_engine(url)
     yield path, content
@@ -682,7 +683,7 @@ from sqlalchemy import Engine, event
 def full_disk(dbapi_conn, _record):
     dbapi_conn.execute(f"PRAGMA max_page_count={int(sys.argv[1])}")
 
-from flows.cli import main
+from app.cli import main
 sys.exit(main(sys.argv[2:]))
 """
 

@@ -29,8 +29,9 @@ from db import load as wh
 from db.backoff import backing_off
 from db.engine import get_engine
 from db.report_queries import ReportData
+from profiles.nca import parse_nca_listing
 from tasks.article import decode_html, parse_article
-from tasks.discover import discover, iter_sitemap, parse_feed, parse_nca_listing
+from tasks.discover import discover, iter_sitemap, parse_feed
 from tasks.fetch import Fetcher
 from tasks.publish import md_escape, summary_markdown
 
@@ -564,7 +565,7 @@ def test_discovery_warnings_reach_the_log_the_summary_and_the_artifact(
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from flows.cli import print_summary
+    from app.cli import print_summary
     from flows.etl import etl
 
     flow_env(max_urls_per_source="2")

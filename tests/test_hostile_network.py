@@ -582,7 +582,7 @@ def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _start_run(sources: Path, db_url: str, prefect_home: Path, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--sources", str(sources), "--db", db_url],
+        [sys.executable, "-m", "app.cli", "run", "--sources", str(sources), "--db", db_url],
         cwd=ROOT,
         env=child_env(prefect_home, **env),
         stdout=subprocess.PIPE,

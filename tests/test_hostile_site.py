@@ -270,7 +270,7 @@ def connect(self, address):
     return original(self, address)
 
 socket.socket.connect = connect
-from flows.cli import main
+from app.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -282,7 +282,7 @@ def _optally(
     cmd = (
         [sys.executable, "-c", script, *argv]
         if script
-        else [sys.executable, "-m", "flows.cli", *argv]
+        else [sys.executable, "-m", "app.cli", *argv]
     )
     child = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -183,7 +183,7 @@ def test_new_articles_are_found_and_the_walk_goes_as_far_as_they_do(
 def test_an_old_correction_waits_for_a_full_sweep(
     fresh: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flows.cli import main
+    from app.cli import main
 
     url = fresh.warehouse(tmp_path)
     old = fresh.server.articles[OLD_CHANGED]

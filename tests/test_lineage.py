@@ -1,4 +1,4 @@
-"""Parent links (db/lineage.py): ``link_parents`` reads only the operations a change can
+"""Parent links (tasks/lineage.py, db/lineage.py): ``link_parents`` reads only the operations a change can
 concern, and must link exactly as the rule applied over every operation does."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from sqlalchemy import Connection, Engine, and_, delete, select, update
 
 from db import load as wh
 from db.engine import get_engine
-from db.lineage import OP_FIGURES, OPERATIONS, choose_parent, lineages, link_parents
+from db.lineage import OP_FIGURES, OPERATIONS, lineages
+from tasks.lineage import choose_parent, link_parents
 from tests.test_warehouse import Fetched, extraction, load_one, source
 
 

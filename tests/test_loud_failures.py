@@ -29,9 +29,9 @@ import pytest
 import yaml
 from sqlalchemy import text
 
+from app.cli import main
 from config.settings import get_settings
 from db.engine import dispose_all, get_engine
-from flows.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = "/news/thirty-eight-arrested-in-uk-wide-child-trafficking-week-of-action"
@@ -477,7 +477,7 @@ def _into_a_closed_pipe(argv: list[str], cwd: Path) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPTALLY_")}
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "flows.cli", *argv],
+            [sys.executable, "-m", "app.cli", *argv],
             stdout=write_end,
             stderr=subprocess.PIPE,
             cwd=cwd,
@@ -493,9 +493,9 @@ def _into_a_closed_pipe(argv: list[str], cwd: Path) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[Any]:
     """The sample site crawled into a SQLite warehouse, shared by the read-only tests."""
-    from flows.demo import write_demo_sources
+    from app.demo import write_demo_sources
+    from app.sample_server import SampleSite
     from flows.etl import etl
-    from flows.sample_site import SampleSite
 
     tmp = tmp_path_factory.mktemp("loud")
     with SampleSite() as site:
@@ -508,8 +508,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -
 @pytest.mark.parametrize(
     "argv",
     [
-        pytest.param(["extract", "config/sample_site/articles/{seed}.html"], id="extract-json"),
-        pytest.param(["extract", "config/sample_site/articles/{seed}.html", "--format", "table"], id="extract-table"),
+        pytest.param(["extract", "app/sample_site/articles/{seed}.html"], id="extract-json"),
+        pytest.param(["extract", "app/sample_site/articles/{seed}.html", "--format", "table"], id="extract-table"),
         pytest.param(["metrics", "--format", "json", "--db", "{db}"], id="metrics-json"),
         pytest.param(["metrics", "--db", "{db}"], id="metrics-table"),
         pytest.param(["operations", "list", "--db", "{db}"], id="operations-list"),
@@ -532,7 +532,7 @@ def test_the_ui_server_is_told_the_port_in_use(monkeypatch: pytest.MonkeyPatch) 
     PREFECT_API_URL at :4200 (the UI then showed "can't connect to Server API")."""
     import signal
 
-    from flows import serve
+    from app import serve
 
     started: list[dict[str, str]] = []
 
@@ -573,18 +573,18 @@ def test_make_ui_takes_a_port() -> None:
             text=True,
             check=True,
         ).stdout
-        return next(line for line in out.splitlines() if "flows.serve" in line).strip()
+        return next(line for line in out.splitlines() if "app.serve" in line).strip()
 
-    assert command("PORT=4377") == ".venv/bin/python -m flows.serve ui --port 4377"
-    assert command() == ".venv/bin/python -m flows.serve ui --port 4200"
+    assert command("PORT=4377") == ".venv/bin/python -m app.serve ui --port 4377"
+    assert command() == ".venv/bin/python -m app.serve ui --port 4200"
     assert command("PORT=4377", "SERVE_ARGS=--db sqlite:///x.db") == (
-        ".venv/bin/python -m flows.serve ui --port 4377 -- --db sqlite:///x.db"
+        ".venv/bin/python -m app.serve ui --port 4377 -- --db sqlite:///x.db"
     )
 
 
 @pytest.mark.slow
 def test_the_ui_on_another_port_asks_the_api_on_that_port(tmp_path: Path) -> None:
-    from flows.serve import _start_server, _stop, _wait_healthy, server_env
+    from app.serve import _start_server, _stop, _wait_healthy, server_env
 
     port = closed_port()
     env = {**server_env("127.0.0.1", port), "PREFECT_HOME": str(tmp_path)}
@@ -643,7 +643,7 @@ def test_a_dask_run_prints_no_distributed_chatter(
     )
     db = f"sqlite:///{tmp_path}/w.db"
     proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--sources", sources, "--db", db,
+        [sys.executable, "-m", "app.cli", "run", "--sources", sources, "--db", db,
          "--task-runner", "dask"],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False,
     )  # fmt: skip

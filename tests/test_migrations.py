@@ -76,7 +76,7 @@ def test_upgrade_keeps_data_and_downgrade_returns_to_0001(db_url: str) -> None:
         before = conn.execute(text("SELECT * FROM operation_summary")).all()
 
     migrate(engine, command.upgrade, "head")
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0005"
     tables, views = relations(engine)
     assert tables >= NEW_TABLES and NEW_VIEWS | {"operation_summary", "operation_metrics"} <= views
     with engine.connect() as conn:
@@ -137,6 +137,6 @@ def test_upgrade_keeps_data_and_downgrade_returns_to_0001(db_url: str) -> None:
 
     # And up again, as the engine factory does on first use.
     migrate(engine, command.upgrade, "head")
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0005"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM operation_forces")).scalar_one() == 1

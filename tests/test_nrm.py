@@ -17,8 +17,8 @@ from sqlalchemy import text
 
 from db.engine import get_engine
 from db.nrm import quarter_totals
+from domain.records import NrmRow
 from tasks.nrm import (
-    NrmRow,
     NrmTableNotFound,
     Release,
     parse_referrals_ods,

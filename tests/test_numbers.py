@@ -1,4 +1,4 @@
-"""Number parsing and the number tokenizer (tasks.numbers)."""
+"""Number parsing and the number tokenizer (tasks.figures.numbers)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tasks.numbers import (
+from tasks.figures.numbers import (
     AGE,
     COUNT,
     DATE,

@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, text
 
+from app.cli import main
 from db.engine import get_engine
 from db.operations import OperationsError, list_operations, merge_operations, split_operation
-from flows.cli import main
+from tasks.derive import rebuild
 from tests.auditable_data import (
     COUNTY,
     COUNTY_URL,
@@ -215,6 +216,7 @@ def test_merge_moves_pages_and_later_runs_respect_it(db_url: str) -> None:
     assert uk != stray  # the scoring rule kept them apart: 26 days, another name
     with engine.begin() as conn:
         assert merge_operations(conn, [uk, stray]) == 1
+        rebuild(conn)
     assert op_id(engine, LATE_URL) == uk
     assert rows(engine, "SELECT merged_into FROM operations WHERE id = :s", s=stray) == [(uk,)]
     assert rows(
@@ -276,6 +278,7 @@ def test_split_moves_pages_out_and_later_runs_respect_it(db_url: str) -> None:
     uk = op_id(engine, NCA_URL)
     with engine.begin() as conn:
         new = split_operation(conn, uk, [NEWS_URL])
+        rebuild(conn)
     assert op_id(engine, NEWS_URL) == new and op_id(engine, NCA_URL) == uk
     assert rows(engine, "SELECT COUNT(*) FROM figure_conflicts") == [(0,)]
     assert rows(
@@ -343,6 +346,7 @@ def test_merged_operations_cannot_be_merged_again(sqlite_url: str) -> None:
     uk, eu, county = (op_id(engine, u) for u in (NCA_URL, EUROPOL_URL, COUNTY_URL))
     with engine.begin() as conn:
         merge_operations(conn, [uk, county])
+        rebuild(conn)
     with (
         engine.begin() as conn,
         pytest.raises(OperationsError, match=f"operation {county} was merged into operation {uk}"),

@@ -1,4 +1,4 @@
-"""One page, one row: a page has one identity however it is reached (tasks/urls.py), the
+"""One page, one row: a page has one identity however it is reached (domain/urls.py), the
 demo run twice leaves the same rows, and warehouses keyed the old way merge their copies."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sqlalchemy import text
 from config.sources import Source
 from db import load as wh
 from db.engine import get_engine
-from tasks.urls import declared_urls, fetch_url, page_identity, page_key
+from domain.urls import declared_urls, fetch_url, page_identity, page_key, source_page_identity
+from tasks.derive import rebuild
 from tests.reliability_helpers import content_diff, counts, warehouse_content
 from tests.test_warehouse import T0, T1, Fetched, extraction, load_one
 
@@ -39,7 +40,7 @@ NEWS_SOURCE = Source(
 )
 SAMPLE_RELEASE = (
     Path(__file__).resolve().parent.parent
-    / "config"
+    / "app"
     / "sample_site"
     / "articles"
     / "1362-labour-exploitation-week-of-action-safeguards-dozens-of-potential-victims.html"
@@ -265,7 +266,7 @@ RELEASE_FORMS = [
 
 
 def test_one_release_by_its_id_slug_utm_and_slash_urls_is_one_page(db_url: str) -> None:
-    from tasks.urls import source_page_identity
+    from domain.urls import source_page_identity
 
     body = SAMPLE_RELEASE.read_bytes()
     engine = get_engine(db_url)
@@ -395,7 +396,7 @@ def _free_ports(n: int) -> list[int]:
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
 def test_demo_twice_leaves_identical_rows(db_url: str) -> None:
-    from flows.demo import run_demo
+    from app.demo import run_demo
 
     run_demo(db_url)
     first = warehouse_content(db_url)
@@ -412,7 +413,7 @@ def test_demo_on_another_port_keeps_every_page_its_row(db_url: str) -> None:
     """Served on another port (the default one taken, or --port), the demo's pages are the
     same rows: only where the site was served is recorded anew (sources.start_url, and
     pages.fetched_url, the URL each page was last asked for)."""
-    from flows.demo import SAMPLE_ORIGIN, run_demo
+    from app.demo import SAMPLE_ORIGIN, run_demo
 
     one, two = _free_ports(2)
     run_demo(db_url, port=one)
@@ -485,7 +486,9 @@ def test_a_run_merges_pages_that_were_one_page_under_the_old_identity(db_url: st
         ).scalar_one()
     assert claims == 3
 
-    assert rekey_pages(engine, [NCA_SOURCE]) == 2
+    assert rekey_pages(engine, [NCA_SOURCE], source_page_identity) == 2
+    with engine.begin() as conn:
+        rebuild(conn)  # the derive stage, as the run calls it next
     with engine.connect() as conn:
         pages = conn.execute(text("SELECT id, url, fetched_url, content_hash FROM pages")).all()
         versions = conn.execute(text("SELECT page_id FROM page_versions")).scalars().all()
@@ -515,7 +518,7 @@ def test_a_run_merges_pages_that_were_one_page_under_the_old_identity(db_url: st
         (kept, f"{NCA}/news/{SLUG}", True),
     ]
     assert (reconciled.value, reconciled.claims, bool(reconciled.conflict)) == (40, 1, False)
-    assert rekey_pages(engine, [NCA_SOURCE]) == 0  # once only
+    assert rekey_pages(engine, [NCA_SOURCE], source_page_identity) == 0  # once only
 
 
 def test_a_page_keyed_the_old_way_is_rekeyed_by_its_sources_run_only(db_url: str) -> None:
@@ -528,13 +531,13 @@ def test_a_page_keyed_the_old_way_is_rekeyed_by_its_sources_run_only(db_url: str
         engine, sid, Fetched(f"{NCA}/news/x", b"<html>one</html>"), extraction(f"{NCA}/news/x", 38)
     )
     _as_before_0003(engine, {1: f"{NCA}/news/1357-{SLUG}/"})
-    assert rekey_pages(engine, [NEWS_SOURCE]) == 0
+    assert rekey_pages(engine, [NEWS_SOURCE], source_page_identity) == 0
     with engine.connect() as conn:
         assert conn.execute(text("SELECT url, fetched_url FROM pages")).one() == (
             f"{NCA}/news/1357-{SLUG}/",
             None,
         )
-    assert rekey_pages(engine, [NCA_SOURCE]) == 0
+    assert rekey_pages(engine, [NCA_SOURCE], source_page_identity) == 0
     with engine.connect() as conn:
         assert tuple(conn.execute(text("SELECT url, fetched_url FROM pages")).one()) == (
             f"{NCA}/news/{SLUG}",
@@ -551,9 +554,9 @@ def test_an_old_demo_warehouse_loses_its_copies_on_the_next_demo(
     """Before 0003 each `optally demo` served the site on a random port and stored every
     page again under it. The next demo merges those copies into the pages it keeps: the
     warehouse is then what one demo leaves."""
-    from flows.demo import DEMO_SOURCES, run_demo, write_demo_sources
+    from app.demo import DEMO_SOURCES, run_demo, write_demo_sources
+    from app.sample_server import SampleSite
     from flows.etl import etl
-    from flows.sample_site import SampleSite
 
     for port in _free_ports(2):  # two old demos, keyed by their port
         with SampleSite(port=port) as site:
@@ -634,7 +637,7 @@ def test_0003_marks_existing_pages_as_keyed_the_old_way_and_downgrades(db_url: s
             ),
             {"u": f"{NCA}/news/1357-{SLUG}/"},
         )
-    migrate(engine, command.upgrade, "head")
+    migrate(engine, command.upgrade, "0003")
     assert current_revision(engine) == "0003"
     with engine.connect() as conn:
         assert tuple(conn.execute(text("SELECT url, fetched_url FROM pages")).one()) == (

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from app.demo import write_demo_sources
 from db.engine import get_engine
 from db.queries import metrics_rows
-from flows.demo import write_demo_sources
 
 pytestmark = pytest.mark.flow
 
@@ -38,6 +38,19 @@ def snapshot(url: str) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
         }
 
 
+STAGES = ("discover", "fetch", "extract", "resolve", "load", "derive", "publish")
+
+
+def _task_runs(flow_run_id) -> list:  # type: ignore[no-untyped-def,type-arg]
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        return client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+
+
 def seed_row(url: str) -> dict:  # type: ignore[type-arg]
     rows = [
         r
@@ -55,8 +68,14 @@ def test_flow_over_sample_site_gives_exact_figures_and_is_idempotent(
     from flows.etl import etl
 
     sources = write_demo_sources(sample_site, tmp_path)
-    summary = etl(sources_file=str(sources), db_url=db_url)
+    state = etl(sources_file=str(sources), db_url=db_url, return_state=True)
+    summary = state.result()
     assert summary["failed"] == 0
+    # Every stage is a task of its own in the run graph, and publish comes last.
+    runs = _task_runs(state.state_details.flow_run_id)
+    assert {r.name.rsplit("-", 1)[0] for r in runs} == set(STAGES)
+    (publish,) = [r for r in runs if r.name.startswith("publish-")]
+    assert publish.start_time >= max(r.end_time for r in runs if r is not publish)
     # 9 on-topic NCA-shaped releases and 2 news stories; the annual report and the phishing
     # story are dropped by the keyword filter on their listing titles, so never fetched.
     assert summary["fetched"] == 11

@@ -3,7 +3,6 @@ bounded whatever the run touched (docs/BENCHMARKS.md: a backfill touches thousan
 
 from __future__ import annotations
 
-import inspect
 import json
 from typing import Any
 from uuid import UUID
@@ -201,18 +200,6 @@ def test_publish_with_no_operation_and_a_conflict(prefect_harness: None, sqlite_
     assert (
         "- **Conflict** on operation arrests: 38 (National Crime Agency); 40 (Local News); "
         "reconciled 38\n" in aidant[MARKDOWN_KEY].data
-    )
-
-
-def test_etl_flow_publishes_at_the_end_of_a_run() -> None:
-    try:
-        from flows import etl
-    except ModuleNotFoundError as exc:  # another stage still being written
-        pytest.skip(f"flows.etl does not import yet: {exc}")
-    assert etl.publish_task.name == "publish" and etl.publish_task.cache_policy is NO_CACHE
-    assert (
-        "publish_task(summary.operations_touched, db_url, summary.as_dict())"
-        in inspect.getsource(etl.run_pipeline)
     )
 
 

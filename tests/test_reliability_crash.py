@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
-from flows.demo import write_demo_sources
-from flows.sample_site import SampleSite
+from app.demo import write_demo_sources
+from app.sample_server import SampleSite
 from tests.reliability_helpers import (
     content_diff,
     finish,

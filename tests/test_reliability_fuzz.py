@@ -9,7 +9,7 @@ Already proven elsewhere, not repeated here:
 
 Added here:
 - the page pipeline as the flow runs it (archive the body, read it back from the archive,
-  extract, resolve, load and derive in one transaction: the flow's own task functions),
+  extract, resolve, load and derive: the flow's own task functions),
   fed hostile pages, on SQLite and PostgreSQL. PostgreSQL is the strict one: it rejects
   NUL characters in text and values longer than a VARCHAR, where SQLite stores anything;
   a page that made a load fail would fail every run after it, since it stays unextracted;
@@ -36,14 +36,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
+from app.cli import main
 from config.sources import Source
 from db import load as wh
 from db.engine import get_engine
-from flows.cli import main
 from tasks.fetch import FetchResult
 from tests.reliability_helpers import ROOT
 
-SITE = ROOT / "config" / "sample_site"
+SITE = ROOT / "app" / "sample_site"
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 SEED_PAGES = [p.read_bytes() for p in sorted(SITE.rglob("*.html"))] + [
     p.read_bytes() for p in sorted(CORPUS.glob("*.html"))[:12]
@@ -151,8 +151,8 @@ hostile_pages = st.one_of(
 
 
 class PagePipeline:
-    """One page as the flow handles it: fetch_task's archive, then extract_task, resolve_task
-    and load_task (which derives in its transaction), called through their .fn."""
+    """One page as the flow handles it: fetch_task's archive, then extract_task, resolve_task,
+    load_task and derive_task, called through their .fn."""
 
     def __init__(self, url: str) -> None:
         self.db_url = url
@@ -161,7 +161,7 @@ class PagePipeline:
             self.source_ids = wh.register_sources(conn, SOURCES.values())
 
     def run(self, body: bytes, source: str = "nca") -> tuple[int, Any]:
-        from flows.etl import extract_task, load_task, resolve_task
+        from flows.etl import derive_task, extract_task, load_task, resolve_task
 
         url = (NCA if source == "nca" else NEWS) + f"page-{next(_serial)}"
         result = FetchResult(
@@ -187,7 +187,8 @@ class PagePipeline:
         assert version_id is not None
         pages = extract_task.fn([version_id], SOURCES, self.db_url)
         matches = resolve_task.fn(pages, self.db_url)
-        load_task.fn(pages, matches, self.db_url)
+        loaded = load_task.fn(pages, matches, self.db_url)
+        derive_task.fn(loaded.touched, self.db_url)
         return version_id, pages[0].extraction
 
     def stored_article(self, version_id: int) -> Any:

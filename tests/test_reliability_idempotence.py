@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from sqlalchemy import MetaData, select
 
+from app.demo import write_demo_sources
+from app.sample_server import SampleSite
 from config.settings import get_settings
 from db.engine import get_engine
-from flows.demo import write_demo_sources
-from flows.sample_site import SampleSite
 from tests.reliability_helpers import (
     BARRIER_CLI,
     ROOT,

@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
+from app.cli import main
+from app.demo import write_demo_sources
+from app.sample_server import SampleSite
 from config.settings import get_settings
 from db.engine import get_engine
-from flows.cli import main
-from flows.demo import write_demo_sources
-from flows.sample_site import SampleSite
 from tests.reliability_helpers import ROOT, forget_engine
 
 PASSWORD = "Pw-8c1f-s3cret"

@@ -9,7 +9,7 @@ failed check, and an operation whose title, evidence and publisher are hostile.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +22,8 @@ from db import load as wh
 from db.engine import get_engine
 from db.queries import metrics_rows
 from db.report_queries import ReportData, load_report_data, nrm_quarter_totals
-from tasks.records import Article, BreakdownItem, Extraction, Figure, FigureResult, OperationFacts
+from domain.records import Article, BreakdownItem, Extraction, Figure, FigureResult, OperationFacts
+from tasks.derive import rebuild
 from tasks.report import METHOD_NOTES, esc, fmt_metric, render_report, safe_url
 from tasks.resolve import resolve
 
@@ -229,7 +230,7 @@ def build_warehouse(db_url: str, pages: list[PageSpec] | None = None) -> Engine:
             matches = resolve([ex], wh.candidates(conn))
         with engine.begin() as conn:
             touched = wh.load(conn, [wh.Extracted(item, ex, True)], matches)
-            wh.refresh_operations(conn, touched)
+            rebuild(conn, touched)
     return engine
 
 
@@ -462,7 +463,7 @@ def test_fmt_metric(metric: str, value: float | None, qualifier: str | None, tex
 def test_cli_report_writes_one_file(
     sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flows.cli import main
+    from app.cli import main
 
     build_warehouse(sqlite_url, [seed_page()])
     out = tmp_path / "out" / "report.html"
@@ -481,7 +482,7 @@ def _doc() -> str:
 
 
 def test_metrics_doc_covers_every_metric_and_the_seed_values() -> None:
-    from tasks.records import METRICS
+    from domain.records import METRICS
 
     doc = _doc()
     for d in DERIVED_METRICS:
@@ -529,3 +530,26 @@ def test_charts_flag_impossible_shares_explain_gaps_and_keep_the_most_recent() -
     assert uk_share_of_international(rows, details).alt == (
         "No operation reports an international total yet"
     )
+
+
+def test_a_low_confidence_figure_is_marked_on_its_card(
+    standard_report: tuple[ReportData, str],
+) -> None:
+    """A reported claim the extractor rated under LOW_CONFIDENCE is marked beside the
+    reconciled value and beside the claim; confident and unrated claims are not."""
+    data, page = standard_report
+    assert "low confidence" not in page  # every claim of the test warehouse is rated 1.0
+    op_id, figs = next((k, v) for k, v in data.figures.items() if v)
+    fig = figs[0]
+    unsure = tuple(
+        replace(c, confidence=0.31) if c.figure_id == fig.figure_id else c for c in fig.sources
+    )
+    unrated = tuple(replace(c, confidence=None) for c in figs[1].sources) if len(figs) > 1 else ()
+    changed = [replace(fig, sources=unsure)]
+    if unrated:
+        changed.append(replace(figs[1], sources=unrated))
+    data = replace(data, figures={**data.figures, op_id: [*changed, *figs[len(changed) :]]})
+    marked = render_report(data, generated_at="2023-01-01 12:00 UTC")
+    tag = '<span class="tag tag-low" title="extractor confidence 0.31">low confidence</span>'
+    assert marked.count(tag) == 2  # the reconciled value and the chosen claim
+    assert marked.count("low confidence</span>") == 2

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
+from app.cli import main
 from tests.test_report import (
     HOSTILE_TITLE,
     build_warehouse,

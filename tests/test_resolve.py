@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tasks.records import Article, Extraction, Figure, FigureResult, OperationFacts
+from domain.records import Article, Extraction, Figure, FigureResult, OperationFacts
 from tasks.resolve import (
     MATCH_THRESHOLD,
     MAX_GAP_DAYS,

@@ -15,7 +15,8 @@ from sqlalchemy import Engine, inspect, text
 from db.engine import get_engine
 from db.nrm import store_release
 from db.operations import merge_operations
-from tasks.nrm import NrmRow
+from domain.records import NrmRow
+from tasks.derive import rebuild
 from tests.auditable_data import NCA_URL, Doc, at, build, extraction, ingest, op_id
 
 SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "SCHEMA.md"
@@ -74,6 +75,7 @@ def warehouse(engine: Engine) -> None:
             [op_id(engine, NCA_URL), op_id(engine, TIBER_URL)],
             now=datetime(2021, 12, 2, tzinfo=UTC),
         )
+        rebuild(conn)
     releases = [
         (Q4_2021, date(2022, 2, 1), [(2021, 4, 600, 500, 10)]),
         (Q1_2024, date(2024, 5, 1), [(2023, 4, 2300, 2012, 0), (2024, 1, 2400, 2100, 20)]),

@@ -1,11 +1,11 @@
-"""Page profile and sentence scopes (tasks.scopes)."""
+"""Page profile and sentence scopes (tasks.figures.scopes)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tasks.places import find_entities
-from tasks.scopes import (
+from tasks.figures.places import find_entities
+from tasks.figures.scopes import (
     CONTEXT,
     FORCE_SCOPE,
     INTERNATIONAL,
@@ -47,7 +47,7 @@ from tasks.scopes import (
 def test_international_headline(
     title: str, lead: str, publisher: str | None, expected: bool
 ) -> None:
-    from tasks.places import canonical_agency
+    from tasks.figures.places import canonical_agency
 
     assert is_international_headline(title, lead, canonical_agency(publisher)) is expected
 

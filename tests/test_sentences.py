@@ -1,10 +1,10 @@
-"""Sentence splitting with spans (tasks.sentences)."""
+"""Sentence splitting with spans (tasks.figures.sentences)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tasks.sentences import QuoteMap, split_sentences
+from tasks.figures.sentences import QuoteMap, split_sentences
 
 
 def _texts(body: str) -> list[str]:

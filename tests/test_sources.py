@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+import profiles
 from config.settings import DEFAULT_SOURCES_FILE
 from config.sources import (
-    PROFILE_ARTICLE_PATTERNS,
     Source,
     SourcesError,
     host_allowed,
@@ -92,7 +92,7 @@ def test_official_defaults_from_profile(
 def test_profile_nca_pattern_is_the_documented_default() -> None:
     s = Source.model_validate(_entry())
     assert s.effective_article_pattern == r"^/news/(?:(\d+)-)?([a-z0-9-]+)/?$"
-    assert PROFILE_ARTICLE_PATTERNS["generic"] is None
+    assert profiles.get("generic").article_pattern is None
 
 
 BAD_ENTRIES: list[tuple[str, dict[str, object] | str, str]] = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import text
@@ -13,8 +13,17 @@ from config.sources import Source
 from db import load as wh
 from db.engine import get_engine
 from db.queries import metrics_rows
-from tasks.records import Article, BreakdownItem, Extraction, Figure, FigureResult, OperationFacts
-from tasks.resolve import resolve
+from domain.records import (
+    Abstention,
+    Article,
+    BreakdownItem,
+    Extraction,
+    Figure,
+    FigureResult,
+    OperationFacts,
+)
+from tasks.derive import rebuild
+from tasks.resolve import date_windows, resolve
 
 T0 = datetime(2021, 11, 5, 9, 0, tzinfo=UTC)
 T1 = datetime(2021, 11, 20, 9, 0, tzinfo=UTC)
@@ -97,7 +106,7 @@ def load_one(
         matches = resolve([ex], wh.candidates(conn))
     with engine.begin() as conn:
         touched = wh.load(conn, [page], matches)
-        wh.refresh_operations(conn, touched)
+        rebuild(conn, touched)
     return touched
 
 
@@ -225,7 +234,7 @@ def test_loading_twice_changes_nothing(db_url: str) -> None:
     item = wh.PageItem(pid, vid, url, T0, True, "nca")
     with engine.begin() as conn:
         touched = wh.load(conn, [wh.Extracted(item, extraction(url, 38), True)], matches)
-        wh.refresh_operations(conn, touched)
+        rebuild(conn, touched)
     assert counts(engine) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT * FROM metric_values ORDER BY id")).all() == snapshot
@@ -285,7 +294,7 @@ def test_candidates_near_a_batch_are_those_its_pages_can_match(db_url: str) -> N
             wh.OPERATIONS.c.key, wh.OPERATIONS.c.id)).all())  # fmt: skip
 
     with engine.connect() as conn:
-        near = wh.candidates(conn, near=[day, date(2023, 1, 2)])
+        near = wh.candidates(conn, date_windows([day, date(2023, 1, 2)]))
         assert [c.key for c in near if c.key in published] == [
             "edge-before",
             "edge-after",
@@ -296,9 +305,79 @@ def test_candidates_near_a_batch_are_those_its_pages_can_match(db_url: str) -> N
         (found,) = wh.candidates(conn, ids=[same])
         assert found in near and found.published == day
         assert found.figures == {("arrests", 38.0), ("forces_involved", 19.0)}  # operation scope
-        assert wh.candidates(conn, near=[day, None]) == wh.candidates(conn)
         assert len(wh.candidates(conn)) == len(published) + 1
         assert [c.key for c in wh.candidates(conn, ids=[ids["late"], ids["early"]])] == [
             "early",
             "late",
         ]
+
+
+def test_a_load_that_was_never_derived_is_derived_by_the_next_derive(db_url: str) -> None:
+    """Load and derive are two transactions: a run stopped between them leaves the
+    operation pending, and the next derive (whatever it is asked for) rebuilds it."""
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        sid = wh.register_sources(conn, [source()])["nca"]
+    url = "https://www.nationalcrimeagency.gov.uk/news/a"
+    fetched = Fetched(url, b"v1")
+    with engine.begin() as conn:
+        page_id, version_id = wh.archive(conn, sid, fetched)
+    item = wh.PageItem(page_id, version_id, url, fetched.fetched_at, True, "nca")
+    with engine.connect() as conn:
+        matches = resolve([extraction(url, 38)], wh.candidates(conn))
+    with engine.begin() as conn:
+        (op_id,) = wh.load(conn, [wh.Extracted(item, extraction(url, 38), True)], matches)
+    # ... stopped here: claims without derived rows, and the operation marked pending.
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM operation_figures")).scalar_one() == 0
+        assert conn.execute(text("SELECT operation_id FROM pending_derivations")).all() == [
+            (op_id,)
+        ]
+    with engine.begin() as conn:
+        assert rebuild(conn) == [op_id]  # asked for nothing, rebuilds what is pending
+    with engine.connect() as conn:
+        arrests = conn.execute(
+            text(
+                "SELECT value FROM operation_figures WHERE metric = 'arrests' AND scope = 'operation'"
+            )
+        ).scalar_one()
+        assert (
+            arrests,
+            conn.execute(text("SELECT COUNT(*) FROM pending_derivations")).scalar_one(),
+        ) == (38, 0)
+    with engine.begin() as conn:
+        assert rebuild(conn) == []  # nothing pending, nothing asked: nothing to do
+
+
+def test_confidence_and_abstentions_are_kept_with_the_claims(db_url: str) -> None:
+    """Each claim keeps the extractor's confidence; what it abstained from is kept with its
+    reason and never reconciled."""
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        sid = wh.register_sources(conn, [source()])["nca"]
+    url = "https://www.nationalcrimeagency.gov.uk/news/a"
+    ex = extraction(url, 38)
+    held = Abstention(
+        "operation", "potential_victims", 3, "exact", "Three men were found.", (91, 112), 0.12,
+        "confidence 0.12 under 0.193",
+    )  # fmt: skip
+    figs = (replace(ex.result.figures[0], confidence=0.87), *ex.result.figures[1:])
+    ex = replace(ex, result=replace(ex.result, figures=figs, abstentions=(held,)))
+    load_one(engine, sid, Fetched(url, b"v1"), ex)
+    with engine.connect() as conn:
+        confidence = dict(
+            conn.execute(
+                text("SELECT metric, confidence FROM figures WHERE scope = 'operation'")
+            ).all()
+        )
+        abstained = conn.execute(
+            text("SELECT metric, value, evidence, span_start, confidence, reason FROM abstentions")
+        ).all()
+        reconciled = conn.execute(
+            text("SELECT COUNT(*) FROM operation_figures WHERE metric = 'potential_victims'")
+        ).scalar_one()
+    assert confidence == {"arrests": 0.87, "forces_involved": 1.0}
+    assert [tuple(r) for r in abstained] == [
+        ("potential_victims", 3, "Three men were found.", 91, 0.12, "confidence 0.12 under 0.193")
+    ]
+    assert reconciled == 0

@@ -16,7 +16,7 @@ from alembic import op
 
 from config.settings import CONFIG_DIR
 from db.views import operation_metrics_sql, operation_summary_sql
-from tasks.forces import normalise
+from domain.forces import normalise
 
 revision = "0002"
 down_revision = "0001"

@@ -1,5 +1,5 @@
 """One page, one row: pages.fetched_url, the URL a page was last asked for, beside pages.url,
-now the page's identity (tasks/urls.py). Existing pages keep their url and get a NULL
+now the page's identity (domain/urls.py). Existing pages keep their url and get a NULL
 fetched_url, which marks them as keyed by the old rule: the next run of their source
 re-keys them and merges those that are one page under the new rule (db/identity.py).
 

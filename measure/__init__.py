@@ -1,0 +1,1 @@
+"""Measuring the extractor: accuracy against labelled pages, grouping accuracy, the confidence model."""

@@ -1,0 +1,128 @@
+"""One figure per (scope, metric): which of a page's candidates for the same figure is reported
+(``choose``)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from domain.records import METRICS
+from tasks.figures.candidates import Candidate
+from tasks.figures.scopes import CONTEXT, FORCE_SCOPE, INTERNATIONAL, OPERATION
+
+
+def _compatible(rounded: Candidate, exact: Candidate) -> bool:
+    """Is ``exact`` the precise value behind a rounded lead ("more than 90" -> 91)?"""
+    r, e = float(rounded.value), float(exact.value)
+    if r <= 0:
+        return False
+    q = rounded.qualifier
+    if q == "more_than":
+        return r < e <= r * 1.5 + 5
+    if q == "at_least":
+        return r <= e <= r * 1.5 + 5
+    if q == "approx":
+        return abs(e - r) <= max(0.15 * r, 5)
+    if q == "up_to":
+        return 0.5 * r <= e <= r
+    return False
+
+
+def _refined(rounded: Candidate, exact_values: list[float]) -> bool:
+    """Is there an exact value (other than the rounded one) that refines it? Bisection keeps this
+    logarithmic: only the exact values near the rounded one are looked at."""
+    r = float(rounded.value)
+    lo = bisect.bisect_left(exact_values, min(r * 0.5, r - 5))
+    for e in exact_values[lo:]:
+        if e > r * 1.5 + 5:
+            break
+        if e != r and _compatible(
+            rounded, Candidate(rounded.scope, rounded.metric, e, "exact", rounded.unit)
+        ):
+            return True
+    return False
+
+
+# A sentence that states a total ("In total 103 potential victims were identified") beats other
+# summary sentences, such as a results list whose items are one force's parts.
+_TOTAL_WORDS = re.compile(
+    r"\b(?:in\stotal|a\stotal\sof|altogether|in\sall|overall|all\stold|the\stotal\snumber)\b",
+    re.IGNORECASE,
+)
+
+
+def _key(c: Candidate) -> tuple[int, bool, bool, bool, int]:
+    return (c.rank, c.weak, c.quoted, not c.headline, c.order)
+
+
+def _states_total(c: Candidate) -> bool:
+    return (
+        c.unit.span is not None
+        and not (c.unit.sentence is not None and c.unit.sentence.bullet)
+        and _TOTAL_WORDS.search(c.unit.text) is not None
+    )
+
+
+def _choose_one(group: list[Candidate]) -> Candidate:
+    """The best candidate for one (scope, metric).
+
+    1. A rounded figure with an exact one that refines it ("more than 90" and "91") gives way to
+       the exact one.
+    2. Then: the body beats a heading, which beats the title repeated, which beats the title; a
+       stated number beats a count of listed names; a plain statement beats a back-reference
+       ("the three"); the release's own sentence beats a quotation; the earlier beats the later.
+       A part of another whole ("22 of them were identified as victims") counts only when nothing
+       else states the figure.
+    3. When the winner's value was first stated earlier with a qualifier ("at least 34 minors",
+       later "34 minors"), the earlier statement is kept.
+    """
+    if any(not c.part for c in group):
+        # "Twenty-two of them were identified as potential victims" gives way to a stated count
+        group = [c for c in group if not c.part]
+    exact_values = sorted({float(c.value) for c in group if c.qualifier == "exact"})
+    pool = [c for c in group if c.qualifier == "exact" or not _refined(c, exact_values)]
+    best = min(pool, key=_key)
+    if best.unit.sentence is not None and best.unit.sentence.bullet:
+        # a list item loses to a sentence that states the total ("In total 103 potential
+        # victims were identified") after a list of one force's results
+        totals = [c for c in pool if _states_total(c) and _key(c)[:3] == _key(best)[:3]]
+        if totals:
+            best = min(totals, key=_key)
+    same = [
+        c
+        for c in pool
+        if c.value == best.value
+        and c.rank == best.rank
+        and c.order < best.order
+        and c.qualifier != "exact"
+    ]
+    if same:
+        best = min(same, key=lambda c: c.order)
+    return best
+
+
+def choose(candidates: list[Candidate]) -> list[tuple[Candidate, list[Candidate]]]:
+    """One candidate per (scope, metric) — per subject for force figures, per value for
+    background ones — each with the group it was chosen from, in output order."""
+    groups: dict[tuple[str, str, str | None], list[Candidate]] = {}
+    for c in candidates:
+        if c.metric not in METRICS:
+            continue
+        if c.scope in (OPERATION, INTERNATIONAL):
+            key = (c.scope, c.metric, None)
+        elif c.scope == FORCE_SCOPE:
+            key = (c.scope, c.metric, c.subject)
+        else:
+            key = (c.scope, c.metric, str(c.value))
+        groups.setdefault(key, []).append(c)
+    chosen = [(_choose_one(g), g) for g in groups.values()]
+    scope_order = {OPERATION: 0, INTERNATIONAL: 1, FORCE_SCOPE: 2, CONTEXT: 3}
+    chosen.sort(
+        key=lambda cg: (
+            scope_order.get(cg[0].scope, 9),
+            METRICS.index(cg[0].metric),
+            cg[0].subject or "",
+            cg[0].order,
+        )
+    )
+    return chosen

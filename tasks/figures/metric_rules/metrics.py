@@ -1,0 +1,230 @@
+"""(noun class, verb class) -> metric, with the words of the sentence that a class needs
+("referred" is an NRM referral only where the NRM is named; "countries" are the operation's only
+where police or an action are)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tasks.figures.metric_rules.nouns import (
+    ADULT_N,
+    ARREST_N,
+    CHILD_N,
+    COUNTRY_N,
+    FORCE_N,
+    GENDER_N,
+    INVESTIGATION_N,
+    PERSON_N,
+    PREMISES_N,
+    REFERRAL_N,
+    SUSPECT_N,
+    THING_N,
+    UNION,
+    VICTIM_N,
+    VISIT_N,
+    WARRANT_N,
+    WEAPON_N,
+    NounPhrase,
+)
+
+NRM = re.compile(
+    r"\b(?:NRM|National Referral Mechanism|[Rr]eferral [Mm]echanism|[Dd]uty to [Nn]otify)\b"
+)
+_VICTIM_CUE = re.compile(
+    r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery|reception\scent)",
+    re.IGNORECASE,
+)
+_COUNTRY_CUE = re.compile(
+    r"\b(?:police|authorities|law enforcement|officers|investigators|detectives|prosecutors|"
+    r"officials|specialists|experts|teams|operation|action|took part|taking part|"
+    r"participat\w*|involved|involving|joined|teamed up|carried out|across|agencies|forces|"
+    r"member states|worked|working|in\s+\d)",
+    re.IGNORECASE,
+)
+_COUNTRY_NOT = re.compile(
+    r"\b(?:participants|delegates|meeting|met in|conference|summit|workshop|training|drawn from|"
+    r"nationalities|citizens of|nationals of|born in)\b",
+    re.IGNORECASE,
+)
+_VISIT_CUE = re.compile(
+    r"\b(?:visit\w*|search\w*|raid\w*|inspect\w*|warrants?|entered|checks?|checked|attended|"
+    r"carried\sout\sat|conducted\sat)\b",
+    re.IGNORECASE,
+)
+# People referred for safeguarding or support (not into the NRM): the victims the operation
+# engaged. "48 vulnerable people ... were referred to safeguarding teams / partner agencies".
+_SAFEGUARD_REFERRAL = re.compile(
+    r"\b(?:referred|signposted)\s(?:[\w,]+\s){0,5}?(?:on\s)?(?:to|into|for)\s(?:(?:the|their|local|relevant|appropriate|specialist|"
+    r"dedicated|statutory|council|multi-agency)\s){0,3}(?:[\w'’-]+\s)?"
+    r"(?:safeguarding|support\b|partner\sagencies|partners\b|social\sservices|social\scare|"
+    r"children'?s\sservices|victim\ssupport|charities)",
+    re.IGNORECASE,
+)
+
+# Noun classes that state their metric whatever the verb.
+_FIXED_METRIC: dict[str | None, str] = {
+    ARREST_N: "arrests",
+    FORCE_N: "forces_involved",
+    INVESTIGATION_N: "new_investigations",
+    WARRANT_N: "warrants_executed",
+    WEAPON_N: "weapons_seized",
+}
+# People arrested or charged, whoever they are.
+_PEOPLE_VERB_METRIC = {"arrest": "arrests", "charge": "charged"}
+# Children or adults among the victims; any other people are victims as a whole.
+_VICTIM_PART_METRIC: dict[str | None, str] = {
+    CHILD_N: "victims_children",
+    ADULT_N: "victims_adults",
+}
+_VISIT_WORDS = ("visits", "raids", "inspections")
+
+# A rule: (head, verb, sentence, context, noun phrase) -> metric.
+_Rule = Callable[[str | None, str | None, str, str, NounPhrase], str | None]
+
+
+def _victims(
+    head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
+) -> str | None:
+    if verb == "refer" and NRM.search(context):
+        return "nrm_referrals"
+    return "potential_victims"
+
+
+def _referred_for_support(
+    head: str | None, verb: str | None, sentence: str, np: NounPhrase
+) -> str | None:
+    """People referred for safeguarding or support rather than into the NRM: the victims the
+    operation engaged ("48 vulnerable people were referred to partner agencies for support")."""
+    if verb != "refer" or NRM.search(sentence):
+        return None
+    referral = _SAFEGUARD_REFERRAL.search(sentence)
+    if referral and ("vulnerable" in np.words or "safeguarding" in referral.group(0).lower()):
+        return _VICTIM_PART_METRIC.get(head, "potential_victims")
+    return None
+
+
+def _children_or_adults(
+    head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
+) -> str | None:
+    """Children, adults or both together ("vulnerable children and adults")."""
+    referred = _referred_for_support(head, verb, sentence, np)
+    if referred:
+        return referred
+    if verb in _PEOPLE_VERB_METRIC:
+        return _PEOPLE_VERB_METRIC[verb]
+    if verb == "refer" and NRM.search(context):
+        return "nrm_referrals"
+    if verb == "victim":
+        return _VICTIM_PART_METRIC.get(head, "potential_victims")
+    return None
+
+
+def _people(
+    head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
+) -> str | None:
+    """People, men or women, suspects, or a bare number ("16 were arrested")."""
+    if head == PERSON_N:
+        referred = _referred_for_support(head, verb, sentence, np)
+        if referred:
+            return referred
+    if verb in _PEOPLE_VERB_METRIC:
+        return _PEOPLE_VERB_METRIC[verb]
+    if head == SUSPECT_N:
+        return None
+    if verb == "refer" and NRM.search(context):
+        return "nrm_referrals"
+    if verb == "victim" and head != GENDER_N and _VICTIM_CUE.search(sentence):
+        return "potential_victims"
+    return None
+
+
+def _countries(
+    head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
+) -> str | None:
+    if _COUNTRY_CUE.search(sentence) and not _COUNTRY_NOT.search(sentence):
+        return "countries_involved"
+    return None
+
+
+def _referrals(
+    head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
+) -> str | None:
+    return "nrm_referrals" if NRM.search(context) else None
+
+
+def _visits(
+    head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
+) -> str | None:
+    if any(w in _VISIT_WORDS for w in np.words):
+        return "premises_visited"
+    return None
+
+
+def _premises(
+    head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
+) -> str | None:
+    if verb == "visit" or _VISIT_CUE.search(sentence):
+        return "premises_visited"
+    return None
+
+
+# The rule of each noun class whose metric depends on the verb or the sentence; a class with
+# neither a fixed metric nor a rule (things, staff, blades, cash) is no figure here.
+_RULES: dict[str | None, _Rule] = {
+    VICTIM_N: _victims,
+    CHILD_N: _children_or_adults,
+    ADULT_N: _children_or_adults,
+    UNION: _children_or_adults,
+    PERSON_N: _people,
+    GENDER_N: _people,
+    SUSPECT_N: _people,
+    None: _people,
+    COUNTRY_N: _countries,
+    REFERRAL_N: _referrals,
+    VISIT_N: _visits,
+    PREMISES_N: _premises,
+}
+
+
+def metric_for(
+    head: str | None, verb: str | None, *, sentence: str, context: str, np: NounPhrase
+) -> str | None:
+    """Map (noun class, verb class) to a metric."""
+    fixed = _FIXED_METRIC.get(head)
+    if fixed is not None:
+        return fixed
+    rule = _RULES.get(head)
+    return rule(head, verb, sentence, context, np) if rule is not None else None
+
+
+# Searches of premises are how a search warrant is executed: "carried out 457 house searches",
+# "warrants were executed at seven addresses". Not stop-and-search, vehicle or online searches.
+_SEARCH_WARRANT_WORDS = frozenset({"searches", "search"})
+_NOT_PREMISES_SEARCH = frozenset(
+    {"stop", "vehicle", "vehicles", "online", "database", "person", "body", "strip", "computer"}
+)
+_STOP_AND_SEARCH = re.compile(r"\bstop(?:\s(?:and|&)\s|-)search", re.IGNORECASE)
+_WARRANTS_AT_BEFORE = re.compile(
+    r"\bwarrants?\s(?:(?:were|was|have\sbeen|had\sbeen)\s)?(?:(?:executed|carried\sout|served|"
+    r"conducted)\s)?(?:at|on|across)\s(?:a\stotal\sof\s)?$",
+    re.IGNORECASE,
+)
+
+
+def warrant_reading(head: str | None, np: NounPhrase, before: str, text: str) -> str | None:
+    """``warrants_executed`` for searches of premises, ``""`` for arrest warrants (never a
+    figure: a warrant to arrest is not a search), None when the rule does not apply."""
+    if head == WARRANT_N and "arrest" in np.words:
+        return ""  # "served 367 arrest warrants", "European arrest warrants"
+    if head == PREMISES_N and _WARRANTS_AT_BEFORE.search(before):
+        return "warrants_executed"  # "carried out warrants at seven addresses"
+    if (
+        head == THING_N
+        and np.words
+        and np.words[-1] in _SEARCH_WARRANT_WORDS
+        and not _NOT_PREMISES_SEARCH.intersection(np.words)
+        and not _STOP_AND_SEARCH.search(text)
+    ):
+        return "warrants_executed"
+    return None

@@ -1,0 +1,413 @@
+"""Reading the numbers of one sentence: ``read_sentence``.
+
+Each count goes through named steps (``_read_one``): money is read as cash or nothing; a count
+that is no figure (an addition, a rate, a ratio) stops at the first rule of ``_NOT_A_COUNT``
+that applies; a part of another count is read by ``subsets``; any other count takes the verb
+before it, a list label or the verb after it, and ``metrics`` maps (noun class, verb class) to
+its metric. The sentence then reads its coordinated counts together (``partitions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tasks.figures.metric_rules.clauses import aside_match, paren_depths, verb_after
+from tasks.figures.metric_rules.labels import LABEL, SAFEGUARD_LABEL, label_class
+from tasks.figures.metric_rules.metrics import metric_for, warrant_reading
+from tasks.figures.metric_rules.money import read_money
+from tasks.figures.metric_rules.nouns import (
+    ADULT_N,
+    BLADE_N,
+    CHILD_N,
+    COUNTRY_N,
+    GENDER_N,
+    GENDER_NOUNS,
+    LABEL_DECIDES,
+    NOUNS,
+    OTHER_COUNTS,
+    PERSON_N,
+    PREMISES_N,
+    STAFF_N,
+    SUSPECT_N,
+    THING_N,
+    UNION,
+    VICTIM_N,
+    WEAPON_N,
+    NounPhrase,
+    age_class,
+    head_class,
+    noun_phrase,
+)
+from tasks.figures.metric_rules.partitions import coordinated_partitions, gender_partitions
+from tasks.figures.metric_rules.phrases import (
+    ADDITIONAL_BEFORE,
+    APPOSITION_BEFORE,
+    COPULA,
+    COPULA_PART_GAP,
+    COUNTRY_WITH_BEFORE,
+    DEMONSTRATIVE_BEFORE,
+    FURTHER_BEFORE,
+    LEADING_PERSON,
+    NUMBER_OF_BEFORE,
+    ONE_IN_AFTER,
+    OPENER,
+    OPENER_CLAUSE_END,
+    OTHERS_AFTER,
+    RATE_AFTER,
+    RATIO_AFTER,
+    RATIO_BEFORE,
+    TOTALLED_BEFORE,
+    VICTIM_DESC_AFTER,
+    VICTIM_TAIL_AFTER,
+)
+from tasks.figures.metric_rules.reading import BY_KIND, NONE, Reading, Situation
+from tasks.figures.metric_rules.subsets import opener_metric, part_of, read_part
+from tasks.figures.metric_rules.verbs import BARE_VERB_AFTER, NEUTRAL, VERB_BEFORE, verb_class
+from tasks.figures.numbers import COUNT, MONEY, NumberMention
+
+# How many characters around a number the steps read: before it (up to its qualifier), after
+# it, and after its noun phrase.
+_BEFORE_CHARS = 60
+_AFTER_CHARS = 80
+_AFTER_NP_CHARS = 60
+# How close the next number must follow for an aside about this one to hold it ("Five people,
+# three men and two women, were arrested").
+_ASIDE_WINDOW = 170
+# What joins two numbers that share a verb ("identified 64 children and 19 adults").
+_JOINING_GAPS = ("and", ",", ", and")
+# Counts a dash or a colon after them splits into people ("26 potential victims were identified
+# - 21 children and five adults").
+_APPOSED_WHOLES = ("potential_victims", "arrests")
+_PEOPLE_PARTS = (CHILD_N, ADULT_N, PERSON_N, GENDER_N)
+# Noun classes whose metric may come from the verb after them, a total or a description.
+_VERB_DECIDES = (PERSON_N, SUSPECT_N, CHILD_N, ADULT_N, GENDER_N, UNION, PREMISES_N, VICTIM_N)
+_PEOPLE = (PERSON_N, CHILD_N, ADULT_N, UNION)
+# Noun classes that are no figure whatever the verb (weapons by kind are read before).
+_NO_FIGURE = (THING_N, STAFF_N, BLADE_N)
+
+
+@dataclass(frozen=True, slots=True)
+class _Opener:
+    """ "Of the 99 victims, 72 were children and 27 adults": the whole a sentence opens on
+    governs the numbers of its own clause only (not ", and 55 referrals followed")."""
+
+    parent: str | None  # the metric of that whole
+    start: int  # where the opener ends: the clause's numbers start here
+    end: int  # where the clause ends
+
+    def parent_at(self, pos: int) -> str | None:
+        return self.parent if self.start <= pos <= self.end else None
+
+
+def _opener(text: str) -> _Opener:
+    opener = OPENER.match(text)
+    if opener is None:
+        return _Opener(None, 0, len(text))
+    stop = OPENER_CLAUSE_END.search(text, opener.end())
+    return _Opener(
+        opener_metric(opener.group("np")), opener.end(), stop.start() if stop else len(text)
+    )
+
+
+def read_sentence(
+    text: str,
+    mentions: list[NumberMention],
+    *,
+    context: str = "",
+    previous_metric: str | None = None,
+) -> list[Reading]:
+    """Read every mention of one sentence. ``mentions`` carry offsets local to ``text``;
+    ``context`` is the sentence with its neighbours (for "referrals were made to this");
+    ``previous_metric`` is the last metric the sentence before stated, the whole that a part at
+    the start of this one refers to ("48 victims were identified. Nineteen of them were
+    children.")."""
+    readings: list[Reading] = []
+    nps = [noun_phrase(text, m.end) for m in mentions]
+    label_m = LABEL.match(text)
+    label_cls, label_verb = label_class(label_m.group("label")) if label_m else (None, None)
+    ctx = context or text
+    last_metric: str | None = previous_metric
+    first_count_seen = False
+    aside_end = -1  # counts before this offset sit in an aside about an earlier count
+    in_parens = paren_depths(text, [m.start for m in mentions])
+    opener = _opener(text)
+    for i, m in enumerate(mentions):
+        fs = m.figure_start
+        r = _read_one(
+            Situation(
+                text,
+                mentions,
+                nps,
+                i,
+                ctx,
+                before=text[max(0, fs - _BEFORE_CHARS) : fs],
+                after=text[m.end : m.end + _AFTER_CHARS],
+                label_cls=label_cls if not first_count_seen else None,
+                label_verb=label_verb if not first_count_seen else None,
+                parent_metric=last_metric,
+                in_parens=in_parens[i]
+                or _joins_part(text, mentions, nps, readings, i)
+                or _apposed(text, mentions, nps, readings, i, last_metric)
+                or m.start < aside_end,
+                opener_parent=opener.parent_at(m.start),
+                # "identified 64 children and 19 adults": the second number shares the first
+                # one's verb
+                inherited_verb=readings[i - 1].verb_before
+                if _joined(text, mentions, nps, i)
+                else None,
+            )
+        )
+        if m.kind == COUNT or m.kind == MONEY:
+            first_count_seen = True
+        readings.append(r)
+        if r.metric and not r.subset:
+            last_metric = r.metric
+            aside_end = max(aside_end, _aside_end(text, mentions, nps, i, r))
+    readings = gender_partitions(text, mentions, nps, readings)
+    return coordinated_partitions(text, mentions, nps, readings)
+
+
+def _joined(text: str, mentions: list[NumberMention], nps: list[NounPhrase], i: int) -> bool:
+    return (
+        i > 0 and text[nps[i - 1].end : mentions[i].figure_start].strip().lower() in _JOINING_GAPS
+    )
+
+
+def _joins_part(
+    text: str, mentions: list[NumberMention], nps: list[NounPhrase], readings: list[Reading], i: int
+) -> bool:
+    """ "comprised 72 children and 27 adults": a number joined to a part is a part too, unless it
+    counts something else ("including 100 minors, and 219 arrests")."""
+    if i == 0 or not readings[i - 1].subset:
+        return False
+    gap = text[nps[i - 1].end : mentions[i].figure_start]
+    return (gap.strip() in ("and", ",") or COPULA_PART_GAP.fullmatch(gap) is not None) and not (
+        set(nps[i].classes) & OTHER_COUNTS
+    )
+
+
+def _apposed(
+    text: str,
+    mentions: list[NumberMention],
+    nps: list[NounPhrase],
+    readings: list[Reading],
+    i: int,
+    last_metric: str | None,
+) -> bool:
+    """ "26 potential victims were identified - 21 children and five adults": people listed after
+    a dash or a colon split the count before them."""
+    fs = mentions[i].figure_start
+    return (
+        i > 0
+        and last_metric in _APPOSED_WHOLES
+        and any(r.metric == last_metric and not r.subset for r in readings)
+        and APPOSITION_BEFORE.search(text, max(0, fs - 4), fs) is not None
+        and bool(nps[i].classes)
+        and nps[i].classes[0] in _PEOPLE_PARTS
+    )
+
+
+def _aside_end(
+    text: str, mentions: list[NumberMention], nps: list[NounPhrase], i: int, r: Reading
+) -> int:
+    """Where an aside about count ``i`` ends: "Five people, three men and two women, were
+    arrested" (the counts inside it are its parts); -1 when there is none."""
+    if (
+        r.verb_before is None
+        and i + 1 < len(mentions)
+        and mentions[i + 1].start < nps[i].end + _ASIDE_WINDOW
+    ):
+        ap = aside_match(text, nps[i].end)
+        if ap is not None:
+            return ap.end()
+    return -1
+
+
+def _read_one(s: Situation) -> Reading:
+    m = s.mention
+    if m.kind == MONEY:
+        return read_money(m, s.before, s.after, s.label_cls)
+    if m.kind != COUNT:
+        return NONE
+    for rule in _NOT_A_COUNT:
+        reading = rule(s)
+        if reading is not None:
+            return reading
+    head, np_end = _complement(s)
+    part = part_of(s, head, np_end)
+    if part.subset:
+        return read_part(s, part)
+    return _read_whole(s, head)
+
+
+def _named_country_and_others(s: Situation) -> Reading | None:
+    if (
+        "other" in s.np.words
+        and head_class(s.np) == COUNTRY_N
+        and COUNTRY_WITH_BEFORE.search(s.before)
+    ):
+        # "the Austrian authorities together with 12 other EU countries": the named one too
+        return Reading("countries_involved", value_add=1, reason="named country and others")
+    return None
+
+
+def _additional(s: Situation) -> Reading | None:
+    if ADDITIONAL_BEFORE.search(s.before) or OTHERS_AFTER.match(s.after):
+        return Reading(None, reason="additional")
+    if "other" in s.np.words or "others" in s.np.words:
+        return Reading(None, reason="additional")
+    return None
+
+
+def _after_np(s: Situation) -> str:
+    return s.text[s.np.end : s.np.end + _AFTER_NP_CHARS]
+
+
+def _rate(s: Situation) -> Reading | None:
+    if RATE_AFTER.match(_after_np(s)) or RATE_AFTER.match(s.after):
+        return Reading(None, reason="rate")
+    return None
+
+
+def _ratio(s: Situation) -> Reading | None:
+    if (
+        RATIO_AFTER.match(_after_np(s))
+        or RATIO_BEFORE.search(s.before)
+        or (s.mention.value == 1 and ONE_IN_AFTER.match(s.after))
+    ):
+        # "one arrest for every 1,600 people checked", "one in five": arithmetic, not a count
+        return Reading(None, reason="ratio")
+    return None
+
+
+# Counts that are no figure of their own, tried in this order; the first reading wins.
+_NOT_A_COUNT: tuple[Callable[[Situation], Reading | None], ...] = (
+    _named_country_and_others,
+    _additional,
+    _rate,
+    _ratio,
+)
+
+
+def _complement(s: Situation) -> tuple[str | None, int]:
+    """The noun class of the count and where its words end; for a bare number, the complement
+    of its copula names what was counted ("14 were children")."""
+    np, text = s.np, s.text
+    head, np_end = head_class(np), np.end
+    if not np.classes:
+        cop = COPULA.match(text, np.end, min(len(text), np.end + 20))
+        if cop:
+            inner = noun_phrase(text, cop.end())
+            if inner.classes:
+                head, np_end = head_class(inner), inner.end
+    return head, np_end
+
+
+def _read_whole(s: Situation, head: str | None) -> Reading:
+    """A count that is no part of another: its verb (before it, from a list label, after it or
+    shared with the number it is joined to), then its metric."""
+    verb, verb_before, weak = _verb_before(s)
+    if s.label_cls is not None and (
+        head is None or (head in (PERSON_N, SUSPECT_N, UNION) and s.label_cls in LABEL_DECIDES)
+    ):
+        head = s.label_cls
+    if verb is None and s.label_verb is not None:
+        verb = s.label_verb  # "People charged: 537", "Addresses visited: 1,102"
+    if head is None or head in _VERB_DECIDES:
+        head, verb = _verb_after_noun(s, head, verb)
+    if verb is None and s.inherited_verb:
+        verb = verb_before = s.inherited_verb
+    return _metric_reading(s, head, verb, verb_before, weak)
+
+
+def _verb_before(s: Situation) -> tuple[str | None, str | None, bool]:
+    """(verb class, the same if read before the number, weak): "a further 35", and a count
+    pointed back at ("those three countries", "arrested the three"), are read but rank last."""
+    before, np = s.before, s.np
+    weak = bool(FURTHER_BEFORE.search(before) or DEMONSTRATIVE_BEFORE.search(before))
+    verb: str | None = None
+    vb = VERB_BEFORE.search(before)
+    if vb is None and np.words and np.words[0] in GENDER_NOUNS:
+        lp = LEADING_PERSON.search(before)
+        if lp is not None:
+            # "arrested a man and two women": the verb before the first person
+            vb = VERB_BEFORE.search(before, 0, lp.start() + 1)
+            if vb is not None and verb_class(vb) != "arrest":
+                vb = None  # only arrests are added up
+    verb_before: str | None = None
+    if vb:
+        verb = verb_before = verb_class(vb) if vb.group(0) else None
+        weak = weak or (bool(vb.group("the")) and not np.classes)
+    return verb, verb_before, weak
+
+
+def _verb_after_noun(
+    s: Situation, head: str | None, verb: str | None
+) -> tuple[str | None, str | None]:
+    """(head, verb) of people, premises or a bare number from the words after it: a total
+    ("Arrests totalled 12"), a description of victims, the verb of its clause."""
+    text, np = s.text, s.np
+    if head is None:
+        tot = TOTALLED_BEFORE.search(s.before) or NUMBER_OF_BEFORE.search(s.before)
+        if tot:
+            noun = tot.group("noun") or tot.groupdict().get("noun2") or ""
+            head = NOUNS.get(noun.lower()) or (VICTIM_N if SAFEGUARD_LABEL.search(noun) else None)
+    verb_after_used = False
+    if (
+        (verb is None or verb == NEUTRAL)
+        and head in _PEOPLE
+        and VICTIM_DESC_AFTER.match(text, np.end, min(len(text), np.end + 120))
+    ):
+        verb = "victim"  # "nine men who showed signs of being exploited"
+    if verb is None or verb == NEUTRAL:
+        va = verb_after(text, np.end, s.mentions, s.i, s.nps)
+        if va is not None:
+            verb = va
+            verb_after_used = True
+    if (
+        head is None
+        and verb == "victim"
+        and not VICTIM_TAIL_AFTER.match(text[np.end : np.end + 80])
+    ):
+        verb = None  # "99 were identified as potential victims", "114 safeguarded" only
+    bare = head is None and s.label_cls is None and verb in ("arrest", "charge")
+    if bare and verb_after_used and not BARE_VERB_AFTER.match(text, np.end):
+        # a bare number must sit right before its verb: "16 were arrested", "six charged"
+        verb = None
+    return head, verb
+
+
+def _metric_reading(
+    s: Situation, head: str | None, verb: str | None, verb_before: str | None, weak: bool
+) -> Reading:
+    text, np = s.text, s.np
+    searched = warrant_reading(head, np, s.before, text)
+    if searched is not None:
+        return Reading(searched, weak=weak, verb_before=verb_before) if searched else NONE
+    if head == BLADE_N and verb is None:
+        verb = verb_after(text, np.end, s.mentions, s.i, s.nps)  # "106 firearms were seized"
+    if head == BLADE_N and (verb == "seize" or s.label_cls == WEAPON_N):
+        # weapons counted by kind ("106 firearms were seized", "seized six knives"): the
+        # weapons figure when the page states no total of weapons, which otherwise wins
+        return Reading("weapons_seized", weak=weak, part=True, reason=BY_KIND)
+    if head in _NO_FIGURE:
+        return NONE
+    if head == PERSON_N and verb == "victim":
+        head = age_class(text, np.end) or head  # "40 people under the age of 18 were found"
+    metric = metric_for(head, verb, sentence=text, context=s.ctx, np=np)
+    if metric is None:
+        return Reading(None, verb_before=verb_before)
+    return Reading(
+        metric,
+        weak=weak,
+        value_add=(np.extra_people + _leading_person(s.before, np)) if metric == "arrests" else 0,
+        verb_before=verb_before,
+    )
+
+
+def _leading_person(before: str, np: NounPhrase) -> int:
+    """ "a man and two women were arrested": one more person named before the number."""
+    if np.words and np.words[0] in GENDER_NOUNS and LEADING_PERSON.search(before):
+        return 1
+    return 0

@@ -1,0 +1,78 @@
+"""The verb tables: the verb before a number ("arrested 105 foreign nationals", "the arrest of
+219 persons") and the verb after its noun phrase ("38 people ... have been arrested"), each
+sorted into a class by its named group."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+# The verb classes, in the order ``verb_class`` tries the groups of a match.
+VERB_CLASSES = ("arrest", "charge", "refer", "victim", "visit", "execute", "seize", "neutral")
+# The class of verbs that say nothing of what was counted ("walked", "worked").
+NEUTRAL = "neutral"
+
+# Verb classes after the noun phrase (the first one in the clause decides).
+VERB_AFTER = re.compile(
+    r"\b(?:"
+    r"(?P<arrest>arrested|detained|apprehended|held|taken into custody|in custody|into custody|under arrest|"
+    r"remanded|rounded up|locked up|nabbed)"
+    r"|(?P<charge>charged)"
+    r"|(?P<refer>referred)"
+    r"|(?P<victim>safeguarded|rescued|freed|identified|located|found|protected|kept from harm|"
+    r"kept safe|prevented from (?:being )?harm(?:ed)?|from (?:being )?harm(?:ed)?|came to light|"
+    r"(?:moved|taken|brought|led) to (?:a place of )?safety|placed (?:in|into) (?:care|safe\w*)|"
+    r"engaged|supported|recovered|removed from harm|helped|saved|liberated|discovered|made safe|"
+    r"(?:taken|moved|brought) to (?:an? |the )?(?:specialist |safe )?(?:victim )?reception cent(?:re|er)s?)"
+    r"|(?P<visit>visited|searched|raided|inspected|entered|checked|targeted|covered|examined)"
+    r"|(?P<execute>executed|served)"
+    r"|(?P<seize>seized|confiscated|taken|removed)"
+    r"|(?P<neutral>walked|stopped|sought|wanted|face|faces|facing|worked|work|working|came|went|"
+    r"travelled|traveled|brought|sent|deployed|met|attended|took part|participated|detected|"
+    r"intercepted|interviewed|questioned|reported|accused|convicted|sentenced|jailed|screened|"
+    r"registered|killed|died|escaped|shut|closed|dismantled|disrupted)"
+    r")\b",
+    re.IGNORECASE,
+)
+# The verb (or action noun) right before a number.
+VERB_BEFORE = re.compile(
+    r"\b(?:"
+    r"(?P<arrest>arrested|arresting|arrest|arrests of|detained|detaining|detain|apprehended|"
+    r"apprehending|held|holding|(?:the\s)?(?:arrest|arrests|detention)\sof)"
+    r"|(?P<charge>charged|charging|charges\s(?:(?:were|have\sbeen|had\sbeen|was)\s)?(?:brought|laid|filed)\sagainst|"
+    r"(?:brought|laid|filed)\scharges\sagainst)"
+    r"|(?P<victim>safeguarded|safeguarding|rescued|rescuing|rescue|freed|freeing|free|frees|"
+    r"identified|identifying|identify|located|locating|protected|protecting|found|finding|find|"
+    r"finds|supported|helped|saved|engaged with|engaged|discovered|(?:the\s)?(?:identification|rescue|"
+    r"safeguarding|protection)\sof)"
+    r"|(?P<refer>referred|referring|refer)"
+    r"|(?P<visit>visited|visiting|searched|searching|raided|raiding|raid|raids|inspected|inspecting|"
+    r"inspections\sat|inspections\sof|visits\sto|raids\son|searches\s(?:of|at)|entered|checked|"
+    r"checking|targeted|targeting|covered|covering)"
+    r"|(?P<execute>executed|executing|execute)"
+    r"|(?P<seize>seized|seizing|seize|recovered|recovering|confiscated)"
+    r")\s(?:(?:a\stotal\sof|in\stotal|a\sfurther|some|all|just|only)\s)?(?P<the>the\s)?$",
+    re.IGNORECASE,
+)
+# A bare number's verb right after it, past auxiliaries only: "16 were arrested", "six charged".
+BARE_VERB_AFTER = re.compile(
+    r"(?:\s+(?:have|has|had|were|was|are|is|been|being|be|now|also|all|quickly|later|since|then|"
+    r"subsequently|reportedly|so\sfar|already))*\s+(?:arrested|detained|held|charged|apprehended|"
+    r"taken\sinto\scustody|under\sarrest|in\scustody|remanded)\b",
+    re.IGNORECASE,
+)
+
+
+def verb_class(m: re.Match[str]) -> str:
+    for name in VERB_CLASSES:
+        if m.group(name):
+            return name
+    return NEUTRAL
+
+
+@functools.lru_cache(maxsize=4096)
+def strong_verb(word: str) -> bool:
+    """A verb that ends a noun phrase ("arrested", "identified"); neutral verbs such as
+    "working" may be adjectives ("illegal working visits")."""
+    v = VERB_AFTER.fullmatch(word)
+    return v is not None and verb_class(v) != NEUTRAL

@@ -1,0 +1,643 @@
+"""One page's text -> its figures: the steps of the package put together, and the choice of one
+figure per (scope, metric).
+
+``extract_figures`` never raises: a failure inside the rules returns an empty result rather than
+stopping a pipeline run.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from domain.records import (
+    Abstention,
+    BreakdownItem,
+    Figure,
+    FigureResult,
+    OperationFacts,
+)
+from tasks.figures import breakdown as bd
+from tasks.figures.candidates import BODY, HEADING, LISTED, TITLE, TITLE_REPEAT, Candidate, Unit
+from tasks.figures.choose import choose
+from tasks.figures.confidence import (
+    CandidateFacts,
+    Model,
+    PageSignals,
+    load_model,
+    page_signals,
+    rate,
+)
+from tasks.figures.durations import Duration, find_durations
+from tasks.figures.facts import (
+    area_force_list,
+    countries_named,
+    forces_named,
+    lead_agency,
+    leading_countries,
+    operation_name,
+    theme,
+)
+from tasks.figures.metric_rules import read_sentence
+from tasks.figures.numbers import COUNT, MONEY, NumberMention, find_numbers
+from tasks.figures.places import COUNTRY, FORCE, Entity, canonical_agency, find_entities
+from tasks.figures.scopes import (
+    CONTEXT,
+    FORCE_SCOPE,
+    INTERNATIONAL,
+    OPERATION,
+    PageProfile,
+    Scope,
+    is_international_headline,
+    is_joint_operation,
+    make_profile,
+    nearest_subject,
+    place_splits,
+    sentence_scope,
+    several_forces,
+)
+from tasks.figures.sentences import (
+    QuoteMap,
+    Sentence,
+    cue_starts,
+    cue_text,
+    finditer_at,
+    split_sentences,
+)
+
+log = logging.getLogger(__name__)
+
+# Participation cues for a list of countries or forces. Every match starts with one of
+# _TOOK_PART_STARTS (tests/test_fast_paths.py checks it), and the pattern is tried only there:
+# it opens on a word boundary, which makes the regex engine try it at every character.
+_TOOK_PART_STARTS = (
+    "took", "taking", "participa", "involv", "joined", "teamed", "across", "acting", "carried",
+    "police", "authorities", "forces", "officers", "law", "countries",
+)  # fmt: skip
+_TOOK_PART = re.compile(
+    r"\b(?:took\spart|taking\spart|participat\w*|involved|involving|joined|teamed\sup|across|"
+    r"acting|carried\sout|police\sin|authorities\s(?:in|from)|forces\sfrom|officers\sfrom|"
+    r"law\senforcement\s(?:in|from)|countries:|participants:)\b",
+    re.IGNORECASE,
+)
+_INCOMPLETE_LIST = re.compile(
+    r"\b(?:also|including|such\sas|among\sthem|among|other)\b", re.IGNORECASE
+)
+_LIST_SEP = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?$")
+_TITLE_NORM = re.compile(r"[^a-z0-9]+")
+# Bodies are read up to this length. A press release or news story is a few thousand characters
+# (the longest real pages with comment threads run to ~100 000); what lies beyond is not article
+# text, and the cap bounds the time spent on a pathological page.
+MAX_BODY_CHARS = 200_000
+MAX_TITLE_CHARS = 1_000
+# A sentence with more numbers than this is a table or noise, not prose; only its first ones are
+# read (a real sentence has a handful).
+MAX_COUNTS_PER_SENTENCE = 100
+
+
+def extract_figures(
+    body: str,
+    title: str | None = None,
+    *,
+    publisher: str | None = None,
+    url: str | None = None,
+    published: date | None = None,
+) -> FigureResult:
+    """Figures, arrest breakdown and operation facts of one article. Never raises."""
+    try:
+        return _extract(
+            body if isinstance(body, str) else "",
+            title if isinstance(title, str) else "",
+            publisher=publisher if isinstance(publisher, str) else None,
+            published=published if isinstance(published, date) else None,
+        )
+    except Exception:  # a rule bug must not stop a pipeline run
+        log.exception("figure extraction failed for %s", url)
+        return FigureResult()
+
+
+def _norm_title(text: str) -> str:
+    return _TITLE_NORM.sub(" ", text.lower()).strip()
+
+
+def _units(body: str, title: str, sentences: list[Sentence]) -> list[Unit]:
+    units: list[Unit] = []
+    tnorm = _norm_title(title) if title else ""
+    if title:
+        units.append(Unit(title, None, 0, TITLE, -1, None))
+    for s in sentences:
+        if tnorm and s.first_in_block and _norm_title(s.text) == tnorm:
+            rank = TITLE_REPEAT
+        elif s.heading:
+            rank = HEADING
+        else:
+            rank = BODY
+        units.append(Unit(s.text, (s.start, s.end), s.start, rank, s.index, s))
+    return units
+
+
+def _mentions_in(
+    mentions: list[NumberMention], starts: list[int], unit: Unit
+) -> list[NumberMention]:
+    """The mentions inside a body sentence, with offsets made local to it."""
+    assert unit.span is not None
+    a, b = unit.span
+    lo = bisect.bisect_left(starts, a)
+    out: list[NumberMention] = []
+    for m in mentions[lo:]:
+        if m.start >= b:
+            break
+        if m.end > b:
+            continue
+        qs = max(m.figure_start, a)
+        # every field, not dataclasses.replace, which costs more than the rest of this loop
+        out.append(
+            NumberMention(
+                m.start - a,
+                m.end - a,
+                m.value,
+                m.kind,
+                m.qualifier,
+                qs - a,
+                m.text,
+                m.unit,
+                m.spelled,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """Everything read once per page, shared by the per-sentence steps."""
+
+    body: str
+    title: str
+    units: list[Unit]
+    quotes: QuoteMap
+    mentions: list[NumberMention]
+    mention_starts: list[int]
+    entities: list[Entity]
+    entity_starts: list[int]
+    leaders: tuple[str, ...]
+    lead: str | None
+    durations: dict[int, list[Duration]]
+    profile: PageProfile
+
+
+def _read_page(body: str, title: str, publisher: str | None, published: date | None) -> _Page:
+    units = _units(body, title, split_sentences(body))
+    mentions = find_numbers(body)
+    entities = find_entities(body)
+    lead_sentence = next((u.text for u in units if u.span is not None and u.rank == BODY), "")
+    publisher_agency = canonical_agency(publisher)
+    international = is_international_headline(title, lead_sentence, publisher_agency, body)
+    lead = lead_agency(
+        body, title, publisher=publisher, international=international, entities=entities
+    )
+    leaders = leading_countries(body, entities)
+    year = published.year if published else None
+    durations = {u.order: find_durations(u.text, year) for u in units}
+    range_year = next(
+        (d.start_date.year for u in units for d in durations[u.order] if d.start_date), None
+    )
+    profile = make_profile(
+        title=title,
+        lead_sentence=lead_sentence,
+        publisher_agency=publisher_agency,
+        lead=lead,
+        leaders=leaders,
+        # the year the operation ran: its stated dates first, else the year of publication
+        op_year=range_year or year,
+        multi_force=several_forces(body, entities),
+        joint_operation=is_joint_operation(title, body),
+        international=international,
+    )
+    return _Page(
+        body,
+        title,
+        units,
+        QuoteMap(body),
+        mentions,
+        [m.start for m in mentions],
+        entities,
+        [e.start for e in entities],
+        leaders,
+        lead,
+        durations,
+        profile,
+    )
+
+
+def _unit_parts(page: _Page, u: Unit) -> tuple[list[NumberMention], list[Entity]]:
+    """The counts and the named entities of one sentence, with offsets local to it."""
+    if u.span is None:
+        mentions = find_numbers(u.text)
+        ents = find_entities(u.text)
+    else:
+        mentions = _mentions_in(page.mentions, page.mention_starts, u)
+        a, b = u.span
+        lo = bisect.bisect_left(page.entity_starts, a)
+        hi = bisect.bisect_left(page.entity_starts, b)
+        ents = [
+            Entity(e.kind, e.name, e.start - a, e.end - a, e.text)
+            for e in page.entities[lo:hi]
+            if e.end <= b
+        ]
+    counts = [m for m in mentions if m.kind in (COUNT, MONEY)][:MAX_COUNTS_PER_SENTENCE]
+    return counts, ents
+
+
+def _unit_scope(
+    page: _Page, u: Unit, counts: list[NumberMention], ents: list[Entity], intro: Scope | None
+) -> Scope:
+    first_count = counts[0].figure_start if counts else len(u.text)
+    caption = bool(u.sentence and u.sentence.caption)
+    sc = sentence_scope(
+        u.text, page.profile, first_count=first_count, entities=ents, caption=caption
+    )
+    if u.span is None and sc.scope in (FORCE_SCOPE, INTERNATIONAL):
+        return Scope(OPERATION)  # the title is about the headline operation
+    in_list = u.sentence is not None and u.sentence.bullet and intro is not None
+    if in_list and sc.scope == OPERATION and intro is not None and intro.scope != OPERATION:
+        return intro  # a list item takes the scope of the line that introduces the list
+    return sc
+
+
+def _unit_candidates(
+    page: _Page,
+    idx: int,
+    sc: Scope,
+    counts: list[NumberMention],
+    ents: list[Entity],
+    intro_text: str | None,
+    previous_metric: str | None = None,
+) -> tuple[list[Candidate], str | None]:
+    """The figures one sentence states, before any choice between sentences, and the last metric
+    it stated (the whole that a part in the next sentence may refer to)."""
+    u = page.units[idx]
+    profile = page.profile
+    readings = read_sentence(
+        u.text, counts, context=_neighbourhood(page.units, idx), previous_metric=previous_metric
+    )
+    last = next((r.metric for r in reversed(readings) if r.metric and not r.subset), None)
+    splits = place_splits(u.text, [(m.figure_start, m.end) for m in counts], profile)
+    headline = _headline(u, intro_text)
+    out: list[Candidate] = []
+    for i, (m, r) in enumerate(zip(counts, readings, strict=True)):
+        if r.metric is None:
+            continue
+        scope, subject = sc.scope or OPERATION, sc.subject
+        if sc.per_number_subject:
+            # "Police Scotland arrested three and Kent Police arrested four": each number
+            # belongs to the force named last before it
+            subject = nearest_subject(ents, m.start, profile) or subject
+        if i in splits:
+            scope, subject = FORCE_SCOPE, splits[i]
+        if (
+            sc.international_from is not None
+            and scope == OPERATION
+            and m.start > sc.international_from
+        ):
+            scope = INTERNATIONAL
+        if sc.context_from is not None and m.start >= sc.context_from:
+            scope, subject = CONTEXT, None  # "..., up from 158 a year earlier"
+        if r.metric == "countries_involved" and scope == FORCE_SCOPE:
+            # "The NCA worked with Belgian police in an operation involving three countries": a
+            # count of countries is never one country's or force's part
+            scope, subject = OPERATION, None
+        if (
+            r.metric == "countries_involved"
+            and scope == OPERATION
+            and not profile.international_headline
+            and not profile.joint_operation
+        ):
+            scope = INTERNATIONAL  # a UK operation is one country's part of a wider action
+        value = m.value + r.value_add if r.value_add else m.value
+        quoted = u.span is not None and page.quotes.quoted(u.offset + m.start)
+        out.append(
+            Candidate(
+                scope,
+                r.metric,
+                value,
+                m.qualifier,
+                u,
+                subject,
+                u.rank,
+                r.weak,
+                quoted,
+                u.order,
+                headline,
+                r.part,
+            )
+        )
+    return out, last
+
+
+def _analyse(
+    body: str, title: str, *, publisher: str | None, published: date | None
+) -> tuple[_Page, list[Candidate], dict[int, Scope], tuple[Candidate, Duration] | None]:
+    """Every candidate figure of a page, with the page and the scope of each sentence."""
+    # spans stay valid: a prefix of the body has the same offsets
+    page = _read_page(body[:MAX_BODY_CHARS], title[:MAX_TITLE_CHARS], publisher, published)
+    candidates: list[Candidate] = []
+    scopes: dict[int, Scope] = {}
+    intro: Scope | None = None  # the scope of the line that introduces a list
+    intro_text: str | None = None
+    previous: str | None = None  # the last metric of the sentence before
+    for idx, u in enumerate(page.units):
+        counts, ents = _unit_parts(page, u)
+        sc = _unit_scope(page, u, counts, ents, intro)
+        if u.sentence is not None and not u.sentence.bullet:
+            intro = sc if u.sentence.lead_in else None
+            intro_text = u.text if u.sentence.lead_in else None
+        scopes[u.order] = sc
+        candidates.extend(
+            _listed_counts(
+                u,
+                ents,
+                page.leaders,
+                sc,
+                page.profile.international_headline or page.profile.joint_operation,
+            )
+        )
+        last: str | None = None
+        if sc.scope is not None and counts:
+            found, last = _unit_candidates(page, idx, sc, counts, ents, intro_text, previous)
+            candidates.extend(found)
+        previous = last if u.span is not None else None
+
+    dur = _best_duration(page.units, page.durations, scopes)
+    if dur is not None:
+        candidates.append(dur[0])
+    return page, candidates, scopes, dur
+
+
+def _extract(
+    body: str, title: str, *, publisher: str | None, published: date | None
+) -> FigureResult:
+    page, candidates, scopes, dur = _analyse(body, title, publisher=publisher, published=published)
+    figures, abstentions = _rated(choose(candidates), page, load_model())
+    op_arrests = next(
+        (f.value for f in figures if f.scope == OPERATION and f.metric == "arrests"), None
+    )
+    facts = OperationFacts(
+        name=operation_name(page.body, page.title),
+        lead_agency=page.lead,
+        theme=theme(page.body, page.title),
+        start_date=dur[1].start_date if dur else None,
+        end_date=dur[1].end_date if dur else None,
+        forces=forces_named(page.entities),
+        countries=countries_named(page.entities),
+    )
+    return FigureResult(
+        figures=tuple(figures),
+        arrest_breakdown=tuple(_breakdown(page.units, scopes, op_arrests)),
+        operation=facts,
+        abstentions=tuple(abstentions),
+    )
+
+
+def _signals(page: _Page, chosen: list[tuple[Candidate, list[Candidate]]]) -> PageSignals:
+    lead = next((u.text for u in page.units if u.span is not None and u.rank == BODY), "")
+    return page_signals(
+        page.title,
+        lead,
+        force_parts=sum(1 for c, _ in chosen if c.scope == FORCE_SCOPE),
+        context_parts=sum(1 for c, _ in chosen if c.scope == CONTEXT),
+        units=len(page.units),
+    )
+
+
+def candidate_facts(c: Candidate, group: list[Candidate]) -> CandidateFacts:
+    """What ``tasks.figures.confidence`` needs to know of a chosen candidate and its rivals."""
+    rivals = {float(o.value) for o in group} - {float(c.value)}
+    return CandidateFacts(
+        metric=c.metric,
+        scope=c.scope,
+        value=float(c.value),
+        qualifier=c.qualifier,
+        title_only=c.rank == TITLE,
+        heading=c.rank in (HEADING, TITLE_REPEAT),
+        listed=c.rank >= LISTED,
+        weak=c.weak,
+        quoted=c.quoted,
+        part=c.part,
+        headline=c.headline,
+        bullet=bool(c.unit.sentence and c.unit.sentence.bullet),
+        order=max(c.order, 0),
+        rival_values=len(rivals),
+    )
+
+
+def headline_choices(
+    body: str,
+    title: str | None = None,
+    *,
+    publisher: str | None = None,
+    published: date | None = None,
+) -> list[tuple[Figure, CandidateFacts, PageSignals]]:
+    """The operation and international figures the rules choose, before any is withheld, with
+    what ``tasks.figures.confidence`` reads of each: the training data of its model."""
+    page, candidates, _, _ = _analyse(
+        body or "", title or "", publisher=publisher, published=published
+    )
+    chosen = choose(candidates)
+    signals = _signals(page, chosen)
+    return [
+        (c.figure(), candidate_facts(c, group), signals)
+        for c, group in chosen
+        if c.scope in (OPERATION, INTERNATIONAL)
+    ]
+
+
+def _rated(
+    chosen: list[tuple[Candidate, list[Candidate]]], page: _Page, model: Model | None
+) -> tuple[list[Figure], list[Abstention]]:
+    """Each chosen figure with its confidence; the operation and international figures the
+    model does not trust become abstentions. Force and background figures are not rated: they
+    are never headline figures."""
+    signals = _signals(page, chosen)
+    figures: list[Figure] = []
+    abstentions: list[Abstention] = []
+    for c, group in chosen:
+        if c.scope not in (OPERATION, INTERNATIONAL):
+            figures.append(c.figure())
+            continue
+        confidence = rate(candidate_facts(c, group), signals, model)
+        if model is not None and confidence < model.threshold:
+            u = c.unit
+            abstentions.append(
+                Abstention(
+                    c.scope,
+                    c.metric,
+                    c.value,
+                    c.qualifier,
+                    u.text,
+                    u.span,
+                    confidence,
+                    f"confidence {confidence:.2f} under the threshold {model.threshold:.2f}",
+                )
+            )
+            continue
+        figures.append(c.figure(confidence))
+    return figures, abstentions
+
+
+def _neighbourhood(units: list[Unit], idx: int) -> str:
+    """The sentence with its neighbours in the body ("referrals were made to this")."""
+    parts = []
+    for j in (idx - 1, idx, idx + 1):
+        if 0 <= j < len(units) and (j == idx or units[j].span is not None):
+            parts.append(units[j].text)
+    return " ".join(parts)
+
+
+def _country_lists(text: str, ents: list[Entity]) -> list[list[Entity]]:
+    """Runs of country names joined only by commas and "and" ("Chad, Mali and Niger")."""
+    runs: list[list[Entity]] = []
+    cur: list[Entity] = []
+    for e in ents:
+        if e.kind != COUNTRY:
+            continue
+        if cur and _LIST_SEP.match(text[cur[-1].end : e.start]):
+            cur.append(e)
+        else:
+            if len(cur) >= 2:
+                runs.append(cur)
+            cur = [e]
+    if len(cur) >= 2:
+        runs.append(cur)
+    return runs
+
+
+def _listed_counts(
+    u: Unit, ents: list[Entity], leaders: tuple[str, ...], sc: Scope, international_page: bool
+) -> list[Candidate]:
+    """countries_involved / forces_involved from a list of names that took part."""
+    out: list[Candidate] = []
+    if sc.scope not in (OPERATION, INTERNATIONAL):
+        return out
+    took_part = finditer_at(_TOOK_PART, u.text, cue_starts(cue_text(u.text), _TOOK_PART_STARTS))
+    if next(took_part, None) is None:
+        return out
+    for run in _country_lists(u.text, ents):
+        names = {e.name for e in run} | set(leaders)
+        if len(run) >= 2:
+            scope = sc.scope
+            if scope == OPERATION and not international_page:
+                scope = INTERNATIONAL
+            out.append(
+                Candidate(
+                    scope,
+                    "countries_involved",
+                    len(names),
+                    "exact",
+                    u,
+                    None,
+                    u.rank + LISTED,
+                    order=u.order,
+                )
+            )
+            break
+    if not _INCOMPLETE_LIST.search(u.text):
+        forces = [e for e in ents if e.kind == FORCE]
+        named = {e.name for e in forces} | set(area_force_list(u.text))
+        if len(named) >= 2:
+            out.append(
+                Candidate(
+                    sc.scope,
+                    "forces_involved",
+                    len(named),
+                    "exact",
+                    u,
+                    None,
+                    u.rank + LISTED,
+                    order=u.order,
+                )
+            )
+    return out
+
+
+def _best_duration(
+    units: list[Unit], durations: dict[int, list[Duration]], scopes: dict[int, Scope]
+) -> tuple[Candidate, Duration] | None:
+    best: tuple[tuple[int, int, int], Candidate, Duration] | None = None
+    for u in units:
+        sc = scopes.get(u.order)
+        if sc is None or sc.scope in (None, CONTEXT):
+            continue
+        # the operation's length: a UK page that gives the wider action's dates gives its own
+        scope = OPERATION
+        for d in durations.get(u.order, []):
+            if sc.context_from is not None and d.start >= sc.context_from:
+                continue  # "..., up from 30 during last year's week of action"
+            key = (d.rank, 0 if sc.scope == OPERATION else 1, u.rank, u.order)
+            if best is None or key < best[0]:
+                cand = Candidate(
+                    scope, "duration_days", d.days, "exact", u, None, u.rank, order=u.order
+                )
+                best = (key, cand, d)
+    return (best[1], best[2]) if best else None
+
+
+# A sentence about the operation as a whole ("the week-long operation resulted in", "in total")
+# beats a narrative one ("two men and a woman were arrested after police raided ..."). Every
+# match starts with one of _HEADLINE_STARTS, and the pattern is tried only there.
+_HEADLINE_STARTS = (
+    "operation", "crackdown", "week", "campaign", "in", "a", "overall", "together", "combined",
+    "collectively", "between", "result", "tally", "totalled",
+)  # fmt: skip
+_HEADLINE_WORDS = re.compile(
+    r"\b(?:operation|operations|intensification|crackdown|week\sof\saction|action\sdays?|campaign|"
+    r"in\stotal|a\stotal\sof|overall|in\sall|altogether|together|combined|collectively|between\sthem|"
+    r"results?|tally|totalled|achieved)\b",
+    re.IGNORECASE,
+)
+# The line before a list of results ("Overall, the results of the action include:").
+_RESULTS_INTRO = re.compile(
+    r"\b(?:results?|achieved|recorded|tally|total|overall|in\sall|outcomes?|during\sthe\s(?:week|operation|fortnight)|"
+    r"the\s(?:week|operation|fortnight|action)\s(?:saw|led|resulted|produced))\b",
+    re.IGNORECASE,
+)
+
+
+def _headline(u: Unit, intro: str | None) -> bool:
+    """Does the sentence report the operation as a whole? A list item does when the line that
+    introduces its list does ("Results from the week include:")."""
+    if u.span is None or u.sentence is None:
+        return True
+    if u.sentence.bullet:
+        return bool(intro and _RESULTS_INTRO.search(intro))
+    starts = cue_starts(cue_text(u.text), _HEADLINE_STARTS)
+    return next(finditer_at(_HEADLINE_WORDS, u.text, starts), None) is not None
+
+
+def _breakdown(
+    units: list[Unit], scopes: dict[int, Scope], arrests: int | float | None
+) -> list[BreakdownItem]:
+    """Explicit splits of the operation's arrests first; else attributed single counts."""
+    eligible = [
+        u
+        for u in units
+        if u.span is not None and (scopes.get(u.order) or Scope(None)).scope == OPERATION
+    ]
+    for u in eligible:
+        items = bd.explicit_items(u.text)
+        items = [i for i in items if arrests is None or i.count <= arrests]
+        if items:
+            return [BreakdownItem(i.offence, i.count, u.text, u.span) for i in items]
+    out: list[BreakdownItem] = []
+    total = 0
+    for u in eligible:
+        for i in bd.attributed_items(u.text):
+            if arrests is not None and total + i.count > arrests:
+                continue
+            if any(o.offence == i.offence for o in out):
+                continue
+            out.append(BreakdownItem(i.offence, i.count, u.text, u.span))
+            total += i.count
+    return out
