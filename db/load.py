@@ -490,64 +490,70 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
         record_article_forces(conn, article_id, ex, force_slugs)
         if not page.relevant:
             continue
-        insert_ignore(
-            conn,
-            FIGURES,
-            [
-                {
-                    "article_id": article_id,
-                    "scope": f.scope,
-                    "metric": f.metric,
-                    "subject": f.subject or "",
-                    "value": float(f.value),
-                    "qualifier": f.qualifier,
-                    "evidence": f.evidence,
-                    "span_start": f.span[0] if f.span else None,
-                    "span_end": f.span[1] if f.span else None,
-                    "parser_version": ex.parser_version,
-                    "confidence": f.confidence,
-                }
-                for f in ex.result.figures
-            ],
-            ["article_id", "scope", "metric", "subject"],
-        )
-        insert_ignore(
-            conn,
-            ABSTENTIONS,
-            [
-                {
-                    "article_id": article_id,
-                    "ordinal": i,
-                    "scope": a.scope,
-                    "metric": a.metric,
-                    "value": float(a.value),
-                    "qualifier": a.qualifier,
-                    "evidence": a.evidence,
-                    "span_start": a.span[0] if a.span else None,
-                    "span_end": a.span[1] if a.span else None,
-                    "confidence": a.confidence,
-                    "reason": a.reason,
-                }
-                for i, a in enumerate(ex.result.abstentions)
-            ],
-            ["article_id", "ordinal"],
-        )
-        insert_ignore(
-            conn,
-            BREAKDOWNS,
-            [
-                {
-                    "article_id": article_id,
-                    "offence": b.offence,
-                    "count": b.count,
-                    "evidence": b.evidence,
-                }
-                for b in ex.result.arrest_breakdown
-            ],
-            ["article_id", "offence"],
-        )
+        _write_claims(conn, article_id, ex)
     mark_pending(conn, touched)  # the derive stage rebuilds them (tasks/derive.py)
     return touched
+
+
+def _write_claims(conn: Connection, article_id: int, ex: Extraction) -> None:
+    """A reading's claims: its figures (with their confidence), its arrest breakdown and
+    the figures it abstained from."""
+    insert_ignore(
+        conn,
+        FIGURES,
+        [
+            {
+                "article_id": article_id,
+                "scope": f.scope,
+                "metric": f.metric,
+                "subject": f.subject or "",
+                "value": float(f.value),
+                "qualifier": f.qualifier,
+                "evidence": f.evidence,
+                "span_start": f.span[0] if f.span else None,
+                "span_end": f.span[1] if f.span else None,
+                "parser_version": ex.parser_version,
+                "confidence": f.confidence,
+            }
+            for f in ex.result.figures
+        ],
+        ["article_id", "scope", "metric", "subject"],
+    )
+    insert_ignore(
+        conn,
+        ABSTENTIONS,
+        [
+            {
+                "article_id": article_id,
+                "ordinal": i,
+                "scope": a.scope,
+                "metric": a.metric,
+                "value": float(a.value),
+                "qualifier": a.qualifier,
+                "evidence": a.evidence,
+                "span_start": a.span[0] if a.span else None,
+                "span_end": a.span[1] if a.span else None,
+                "confidence": a.confidence,
+                "reason": a.reason,
+            }
+            for i, a in enumerate(ex.result.abstentions)
+        ],
+        ["article_id", "ordinal"],
+    )
+    insert_ignore(
+        conn,
+        BREAKDOWNS,
+        [
+            {
+                "article_id": article_id,
+                "offence": b.offence,
+                "count": b.count,
+                "evidence": b.evidence,
+            }
+            for b in ex.result.arrest_breakdown
+        ],
+        ["article_id", "offence"],
+    )
 
 
 def _operation_id(conn: Connection, key: str) -> int | None:
