@@ -249,3 +249,14 @@ def operation_candidates(conn: Connection, op_ids: Collection[int]) -> dict[int,
     )
     by_key = {c.key: c for c in wh.candidates(conn, ids=op_ids)}
     return {op_id: by_key[key] for op_id, key in keys.items()}
+
+
+def operation_keys(conn: Connection, op_ids: Collection[int]) -> dict[int, str]:
+    """operation id -> key."""
+    if not op_ids:
+        return {}
+    return dict(
+        conn.execute(
+            select(OPERATIONS.c.id, OPERATIONS.c.key).where(OPERATIONS.c.id.in_(sorted(op_ids)))
+        ).all()
+    )

@@ -415,6 +415,10 @@ def resolve_task(pages: Sequence[wh.Extracted], db_url: str | None) -> list[Matc
     a page a person merged or split (`optally operations`) goes where they put it."""
     engine = get_engine(db_url)
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # One snapshot: another run's loaded operation is seen pending with its
+            # claims or derived with its figures, never half way (tasks/resolve.py).
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
         return resolve_batch(conn, pages)
 
 

@@ -61,10 +61,12 @@ from functools import lru_cache
 
 from sqlalchemy import Connection
 
+from db.derived import figure_claims, pending
 from db.load import Extracted, candidates
-from db.operations import operation_candidates, pinned_operations
+from db.operations import operation_candidates, operation_keys, pinned_operations
 from domain.forces import load_forces, match_force, match_forces
 from domain.records import Candidate, Extraction, Match
+from tasks.derive import reconcile
 from tasks.figures.places import find_entities
 
 MATCH_THRESHOLD = 0.5
@@ -654,7 +656,7 @@ def resolve_batch(conn: Connection, pages: Sequence[Extracted]) -> list[Match | 
         days = [published_of(p.extraction) for p in reportable]
         # An undated page can match any operation: then every one is a candidate.
         windows = date_windows(days) if all(d is not None for d in days) else None  # type: ignore[arg-type]
-        existing = candidates(conn, windows)
+        existing = _as_derived(conn, candidates(conn, windows))
     pinned_ids = {pins[p.item.page_id] for p in pages if p.relevant and p.item.page_id in pins}
     by_id = operation_candidates(conn, pinned_ids) if pinned_ids else {}
     matches = iter(resolve([p.extraction for p in reportable], existing))
@@ -667,3 +669,24 @@ def resolve_batch(conn: Connection, pages: Sequence[Extracted]) -> list[Match | 
         else:
             out.append(next(matches) if id(p) in ids else None)
     return out
+
+
+def _as_derived(conn: Connection, existing: list[Candidate]) -> list[Candidate]:
+    """Candidates whose operation is loaded but not yet derived (pending: another run is
+    between its load and its derive, or a run stopped there) get the figures derive will
+    give them, reconciled from their claims now: a page must match an operation whether or
+    not its derive has committed. Read in one snapshot (resolve_task), an operation is
+    either pending with its claims or derived with its figures."""
+    waiting = operation_keys(conn, pending(conn))
+    if not waiting:
+        return existing
+    claims = figure_claims(conn, sorted(waiting))
+    figures = {
+        key: frozenset(
+            (r["metric"], float(r["value"]))
+            for r in reconcile(op_id, claims.get(op_id, []))
+            if r["scope"] == "operation"
+        )
+        for op_id, key in waiting.items()
+    }
+    return [replace(c, figures=figures[c.key]) if c.key in figures else c for c in existing]

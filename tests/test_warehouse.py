@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import text
 
 from config.sources import Source
@@ -23,7 +24,7 @@ from domain.records import (
     OperationFacts,
 )
 from tasks.derive import rebuild
-from tasks.resolve import date_windows, resolve
+from tasks.resolve import date_windows, resolve, resolve_batch
 
 T0 = datetime(2021, 11, 5, 9, 0, tzinfo=UTC)
 T1 = datetime(2021, 11, 20, 9, 0, tzinfo=UTC)
@@ -381,3 +382,35 @@ def test_confidence_and_abstentions_are_kept_with_the_claims(db_url: str) -> Non
         ("potential_victims", 3, "Three men were found.", 91, 0.12, "confidence 0.12 under 0.193")
     ]
     assert reconciled == 0
+
+
+def test_a_page_matches_an_operation_loaded_but_not_yet_derived(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run may be between its load and its derive: resolution sees the pending
+    operation with the figures derive will give it (two runs at once stay one warehouse)."""
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        sid = wh.register_sources(conn, [source()])["nca"]
+    nca, news = "https://www.nationalcrimeagency.gov.uk/news/a", "https://news.example/b"
+    fetched = Fetched(nca, b"v1")
+    with engine.begin() as conn:
+        page_id, version_id = wh.archive(conn, sid, fetched)
+        item = wh.PageItem(page_id, version_id, nca, fetched.fetched_at, True, "nca")
+        wh.load(
+            conn,
+            [wh.Extracted(item, extraction(nca, 38), True)],
+            resolve([extraction(nca, 38)], []),
+        )
+    story = extraction(news, 38)
+    story = replace(story, article=replace(story.article, title="Police round-up of the week"))
+    with engine.begin() as conn:
+        page_id, version_id = wh.archive(conn, sid, Fetched(news, b"n1"))
+    page = wh.Extracted(wh.PageItem(page_id, version_id, news, T0, False, "nca"), story, True)
+    with engine.connect() as conn:
+        (match,) = resolve_batch(conn, [page])
+    assert match is not None and not match.new  # joins the pending operation by its figures
+    monkeypatch.setattr("tasks.resolve.pending", lambda conn: [])  # as before pending counted
+    with engine.connect() as conn:
+        (blind,) = resolve_batch(conn, [page])
+    assert blind is not None and blind.new
