@@ -57,6 +57,10 @@ MAX_ECHO_CHARS = 80
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
+# The source of pages a user names by hand (`optally add`): only their own hosts allowed.
+MANUAL_SOURCE = "manual"
+
+
 class SourcesError(ValueError):
     """The sources file is missing, unreadable or invalid. The message is one line."""
 

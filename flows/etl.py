@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,25 +20,21 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from app.progress import current as current_progress
-from config.settings import Settings, get_settings
-from config.sources import Source, load_sources, select_sources
+from config.settings import get_settings
+from config.sources import MANUAL_SOURCE, Source, load_sources, select_sources
 from db import load as wh
-from db.backoff import backing_off
 from db.derived import pending
 from db.engine import get_engine
 from db.identity import rekey_pages
-from db.recheck import interrupted, listing_failed, settled_urls
 from domain.records import PARSER_VERSION, Match
 from domain.urls import source_page_identity
 from profiles import detect as detect_profile
 from tasks import extract_pool
+from tasks.crawl import Discovered, FetchOutcome, discover_source, fetch_batch
 from tasks.derive import rebuild
-from tasks.discover import Link, Settled, discover
+from tasks.discover import Link
 from tasks.extract import extract_page, keeps, outside_dates, with_listing_date
 from tasks.fetch import (
-    CANCELLED,
-    PRIVATE_REFUSED,
-    shared_fetcher,
     stop_fetching_when_interrupted,
 )
 from tasks.host_slots import ensure_host_limits, host_slot, host_slots_needed
@@ -128,82 +124,6 @@ def nothing_read_message(summary: dict[str, Any]) -> str:
     return f"no source could be read: {'; '.join(named)}{more}"
 
 
-def failure_reason(reason: str | None, source: Source) -> str:
-    """A failure's reason, saying what allows a refused private address."""
-    if reason != PRIVATE_REFUSED:
-        return reason or "failed"
-    if source.name == MANUAL_SOURCE:
-        return f"{reason} (`optally add --allow-private` allows it)"
-    return f"{reason} (set allow_private_hosts: true on source {source.name!r} to allow it)"
-
-
-@dataclass(frozen=True, slots=True)
-class FetchOutcome:
-    fetched: int
-    not_modified: int
-    unchanged: int
-    page_ids: tuple[int, ...]
-    failures: tuple[dict[str, Any], ...]
-    source: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Discovered:
-    """A source's article links for this run, and its warnings as "<source>: <warning>"."""
-
-    links: list[Link]
-    warnings: list[str]
-    failures: list[dict[str, Any]] = field(default_factory=list)  # discovery's, with "source"
-    documents_read: int = 0  # listing pages, feeds, sitemaps, search pages read
-
-
-def _backing_off(conn: Any, source: Source, settings: Settings) -> set[str]:
-    """The source's URLs that failed run after run and wait out their back-off now. None
-    for `optally add`: a page named by hand is fetched when asked."""
-    if source.name == MANUAL_SOURCE:
-        return set()
-    source_id = wh.register_sources(conn, [source])[source.name]
-    return backing_off(
-        conn,
-        source_id,
-        datetime.now(UTC),
-        after=settings.failure_backoff_after,
-        base_days=settings.failure_backoff_days,
-        max_days=settings.failure_backoff_max_days,
-    )
-
-
-def _settled(conn: Any, db_url: str | None, source: Source, settings: Settings) -> Settled | None:
-    """Incremental runs: which of a page of the source's article URLs need not be asked for
-    again (known, read by this parser, older than the re-check window: db/recheck.py).
-    None for `optally add`: a page named by hand is fetched when asked."""
-    if source.name == MANUAL_SOURCE:
-        return None
-    source_id = wh.register_sources(conn, [source])[source.name]
-    if interrupted(conn, source_id, PARSER_VERSION):  # its walk may have holes: sweep
-        get_run_logger().warning(
-            "discover %s: pages archived and never read (a run stopped early, or a new "
-            "parser): this run is a full sweep of the source",
-            source.name,
-        )
-        return None
-    if listing_failed(conn, source_id, source.is_article):  # the last walk stopped early
-        get_run_logger().warning(
-            "discover %s: a listing page failed last time: this run is a full sweep of the source",
-            source.name,
-        )
-        return None
-    # Recent: dated on or after this day (recheck_days 0: dated today or later).
-    cutoff = date.today() - timedelta(days=settings.recheck_days)
-    engine = get_engine(db_url)
-
-    def look_up(urls: list[str]) -> set[str]:
-        with engine.connect() as c:
-            return settled_urls(c, source_id, urls, cutoff=cutoff, parser_version=PARSER_VERSION)
-
-    return look_up
-
-
 # Retries live in the Fetcher's own loop (it honours Retry-After); the tasks do not retry.
 @task(name="discover", cache_policy=NO_CACHE, tags=["http"])
 def discover_task(
@@ -215,91 +135,8 @@ def discover_task(
     host_slots: bool = False,
     full_sweep: bool = False,
 ) -> Discovered:
-    settings = get_settings()
-    host = urlsplit(source.start_url or "").hostname
-    with get_engine(db_url).begin() as conn:
-        skip = _backing_off(conn, source, settings)
-        settled = None if full_sweep else _settled(conn, db_url, source, settings)
-    with host_slot(host, source.rate_limit, host_slots):
-        result = discover(
-            source,
-            shared_fetcher(settings),
-            since=since,
-            until=until,
-            max_pages=max_pages,
-            skip=skip,
-            settled=settled,
-        )
-    logger = get_run_logger()
-    # a listing cut off by a stop signal is not the listing's failure
-    failures = [f for f in result.failures if f.error != CANCELLED]
-    for failure in failures:
-        logger.warning("discover %s: %s failed: %s", source.name, failure.url, failure.error)
-    links = list(result.links)
-    engine = get_engine(db_url)
-    with engine.begin() as conn:
-        ids = wh.register_sources(conn, [source])
-        for failure in failures:
-            wh.record_failure(conn, ids[source.name], failure)
-        # Article pages that failed last time are tried again. Not the listing pages,
-        # feeds or sitemaps discovery failed on (their failures are recorded too): fetched
-        # as articles they would be archived and extracted as articles.
-        known = {link.url for link in links}
-        known |= {f.url for f in result.failures} | {source.start_url}
-        retries = [
-            Link(url)
-            for url in wh.failed_urls(conn, ids[source.name])
-            if url not in known and url not in skip and source.is_article(url)
-        ]
-    warnings = [*result.warnings, *_bound_retries(links, retries, skip, source, settings)]
-    for warning in warnings:
-        logger.warning("discover %s: %s", source.name, warning)
-    logger.info(
-        "discover %s: %d article links, %d known ones not asked for again (stopped: %s)",
-        source.name,
-        len(links),
-        result.dropped.get("known", 0),
-        result.stopped,
-    )
-    return Discovered(
-        links,
-        [f"{source.name}: {w}" for w in warnings],
-        [_failure(source, f.url, f.status, f.error, f.attempts) for f in failures],
-        result.pages_fetched,
-    )
-
-
-def _failure(
-    source: Source, url: str, status: int | None, reason: str | None, attempts: int
-) -> dict[str, Any]:
-    return {
-        "source": source.name,
-        "url": url,
-        "status": status,
-        "reason": failure_reason(reason, source),
-        "attempts": attempts,
-    }
-
-
-def _bound_retries(
-    links: list[Link], retries: list[Link], skip: set[str], source: Source, settings: Settings
-) -> list[str]:
-    """Add the retries to ``links`` within max_urls_per_source; say what was left out."""
-    room = max(0, settings.max_urls_per_source - len(links))
-    links += retries[:room]
-    warnings = []
-    if len(retries) > room:
-        warnings.append(
-            f"{len(retries) - room:,} earlier failed URL(s) not retried this run "
-            "(max_urls_per_source)"
-        )
-    waiting = sum(1 for url in skip if url != source.start_url and source.is_article(url))
-    if waiting:
-        warnings.append(
-            f"{waiting:,} URL(s) left out: failed in {settings.failure_backoff_after} or more "
-            "runs in a row, backing off"
-        )
-    return warnings
+    """A source's article links for this run (tasks/discover.py discover_source)."""
+    return discover_source(source, since, until, max_pages, db_url, host_slots, full_sweep)
 
 
 @task(name="fetch", cache_policy=NO_CACHE, tags=["http"])
@@ -309,79 +146,7 @@ def fetch_task(
     """Fetch a batch of one host's pages and archive each body before anything parses it."""
     host = urlsplit(links[0].url).hostname if links else None
     with host_slot(host, source.rate_limit, host_slots):
-        return _fetch_batch(source, links, db_url)
-
-
-def _fetch_batch(source: Source, links: Sequence[Link], db_url: str | None) -> FetchOutcome:
-    settings = get_settings()
-    fetcher = shared_fetcher(settings)
-    engine = get_engine(db_url)
-    logger = get_run_logger()
-    with engine.connect() as conn:
-        states = wh.page_states(conn, [link.url for link in links])
-        source_id = wh.register_sources(conn, [source])[source.name]
-        conn.commit()
-    fetched = not_modified = unchanged = 0
-    page_ids: list[int] = []
-    failures: list[dict[str, Any]] = []
-    results = []
-    for link in links:
-        state = states.get(link.url)
-        result = fetcher.fetch(
-            link.url,
-            allowed_hosts=source.allowed_hosts,
-            rate_limit=source.rate_limit,
-            etag=state.etag if state else None,
-            last_modified=state.last_modified if state else None,
-            allow_private=source.allow_private_hosts,
-            robots_on_error=source.robots_on_error,
-        )
-        results.append((link, result))
-
-    # One transaction for the batch's archive, not one per page: one commit and one
-    # hand-over of SQLite's write lock between the fetch threads per batch
-    # (docs/BENCHMARKS.md). Killed before the commit, the batch is fetched again next run.
-    # A page the warehouse refuses fails alone; the others are archived (wh.write_pages).
-    def archive(conn: Any, batch: Sequence[tuple[Link, Any]]) -> list[tuple[Link, Any, Any]]:
-        out = []
-        for link, result in batch:
-            if result.ok or result.not_modified:
-                # One page, one row: the page the body says it is (domain/urls.py).
-                identity = source_page_identity(source, result.url, result.body)
-                ids = wh.archive(conn, source_id, result, link.title, link.published, identity)
-                out.append((link, result, ids))
-            elif result.error != CANCELLED:  # stopping is not the page's failure
-                wh.record_failure(conn, source_id, result)
-                out.append((link, result, None))
-        return out
-
-    written, refused = wh.write_pages(engine, results, archive, "archive")
-    for link, result, ids in (row for rows in written for row in rows):
-        if ids is None:
-            failures.append(
-                _failure(source, link.url, result.status, result.error, result.attempts)
-            )
-            logger.warning(
-                "fetch %s failed after %d attempt(s): %s", link.url, result.attempts, result.error
-            )
-            continue
-        page_id, version_id = ids
-        page_ids.append(page_id)
-        if result.not_modified:
-            not_modified += 1
-        elif version_id is None:
-            unchanged += 1
-        else:
-            fetched += 1
-    wh.record_page_failures(
-        engine, [(link.url, source_id, None, why) for (link, _), why in refused]
-    )
-    for (link, result), why in refused:
-        failures.append(_failure(source, link.url, result.status, why, result.attempts))
-        logger.warning("fetch %s: %s", link.url, why)
-    return FetchOutcome(
-        fetched, not_modified, unchanged, tuple(page_ids), tuple(failures), source.name
-    )
+        return fetch_batch(source, links, db_url)
 
 
 @task(name="extract", cache_policy=NO_CACHE)
@@ -694,9 +459,6 @@ def reparse(sources_file: str | None = None, db_url: str | None = None) -> dict[
         None, {s.name: s for s in sources}, db_url, summary, current_progress(), include_read=True
     )
     return summary.as_dict()
-
-
-MANUAL_SOURCE = "manual"
 
 
 def manual_source(urls: Sequence[str], allow_private: bool = False) -> Source:

@@ -458,7 +458,8 @@ def test_backing_off_after_three_runs_in_a_row_for_doubling_days(sqlite_url: str
 
 def test_pages_named_by_hand_never_back_off(sqlite_url: str) -> None:
     """`optally add URL` fetches the URL however often it failed before."""
-    from flows.etl import _backing_off, manual_source
+    from flows.etl import manual_source
+    from tasks.crawl import backing_off_urls
 
     engine = get_engine(sqlite_url)
     manual = manual_source(["https://x.test/news/a"])
@@ -470,8 +471,8 @@ def test_pages_named_by_hand_never_back_off(sqlite_url: str) -> None:
             for _ in range(5):
                 wh.record_failure(conn, ids[name], _Failure(f"https://x.test/news/{name}", now))
         settings = Settings()
-        assert _backing_off(conn, manual, settings) == set()
-        assert _backing_off(conn, listed, settings) == {"https://x.test/news/s"}
+        assert backing_off_urls(conn, manual, settings) == set()
+        assert backing_off_urls(conn, listed, settings) == {"https://x.test/news/s"}
 
 
 # ---------------------------------------------------------------------------
