@@ -43,7 +43,6 @@ OPERATIONS, OP_FIGURES = T["operations"], T["operation_figures"]
 METRICS, CHECKS, SOURCES = T["metric_values"], T["quality_checks"], T["sources"]
 ABSTENTIONS = T["abstentions"]
 
-RECONCILED_SCOPES = ("operation", "international")
 MAX_REASON_CHARS = 300  # of a page failure's reason, as stored and shown
 
 log = logging.getLogger(__name__)

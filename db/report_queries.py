@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, MetaData, Table, and_, func, select
 
 from db import models as m
+from db.derived import RECONCILED_SCOPES
 from db.queries import metric_details, metrics_rows
 from domain.records import METRICS
 
@@ -26,7 +27,6 @@ ARTICLES, FIGURES, BREAKDOWNS = T["articles"], T["figures"], T["arrest_breakdown
 OP_FIGURES, CHECKS = T["operation_figures"], T["quality_checks"]
 OPERATIONS = T["operations"]
 
-RECONCILED_SCOPES = ("operation", "international")
 # The stable views, in the order exports write them.
 EXPORT_VIEWS: tuple[str, ...] = ("operation_summary", "operation_metrics")
 

@@ -379,7 +379,7 @@ def _extract_and_load(
     if _derivations_pending(db_url):
         # A run stopped between a load and its derive, or pages merged as one (rekey):
         # rebuild those operations before this run resolves anything against them.
-        touched.update(derive_task(quote([]), db_url))
+        touched.update(derive_task([], db_url))
     left_out: Counter[str] = Counter()
     for i in range(len(batches)):
         extracted = futures.popleft()

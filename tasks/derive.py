@@ -341,11 +341,12 @@ def rebuild(conn: Connection, op_ids: Iterable[int] = ()) -> list[int]:
     lock_operations(conn)  # one rebuild at a time (db/lineage.py says why)
     ids = sorted(set(op_ids) | set(store.pending(conn)))
     for i in range(0, len(ids), REBUILD_CHUNK):
-        _rebuild_chunk(conn, ids[i : i + REBUILD_CHUNK])
+        chunk = ids[i : i + REBUILD_CHUNK]
+        _rebuild_chunk(conn, chunk)
+        store.clear_pending(conn, chunk)
     # Parents depend on reconciled totals of other operations too (tasks/lineage.py).
     link_parents(conn, ids)
     refresh_operation_forces(conn, ids)
-    store.clear_pending(conn, ids)
     return ids
 
 

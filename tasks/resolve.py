@@ -677,7 +677,8 @@ def _as_derived(conn: Connection, existing: list[Candidate]) -> list[Candidate]:
     give them, reconciled from their claims now: a page must match an operation whether or
     not its derive has committed. Read in one snapshot (resolve_task), an operation is
     either pending with its claims or derived with its figures."""
-    waiting = operation_keys(conn, pending(conn))
+    keys = {c.key for c in existing}
+    waiting = {i: k for i, k in operation_keys(conn, pending(conn)).items() if k in keys}
     if not waiting:
         return existing
     claims = figure_claims(conn, sorted(waiting))
