@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from db.engine import MIGRATIONS_DIR, current_revision, get_engine
@@ -18,6 +19,8 @@ NEW_TABLES = {
     "nrm_statistics",
 }
 NEW_VIEWS = {"figure_conflicts", "operation_history"}
+# The newest revision, read from the scripts so a new migration needs no edit here.
+HEAD = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
 
 def migrate(engine: Engine, fn, revision: str) -> None:  # type: ignore[no-untyped-def]
@@ -76,7 +79,7 @@ def test_upgrade_keeps_data_and_downgrade_returns_to_0001(db_url: str) -> None:
         before = conn.execute(text("SELECT * FROM operation_summary")).all()
 
     migrate(engine, command.upgrade, "head")
-    assert current_revision(engine) == "0005"
+    assert current_revision(engine) == HEAD
     tables, views = relations(engine)
     assert tables >= NEW_TABLES and NEW_VIEWS | {"operation_summary", "operation_metrics"} <= views
     with engine.connect() as conn:
@@ -137,6 +140,12 @@ def test_upgrade_keeps_data_and_downgrade_returns_to_0001(db_url: str) -> None:
 
     # And up again, as the engine factory does on first use.
     migrate(engine, command.upgrade, "head")
-    assert current_revision(engine) == "0005"
+    assert current_revision(engine) == HEAD
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM operation_forces")).scalar_one() == 1
+
+
+def test_head_is_the_highest_numbered_revision() -> None:
+    # Revisions are numbered NNNN_<what>.py and chained in order: a branch would leave two heads.
+    numbered = sorted(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+    assert HEAD == numbered[-1]
