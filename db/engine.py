@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
+import time
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -148,18 +150,28 @@ def secret_url(name: str) -> str:
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(busy_timeout: float, dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     # The busy timeout (sqlite3.connect's ``timeout``, see _create) turns a second writer's
-    # "database is locked" into a wait; it is set before this runs, so switching to WAL
-    # waits for a lock another process holds too.
+    # "database is locked" into a wait, but not always when switching to WAL: SQLite answers
+    # "locked" at once, without its busy handler, where waiting could deadlock (this
+    # connection's read lock against another's write lock, as when two runs open one fresh
+    # file and one migrates it: tests/test_hostile_data.py, two runs on a fresh file). So
+    # that switch is tried again until the busy timeout has passed.
     cur = dbapi_conn.cursor()
     # WAL lets the report and ad-hoc queries read while a run writes. A read-only database
     # keeps the journal it has (changing it would be a write).
-    try:
-        cur.execute("PRAGMA journal_mode=WAL")
-    except Exception as exc:
-        if "readonly" not in str(exc).replace("-", "").replace(" ", ""):
-            raise
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except Exception as exc:
+            message = str(exc)
+            if "readonly" in message.replace("-", "").replace(" ", ""):
+                break
+            if "locked" not in message or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -269,7 +281,7 @@ def _create(url: str) -> Engine:
     except Exception as exc:
         raise DatabaseError(scrub(f"cannot use database {redact(url)}: {exc}", url)) from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, _busy_timeout(parsed)))
     return engine
 
 
