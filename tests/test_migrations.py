@@ -148,4 +148,4 @@ def test_upgrade_keeps_data_and_downgrade_returns_to_0001(db_url: str) -> None:
 def test_head_is_the_highest_numbered_revision() -> None:
     # Revisions are numbered NNNN_<what>.py and chained in order: a branch would leave two heads.
     numbered = sorted(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
-    assert HEAD == numbered[-1]
+    assert numbered[-1] == HEAD
