@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Select,
     and_,
     delete,
     func,
@@ -41,7 +42,7 @@ PAGES, VERSIONS, FAILURES = T["pages"], T["page_versions"], T["fetch_failures"]
 ARTICLES, FIGURES, BREAKDOWNS = T["articles"], T["figures"], T["arrest_breakdowns"]
 OPERATIONS, OP_FIGURES = T["operations"], T["operation_figures"]
 METRICS, CHECKS, SOURCES = T["metric_values"], T["quality_checks"], T["sources"]
-ABSTENTIONS = T["abstentions"]
+ABSTENTIONS, ARTICLE_FORCES = T["abstentions"], T["article_forces"]
 
 MAX_REASON_CHARS = 300  # of a page failure's reason, as stored and shown
 
@@ -355,32 +356,56 @@ def candidates(
     conn: Connection,
     windows: Sequence[tuple[date, date]] | None = None,
     ids: Collection[int] | None = None,
+    *,
+    places: Callable[[str], frozenset[str]] | None = None,
 ) -> list[Candidate]:
     """Existing operations as resolution candidates, with their reconciled operation figures,
     in id order.
 
     ``windows``: only the operations first published within one of these (first, last)
     date ranges, and the undated (tasks/resolve.py date_windows says which can match a
-    batch). ``ids``: only these operations. Neither: every operation."""
+    batch). ``ids``: only these operations. Neither: every operation.
+
+    Each candidate carries the evidence a page founding it gave within one batch, as far as
+    the warehouse keeps it: the action's dates (the operations row), the qualifiers of its
+    reconciled figures, the forces its founding article names, and ``places(body)`` of that
+    article (resolution's own rule, passed in: db/ runs no rules). Without them a page in a
+    later batch matched on name, theme, dates of publication and figures only, and the
+    pairwise recall of grouping fell from 0.900 to 0.700 (docs/SCHEMA.md)."""
     where: ColumnElement[bool] | None = None
     if ids is not None:
         where = OPERATIONS.c.id.in_(sorted(set(ids)))
     elif windows is not None:
         published = OPERATIONS.c.first_published
         where = or_(published.is_(None), *(published.between(lo, hi) for lo, hi in windows))
+    chosen = select(OPERATIONS.c.id).where(where) if where is not None else None
     figs: dict[int, set[tuple[str, float]]] = defaultdict(set)
-    fq = select(OP_FIGURES.c.operation_id, OP_FIGURES.c.metric, OP_FIGURES.c.value).where(
-        OP_FIGURES.c.scope == "operation"
-    )
-    if where is not None:
-        fq = fq.where(OP_FIGURES.c.operation_id.in_(select(OPERATIONS.c.id).where(where)))
-    for op_id, metric, value in conn.execute(fq):
+    bounds: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    fq = select(
+        OP_FIGURES.c.operation_id, OP_FIGURES.c.metric, OP_FIGURES.c.value, OP_FIGURES.c.qualifier
+    ).where(OP_FIGURES.c.scope == "operation")
+    if chosen is not None:
+        fq = fq.where(OP_FIGURES.c.operation_id.in_(chosen))
+    for op_id, metric, value, qualifier in conn.execute(fq):
         figs[op_id].add((metric, float(value)))
+        if qualifier != "exact":
+            bounds[op_id].add((metric, qualifier))
+    founders = _founding_articles(conn, chosen)
+    forces: dict[int, list[str]] = defaultdict(list)
+    if founders:
+        aq = (
+            select(ARTICLE_FORCES.c.article_id, ARTICLE_FORCES.c.written)
+            .where(ARTICLE_FORCES.c.article_id.in_(sorted(a for a, _ in founders.values())))
+            .order_by(ARTICLE_FORCES.c.id)
+        )
+        for article_id, written in conn.execute(aq):
+            forces[article_id].append(written)
     out = []
     q = select(OPERATIONS).order_by(OPERATIONS.c.id)
     if where is not None:
         q = q.where(where)
     for r in conn.execute(q):
+        article_id, body = founders.get(r.id, (None, ""))
         out.append(
             Candidate(
                 r.key,
@@ -390,9 +415,38 @@ def candidates(
                 r.first_published,
                 r.title,
                 frozenset(figs.get(r.id, ())),
+                bounds=frozenset(bounds.get(r.id, ())),
+                start=r.start_date,
+                end=r.end_date,
+                forces=tuple(forces.get(article_id, ())) if article_id is not None else (),
+                places=places(body) if places is not None and body else frozenset(),
             )
         )
     return out
+
+
+# What of the founding article's body resolution reads for places (tasks/resolve.py reads
+# the same prefix of a page's body).
+FOUNDER_TEXT_CHARS = 4000
+
+
+def _founding_articles(
+    conn: Connection, chosen: Select[tuple[int]] | None
+) -> dict[int, tuple[int, str]]:
+    """operation id -> (article id, start of body) of its first-loaded current article: the
+    page that founded the operation, or the oldest still read if that one has gone."""
+    first = (
+        select(ARTICLES.c.operation_id, func.min(ARTICLES.c.id).label("article_id"))
+        .where(ARTICLES.c.operation_id.is_not(None), ARTICLES.c.superseded_at.is_(None))
+        .group_by(ARTICLES.c.operation_id)
+    )
+    if chosen is not None:
+        first = first.where(ARTICLES.c.operation_id.in_(chosen))
+    sub = first.subquery()
+    q = select(
+        sub.c.operation_id, ARTICLES.c.id, func.substr(ARTICLES.c.body, 1, FOUNDER_TEXT_CHARS)
+    ).join(ARTICLES, ARTICLES.c.id == sub.c.article_id)
+    return {op_id: (article_id, body or "") for op_id, article_id, body in conn.execute(q)}
 
 
 def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match | None]) -> set[int]:

@@ -656,7 +656,7 @@ def resolve_batch(conn: Connection, pages: Sequence[Extracted]) -> list[Match | 
         days = [published_of(p.extraction) for p in reportable]
         # An undated page can match any operation: then every one is a candidate.
         windows = date_windows(days) if all(d is not None for d in days) else None  # type: ignore[arg-type]
-        existing = _as_derived(conn, candidates(conn, windows))
+        existing = _as_derived(conn, candidates(conn, windows, places=places_in))
     pinned_ids = {pins[p.item.page_id] for p in pages if p.relevant and p.item.page_id in pins}
     by_id = operation_candidates(conn, pinned_ids) if pinned_ids else {}
     matches = iter(resolve([p.extraction for p in reportable], existing))

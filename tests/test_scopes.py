@@ -161,6 +161,17 @@ def test_place_splits_need_two_places() -> None:
             "A joint operation across 20 participating countries saw 300 arrests.",
             False,
         ),
+        (
+            # a country's page on its part of an action of 43 countries, called "joint"
+            "Estonian police take part in large-scale anti-trafficking operation",
+            "It brought in officers from 43 countries. It was a carefully prepared joint operation.",
+            False,
+        ),
+        (
+            "Four countries in joint operation against smugglers",
+            "A joint operation of police from four countries dismantled the network.",
+            True,
+        ),
         ("County lines week of action", "Officers arrested 40 people.", False),
     ],
 )

@@ -24,7 +24,7 @@ from domain.records import (
     OperationFacts,
 )
 from tasks.derive import rebuild
-from tasks.resolve import date_windows, resolve, resolve_batch
+from tasks.resolve import candidate_of, date_windows, places_in, resolve, resolve_batch
 
 T0 = datetime(2021, 11, 5, 9, 0, tzinfo=UTC)
 T1 = datetime(2021, 11, 20, 9, 0, tzinfo=UTC)
@@ -414,3 +414,38 @@ def test_a_page_matches_an_operation_loaded_but_not_yet_derived(
     with engine.connect() as conn:
         (blind,) = resolve_batch(conn, [page])
     assert blind is not None and blind.new
+
+
+def test_a_stored_operation_carries_its_founding_pages_evidence(db_url: str) -> None:
+    """A page in a later batch is matched against what the founding page said: the action's
+    dates, the qualifiers of its figures, the forces and the places it names; the warehouse
+    gives them back as the founding page's own candidate holds them."""
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        src = wh.register_sources(conn, [source()])["nca"]
+    url = "https://www.nationalcrimeagency.gov.uk/n/2"
+    ex = extraction(url, 40, qualifier="more_than")
+    body = "Officers in Grimsby and Cleethorpes arrested more than 40 people during the week."
+    ex = Extraction(
+        replace(ex.article, body=body),
+        replace(
+            ex.result,
+            operation=replace(
+                ex.result.operation,
+                start_date=date(2021, 10, 25),
+                end_date=date(2021, 10, 31),
+                forces=("Humberside Police",),
+            ),
+        ),
+    )
+    (op_id,) = load_one(engine, src, Fetched(url, b"b"), ex)
+    with engine.connect() as conn:
+        (stored,) = wh.candidates(conn, ids=[op_id], places=places_in)
+        (bare,) = wh.candidates(conn, ids=[op_id])
+    own = candidate_of(ex)
+    assert (stored.start, stored.end) == (date(2021, 10, 25), date(2021, 10, 31))
+    assert stored.bounds == own.bounds == {("arrests", "more_than")}
+    assert stored.forces == ("Humberside Police", "Police Scotland") != own.forces
+    assert set(own.forces) < set(stored.forces)  # the force-scope subject is a force it names
+    assert stored.places == own.places == {"grimsby"}
+    assert bare.places == frozenset()  # no rule given: db/ runs none

@@ -469,6 +469,23 @@ _PART_OF_WIDER = _UK_MARKERS[-1][0]
 # Every match of _JOINT_OPERATION starts with one of these (tests/test_fast_paths.py checks it).
 _JOINT_OPERATION_STARTS = ("joint", "bilateral", "trilateral", "cross-")
 
+# "officers from 43 countries", "involving 27 member states": an action of that many countries is
+# a wider multi-country action that a page calls "a joint operation" only loosely.
+MIN_WIDER_COUNTRIES = 5
+_MANY_COUNTRIES = re.compile(
+    r"\b(\d{1,3}|five|six|seven|eight|nine|ten|eleven|twelve|dozens of|scores of)\s"
+    r"(?:other\s|participating\s|partner\s|European\s|EU\s|member\s)?(?:countries|nations|states)\b",
+    re.IGNORECASE,
+)
+
+
+def _many_countries(text: str) -> bool:
+    for m in _MANY_COUNTRIES.finditer(text):
+        n = m.group(1)
+        if not n.isdigit() or int(n) >= MIN_WIDER_COUNTRIES:
+            return True
+    return False
+
 
 def is_joint_operation(title: str, body: str) -> bool:
     """Is the headline operation a joint operation of a few countries that the page reports as
@@ -479,6 +496,7 @@ def is_joint_operation(title: str, body: str) -> bool:
         next(finditer_at(_JOINT_OPERATION, text, starts), None) is not None
         and _WIDER.search(text) is None
         and _PART_OF_WIDER.search(text) is None
+        and not _many_countries(text)
     )
 
 
