@@ -28,7 +28,9 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	# setuptools warns on every editable install that a folder named like a package may shadow
+	# it; here the folders are the packages. PYTHONWARNINGS reaches pip's build subprocess.
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
