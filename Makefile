@@ -25,11 +25,11 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: install demo test test-slow accuracy confidence-model grouping lint format ui bench clean
 
+# setuptools warns on every editable install that a folder named like a package may shadow it;
+# here the folders are the packages. PYTHONWARNINGS reaches pip's build subprocess.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# setuptools warns on every editable install that a folder named like a package may shadow
-	# it; here the folders are the packages. PYTHONWARNINGS reaches pip's build subprocess.
 	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
