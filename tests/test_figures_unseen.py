@@ -341,6 +341,68 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         },
         set(),
     ),
+    # round 3: victims named only by the group they belong to, and "another" of a new count
+    (
+        "children safeguarded and nothing else: they are the potential victims",
+        "Week of action against online child abuse",
+        "During the week 87 warrants were executed, 58 children were safeguarded and 61 people "
+        "were arrested.",
+        {
+            ("operation", "victims_children", 58, "exact"),
+            ("operation", "potential_victims", 58, "exact"),
+            ("operation", "arrests", 61, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a children part of a stated total adds no second total",
+        "Trafficking crackdown",
+        "Officers safeguarded 40 people, 12 of them children.",
+        {("operation", "potential_victims", 40, "exact")},
+        {("operation", "potential_victims", 12)},
+    ),
+    (
+        "adults and children both given: the groups are not added",
+        "Raids on farms",
+        "Officers safeguarded 14 adults and six children during the raids.",
+        {
+            ("operation", "victims_adults", 14, "exact"),
+            ("operation", "victims_children", 6, "exact"),
+        },
+        {("operation", "potential_victims", 20), ("operation", "potential_victims", 14)},
+    ),
+    (
+        "safeguard and protect in the base form",
+        "Operation results",
+        "Nine men were charged, and work is under way to safeguard and protect 17 children.",
+        {
+            ("operation", "victims_children", 17, "exact"),
+            ("operation", "potential_victims", 17, "exact"),
+        },
+        set(),
+    ),
+    (
+        "made ... safe with the group between",
+        "County lines week",
+        "Officers seized £41,000 and made 26 vulnerable young people safe during the week.",
+        {("operation", "potential_victims", 26, "exact")},
+        set(),
+    ),
+    (
+        "another of a different count is its own figure",
+        "Results so far",
+        "Of the 90 people arrested, 31 have been charged, and another 44 children have been "
+        "safeguarded.",
+        {("operation", "arrests", 90, "exact"), ("operation", "victims_children", 44, "exact")},
+        set(),
+    ),
+    (
+        "another of the same count is more of it, not a figure",
+        "Two days of raids",
+        "Detectives arrested 12 people on Tuesday and another five were arrested the next day.",
+        {("operation", "arrests", 12, "exact")},
+        {("operation", "arrests", 5)},
+    ),
 ]
 
 

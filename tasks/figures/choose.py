@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from domain.records import METRICS
 from tasks.figures.candidates import Candidate
@@ -101,6 +102,32 @@ def _choose_one(group: list[Candidate]) -> Candidate:
     return best
 
 
+# The groups of people a victims total is made of (domain vocabulary).
+_VICTIM_GROUPS = ("victims_children", "victims_adults")
+
+
+def _victims_of_one_group(
+    chosen: list[tuple[Candidate, list[Candidate]]],
+) -> list[tuple[Candidate, list[Candidate]]]:
+    """ "164 children were safeguarded", with no other count of victims: the children are the
+    potential victims, so the page states both figures (the corpus convention: people
+    safeguarded are potential victims, and children are people). Not when the group is a part
+    of another count ("32 of them children") or when both groups are given (groups are never
+    added up)."""
+    out = []
+    for scope in (OPERATION, INTERNATIONAL):
+        have = {c.metric: (c, g) for c, g in chosen if c.scope == scope}
+        groups = [have[m] for m in _VICTIM_GROUPS if m in have]
+        if "potential_victims" in have or len(groups) != 1:
+            continue
+        best, group = groups[0]
+        if best.part or best.weak:
+            continue
+        total = replace(best, metric="potential_victims")
+        out.append((total, [replace(c, metric="potential_victims") for c in group]))
+    return out
+
+
 def choose(candidates: list[Candidate]) -> list[tuple[Candidate, list[Candidate]]]:
     """One candidate per (scope, metric) — per subject for force figures, per value for
     background ones — each with the group it was chosen from, in output order."""
@@ -116,6 +143,7 @@ def choose(candidates: list[Candidate]) -> list[tuple[Candidate, list[Candidate]
             key = (c.scope, c.metric, str(c.value))
         groups.setdefault(key, []).append(c)
     chosen = [(_choose_one(g), g) for g in groups.values()]
+    chosen.extend(_victims_of_one_group(chosen))
     scope_order = {OPERATION: 0, INTERNATIONAL: 1, FORCE_SCOPE: 2, CONTEXT: 3}
     chosen.sort(
         key=lambda cg: (

@@ -14,6 +14,8 @@ ADDITIONAL_BEFORE = re.compile(
     r"\b(?:another|the\sother|other|the\sremaining|remaining|the\srest\sof)\s$",
     re.IGNORECASE,
 )
+# "another 399 children": more of the same count, or a count of something else.
+ANOTHER_BEFORE = re.compile(r"\banother\s$", re.IGNORECASE)
 # "a further 35 people were safeguarded": often a new result, sometimes a part of one: weak.
 FURTHER_BEFORE = re.compile(
     r"\b(?:a\sfurther|further|an\sadditional|additional|extra)\s$", re.IGNORECASE

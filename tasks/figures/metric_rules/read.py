@@ -10,7 +10,7 @@ its metric. The sentence then reads its coordinated counts together (``partition
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tasks.figures.metric_rules.clauses import aside_match, paren_depths, verb_after
 from tasks.figures.metric_rules.labels import LABEL, SAFEGUARD_LABEL, label_class
@@ -42,6 +42,7 @@ from tasks.figures.metric_rules.nouns import (
 from tasks.figures.metric_rules.partitions import coordinated_partitions, gender_partitions
 from tasks.figures.metric_rules.phrases import (
     ADDITIONAL_BEFORE,
+    ANOTHER_BEFORE,
     APPOSITION_BEFORE,
     COPULA,
     COPULA_PART_GAP,
@@ -234,6 +235,11 @@ def _read_one(s: Situation) -> Reading:
         reading = rule(s)
         if reading is not None:
             return reading
+    return _read_counted(s)
+
+
+def _read_counted(s: Situation) -> Reading:
+    """The reading of a count that is a figure (no rate, ratio or "other")."""
     head, np_end = _complement(s)
     part = part_of(s, head, np_end)
     if part.subset:
@@ -253,6 +259,15 @@ def _named_country_and_others(s: Situation) -> Reading | None:
 
 
 def _additional(s: Situation) -> Reading | None:
+    another = ANOTHER_BEFORE.search(s.before)
+    if another is not None and not OTHERS_AFTER.match(s.after):
+        # "Of the 682 arrested, 147 were charged, and another 399 children were safeguarded":
+        # another of a different count is a figure of its own (weak: it may follow a part);
+        # another of the same count is more of it ("18 arrested ... another 4 arrested").
+        whole = _read_counted(s)
+        if whole.metric is not None and whole.metric != s.parent_metric:
+            return replace(whole, weak=True)
+        return Reading(None, reason="additional")
     if ADDITIONAL_BEFORE.search(s.before) or OTHERS_AFTER.match(s.after):
         return Reading(None, reason="additional")
     if "other" in s.np.words or "others" in s.np.words:
