@@ -397,6 +397,13 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         set(),
     ),
     (
+        "premises gone to or called at",
+        "Day of action in the town centre",
+        "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",
+        {("operation", "premises_visited", 14, "exact")},
+        set(),
+    ),
+    (
         "another of the same count is more of it, not a figure",
         "Two days of raids",
         "Detectives arrested 12 people on Tuesday and another five were arrested the next day.",

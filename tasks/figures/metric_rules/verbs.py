@@ -48,7 +48,8 @@ VERB_BEFORE = re.compile(
     r"|(?P<refer>referred|referring|refer)"
     r"|(?P<visit>visited|visiting|searched|searching|raided|raiding|raid|raids|inspected|inspecting|"
     r"inspections\sat|inspections\sof|visits\sto|raids\son|searches\s(?:of|at)|entered|checked|"
-    r"checking|targeted|targeting|covered|covering)"
+    r"checking|targeted|targeting|covered|covering|went\sto|going\sto|called\sat|calling\sat|"
+    r"attended|attending)"
     r"|(?P<execute>executed|executing|execute)"
     r"|(?P<seize>seized|seizing|seize|recovered|recovering|confiscated)"
     r")\s(?:(?:a\stotal\sof|in\stotal|a\sfurther|some|all|just|only)\s)?(?P<the>the\s)?$",
