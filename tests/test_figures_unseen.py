@@ -397,6 +397,14 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         set(),
     ),
     (
+        "the authorities of a list of countries took part",
+        "Agency helps dismantle trafficking ring",
+        "Eurojust said it had supported the authorities of Latvia, Ireland and Sweden in the case. "
+        "Seven suspects were arrested on the action day.",
+        {("operation", "countries_involved", 3, "exact"), ("operation", "arrests", 7, "exact")},
+        set(),
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

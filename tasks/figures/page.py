@@ -79,7 +79,7 @@ _TOOK_PART_STARTS = (
 )  # fmt: skip
 _TOOK_PART = re.compile(
     r"\b(?:took\spart|taking\spart|participat\w*|involved|involving|joined|teamed\sup|across|"
-    r"acting|carried\sout|police\sin|authorities\s(?:in|from)|forces\sfrom|officers\sfrom|"
+    r"acting|carried\sout|police\sin|authorities\s(?:in|from|of)|forces\sfrom|officers\sfrom|"
     r"law\senforcement\s(?:in|from)|countries:|participants:)\b",
     re.IGNORECASE,
 )
