@@ -405,6 +405,13 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         set(),
     ),
     (
+        "a count under two verbs of different things is neither",
+        "Nationwide sting",
+        "Agents located or arrested 64 people during the week, and 19 children were recovered.",
+        {("operation", "victims_children", 19, "exact")},
+        {("operation", "arrests", 64), ("operation", "potential_victims", 64)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

@@ -9,6 +9,7 @@ its metric. The sentence then reads its coordinated counts together (``partition
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -336,6 +337,19 @@ def _read_whole(s: Situation, head: str | None) -> Reading:
     return _metric_reading(s, head, verb, verb_before, weak)
 
 
+# "identified or arrested": the word before "or" ending the text before a verb.
+_OR_BEFORE = re.compile(r"\b(\w+)\s+or\s+$")
+
+
+def _either_verb(text: str, cls: str) -> bool:
+    """Does ``text`` end in "<verb of another class> or"?"""
+    m = _OR_BEFORE.search(text)
+    if m is None:
+        return False
+    other = VERB_BEFORE.search(m.group(1) + " ")
+    return other is not None and verb_class(other) != cls
+
+
 def _verb_before(s: Situation) -> tuple[str | None, str | None, bool]:
     """(verb class, the same if read before the number, weak): "a further 35", and a count
     pointed back at ("those three countries", "arrested the three"), are read but rank last."""
@@ -351,6 +365,9 @@ def _verb_before(s: Situation) -> tuple[str | None, str | None, bool]:
             if vb is not None and verb_class(vb) != "arrest":
                 vb = None  # only arrests are added up
     verb_before: str | None = None
+    if vb and _either_verb(before[: vb.start()], verb_class(vb)):
+        # "identified or arrested 85 individuals": a count of two different things
+        return None, None, weak
     if vb:
         verb = verb_before = verb_class(vb) if vb.group(0) else None
         weak = weak or (bool(vb.group("the")) and not np.classes)
