@@ -84,3 +84,46 @@ def test_range_without_year_uses_the_given_year() -> None:
 def test_range_without_any_year_has_no_dates() -> None:
     best = find_durations("between 10 and 16 May", None)[0]
     assert best.days == 7 and best.start_date is None
+
+
+def test_a_weekday_with_its_date_in_brackets_is_a_range() -> None:
+    (d, *_) = find_durations("The crackdown ran from Tuesday (4 June) to Sunday (9 June).", 2024)
+    assert (d.days, d.start_date, d.end_date, d.contradicted) == (
+        6,
+        date(2024, 6, 4),
+        date(2024, 6, 9),
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "contradicted"),
+    [
+        # 9 June 2024 was a Sunday: the dates and their weekdays agree
+        ("The checks ran from Monday 3 June to Sunday 9 June 2024.", False),
+        # 7 June 2024 was a Friday, not a Sunday: the page's dates cannot be trusted
+        ("The checks ran from Monday 3 June until Sunday 7 June 2024.", True),
+        # no year known: nothing to check
+        ("The checks ran from Monday 3 June until Sunday 7 June.", False),
+    ],
+)
+def test_dates_whose_weekdays_are_not_theirs_are_contradicted(
+    text: str, contradicted: bool
+) -> None:
+    (d, *_) = find_durations(text)
+    assert d.rank == 0 and d.contradicted is contradicted
+
+
+def test_a_page_whose_dates_contradict_their_weekdays_states_no_length() -> None:
+    from tasks.figures import extract_figures
+
+    res = extract_figures(
+        "The week of action ran from Monday 3 June until Sunday 7 June 2024. "
+        "Officers arrested 21 people during the week.",
+        "County lines intensification week",
+        publisher=None,
+        published=date(2024, 6, 10),
+    )
+    got = {(f.metric, f.value) for f in res.figures if f.scope == "operation"}
+    assert ("arrests", 21) in got
+    assert not any(m == "duration_days" for m, _ in got)

@@ -34,8 +34,8 @@ _TO = r"\s{0,2}(?:-|–|—|to|and|until|till|through)\s{0,2}"
 # "between Monday 11th and Sunday 17th October 2021", "from 3 to 13 September",
 # "from 29 September to 4 October 2024", "11-17 October".
 _RANGE_DAY_FIRST = re.compile(
-    rf"(?<![\w/]){_WEEKDAY}?(?P<d1>\d{{1,2}}){_ORD}(?:\s{{1,2}}(?:of\s)?(?P<m1>{_MONTH})(?:,?\s{{1,2}}(?P<y1>(?:19|20)\d\d))?)?"
-    rf"{_TO}{_WEEKDAY}?(?P<d2>\d{{1,2}}){_ORD}\s{{1,2}}(?:of\s)?(?P<m2>{_MONTH})(?:,?\s{{1,2}}(?P<y2>(?:19|20)\d\d))?"
+    rf"(?<![\w/])(?P<w1>{_WEEKDAY})?(?P<d1>\d{{1,2}}){_ORD}(?:\s{{1,2}}(?:of\s)?(?P<m1>{_MONTH})(?:,?\s{{1,2}}(?P<y1>(?:19|20)\d\d))?)?"
+    rf"{_TO}(?P<w2>{_WEEKDAY})?(?P<d2>\d{{1,2}}){_ORD}\s{{1,2}}(?:of\s)?(?P<m2>{_MONTH})(?:,?\s{{1,2}}(?P<y2>(?:19|20)\d\d))?"
 )
 # "June 10 to 17", "September 29 to October 4, 2024".
 _RANGE_MONTH_FIRST = re.compile(
@@ -124,6 +124,9 @@ class Duration:
     rank: int  # 0 = explicit range, 1 = stated length, 2 = a week, 3 = one day
     start_date: date | None = None
     end_date: date | None = None
+    # Dates whose stated weekdays are not theirs ("Monday 27 February to Sunday 3 March 2023",
+    # when 3 March was a Friday): the page's dates cannot be trusted, so it states no length.
+    contradicted: bool = False
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
@@ -156,7 +159,37 @@ def _range(m: re.Match[str], text: str, year: int | None) -> Duration | None:
     if days < 1 or days > _MAX_RANGE_DAYS:
         return None
     known = (y2 or y1) is not None
-    return Duration(days, m.start(), m.end(), 0, start if known else None, end if known else None)
+    contradicted = known and (
+        _wrong_weekday(m.groupdict().get("w1"), start)
+        or _wrong_weekday(m.groupdict().get("w2"), end)
+    )
+    return Duration(
+        days,
+        m.start(),
+        m.end(),
+        0,
+        start if known else None,
+        end if known else None,
+        contradicted,
+    )
+
+
+def _wrong_weekday(written: str | None, day: date) -> bool:
+    if not written:
+        return False
+    return written.strip().lower() != _WEEKDAYS[day.weekday()]
+
+
+# "from Monday (11 October) to Friday (15 October)": a weekday with its date in brackets.
+_BRACKETED_DATE = re.compile(
+    rf"(?P<w>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s)\((?P<d>\d{{1,2}}{_ORD}\s{{1,2}}{_MONTH})\)"
+)
+
+
+def _unbracket_dates(text: str) -> str:
+    """The brackets of "Monday (11 October)" as spaces: the same length, so every offset into
+    the text still holds."""
+    return _BRACKETED_DATE.sub(lambda m: f"{m.group('w')} {m.group('d')} ", text)
 
 
 def find_durations(text: str, year: int | None = None) -> list[Duration]:
@@ -169,7 +202,8 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
     has_day, has_week = "day" in cues, "week" in cues
     month_starts = cue_starts(cues, _MONTH_STARTS)
     if month_starts and _DIGIT.search(text):
-        for m in _RANGE_DAY_FIRST.finditer(text):
+        dated = _unbracket_dates(text) if "(" in text else text
+        for m in _RANGE_DAY_FIRST.finditer(dated):
             d = _range(m, text, year)
             if d:
                 out.append(d)

@@ -581,6 +581,8 @@ def _best_duration(
                     scope, "duration_days", d.days, "exact", u, None, u.rank, order=u.order
                 )
                 best = (key, cand, d)
+    if best is not None and best[2].contradicted:
+        return None  # the page's own dates disagree with its weekdays: no length is stated
     return (best[1], best[2]) if best else None
 
 
