@@ -412,6 +412,34 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "arrests", 64), ("operation", "potential_victims", 64)},
     ),
     (
+        "one kind of weapon in a list of things seized is the weapons seized",
+        "County lines week",
+        "Officers seized £3,200 in cash, as well as three machetes and 50 wraps of cocaine.",
+        {
+            ("operation", "weapons_seized", 3, "exact"),
+            ("operation", "cash_seized_gbp", 3200, "exact"),
+        },
+        set(),
+    ),
+    (
+        "weapons of two kinds are not added, and neither is the total",
+        "National intensification week",
+        "Forces reported 900 arrests and seizures of 21 firearms and 240 bladed weapons.",
+        {("operation", "arrests", 900, "exact")},
+        {
+            ("operation", "weapons_seized", 21),
+            ("operation", "weapons_seized", 240),
+            ("operation", "weapons_seized", 261),
+        },
+    ),
+    (
+        "weapons in a headline list of things seized do not take the arrests' number",
+        "Week of action leads to 17 arrests and drugs, weapons and cash seized",
+        "Officers made 17 arrests during the week of action.",
+        {("operation", "arrests", 17, "exact")},
+        {("operation", "weapons_seized", 17)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

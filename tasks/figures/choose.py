@@ -102,6 +102,16 @@ def _choose_one(group: list[Candidate]) -> Candidate:
     return best
 
 
+def _kinds_only(group: list[Candidate]) -> bool:
+    """Weapons given only by kind, in different numbers ("33 firearms, 377 bladed weapons"): the
+    kinds are never added up, and no one of them is the weapons seized."""
+    return (
+        group[0].metric == "weapons_seized"
+        and all(c.part for c in group)
+        and len({c.value for c in group}) > 1
+    )
+
+
 # The groups of people a victims total is made of (domain vocabulary).
 _VICTIM_GROUPS = ("victims_children", "victims_adults")
 
@@ -142,7 +152,7 @@ def choose(candidates: list[Candidate]) -> list[tuple[Candidate, list[Candidate]
         else:
             key = (c.scope, c.metric, str(c.value))
         groups.setdefault(key, []).append(c)
-    chosen = [(_choose_one(g), g) for g in groups.values()]
+    chosen = [(_choose_one(g), g) for g in groups.values() if not _kinds_only(g)]
     chosen.extend(_victims_of_one_group(chosen))
     scope_order = {OPERATION: 0, INTERNATIONAL: 1, FORCE_SCOPE: 2, CONTEXT: 3}
     chosen.sort(

@@ -278,9 +278,11 @@ def head_class(np: NounPhrase) -> str | None:
     cls = [c for c in np.classes]
     if not cls:
         return None
-    if WEAPON_N in cls:
-        return WEAPON_N
     first = cls[0]
+    if WEAPON_N in cls and first in (WEAPON_N, BLADE_N):
+        # "106 firearms and other weapons"; but "14 arrests and drugs, weapons and cash" counts
+        # arrests
+        return WEAPON_N
     if first in (CHILD_N, ADULT_N, PERSON_N, GENDER_N) and len(cls) > 1:
         kinds = set(cls)
         if CHILD_N in kinds and (ADULT_N in kinds or PERSON_N in kinds):

@@ -417,8 +417,12 @@ def _metric_reading(
     searched = warrant_reading(head, np, s.before, text)
     if searched is not None:
         return Reading(searched, weak=weak, verb_before=verb_before) if searched else NONE
+    if head == WEAPON_N and np.words and np.words[0] in _WEAPON_KIND_WORDS:
+        head = BLADE_N  # "377 bladed weapons": a kind of weapon, not weapons in all
     if head == BLADE_N and verb is None:
         verb = verb_after(text, np.end, s.mentions, s.i, s.nps)  # "106 firearms were seized"
+    if head == BLADE_N and verb is None and SEIZURE_BEFORE.search(s.before):
+        verb = "seize"  # "Officers seized £2,500 in cash, as well as two knives"
     if head == BLADE_N and (verb == "seize" or s.label_cls == WEAPON_N):
         # weapons counted by kind ("106 firearms were seized", "seized six knives"): the
         # weapons figure when the page states no total of weapons, which otherwise wins
@@ -436,6 +440,16 @@ def _metric_reading(
         value_add=(np.extra_people + _leading_person(s.before, np)) if metric == "arrests" else 0,
         verb_before=verb_before,
     )
+
+
+# The words that make "weapons" one kind of weapon.
+_WEAPON_KIND_WORDS = frozenset({"bladed", "offensive", "edged", "imitation", "air", "stun"})
+# A list of things seized that a count of one kind of weapon stands in.
+SEIZURE_BEFORE = re.compile(
+    r"\b(?:seized|seizing|seizures?\s(?:of|included|including)|recovered|confiscated|"
+    r"were\sfound|found\sin\sthe\s(?:search|raids?))\b[^.;]*$",
+    re.IGNORECASE,
+)
 
 
 def _leading_person(before: str, np: NounPhrase) -> int:
