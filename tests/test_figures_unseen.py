@@ -440,6 +440,18 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "weapons_seized", 17)},
     ),
     (
+        "an operation's own results to date are its figures",
+        "First results of the joint child protection operation",
+        "So far 19 people have been arrested. To date three people have been charged and 11 "
+        "children have been safeguarded.",
+        {
+            ("operation", "arrests", 19, "exact"),
+            ("operation", "charged", 3, "exact"),
+            ("operation", "victims_children", 11, "exact"),
+        },
+        set(),
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

@@ -63,7 +63,7 @@ _SPLIT_CUES = (
     "decrease", "rise", "fall", "drop", "versus", "as against",
 )  # fmt: skip
 _CONTEXT_CUES = (
-    *_SPLIT_CUES, "year", "month", "decade", "since", "launch", "inception", "start", "to date",
+    *_SPLIT_CUES, "year", "month", "decade", "since", "launch", "inception", "start",
     "annual", "at any", "currently", "there", "between", "over the same", "figures", "statistics",
     "period", "quarter", "election", "estimat", "under", "ongoing", "running",
     "believed", "from ", "january", "february", "march", "april", "may", "june", "july", "august",
@@ -113,7 +113,7 @@ _CONTEXT = re.compile(
     r"\b(?:in the (?:year|12 months|twelve months|financial year) (?:ending|to|up to)|year ending|"
     r"financial year|calendar year|since (?:its |the (?:\w+'?s? )?)?(?:launch|inception|creation|start)\b|"
     r"(?:from|since) the (?:operation|programme|unit|scheme|campaign|initiative)'?s? (?:launch|inception|start)|"
-    rf"since (?:{_MONTH}|(?:19|20)\d\d)\b|since records began|to date\b|so far this year|last year|"
+    rf"since (?:{_MONTH}|(?:19|20)\d\d)\b|since records began|so far this year|last year|"
     r"each year|every year|per year|a year\b(?!-)|annually|at any (?:one )?time|"
     r"currently (?:has|have|holds|hold|runs|run|manages|manage|estimates)\b|"
     r"there (?:are|is) (?:an estimated |estimated |about |around |some |more than |over )?\d+|"
