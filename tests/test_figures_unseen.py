@@ -452,6 +452,14 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         set(),
     ),
     (
+        "national statistics of a reporting period are background",
+        "Car washes visited in week of action",
+        "Officers visited 12 car washes during the week. Across the UK, 4,100 potential victims "
+        "were referred in the first three months of 2023.",
+        {("operation", "premises_visited", 12, "exact")},
+        {("operation", "nrm_referrals", 4100), ("operation", "potential_victims", 4100)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

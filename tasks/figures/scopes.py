@@ -123,6 +123,8 @@ _CONTEXT = re.compile(
     # a period of months or more, which no week of action lasts: "in the 18 months to November
     # 2018", "over the past year", "since the election", "in this period"
     r"in the (?:first )?(?:[\w-]+ )?(?:months|years) (?:to|up to|ending|since)|"
+    # "in the first three months of 2022", "in the second quarter of 2023": a reporting period
+    r"in the (?:first|second|third|fourth|final|last) (?:[\w-]+ )?(?:months|quarter) of (?:19|20)\d\d|"
     r"(?:in|over|during) the (?:past|last|previous) (?:month|year|quarter|financial year)|"
     r"since the (?:general )?election|since then|(?:in|during|over) (?:this|that|the same) period|"
     rf"in {_MONTH} and {_MONTH}|from (?:{_MONTH} )?(?:19|20)\d\d (?:up )?(?:to|until)\b|"
