@@ -460,6 +460,16 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "nrm_referrals", 4100), ("operation", "potential_victims", 4100)},
     ),
     (
+        "adult victims are adults, as child victims are children",
+        "Nationwide operation",
+        "Agents recovered 26 minor victims and 71 adult victims of trafficking.",
+        {
+            ("operation", "victims_children", 26, "exact"),
+            ("operation", "victims_adults", 71, "exact"),
+        },
+        {("operation", "potential_victims", 71)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

@@ -239,9 +239,9 @@ class _PhraseReader:
             self.pending_article = False
             self.conj = False
             self.adjectives_after_conj = 0
-        elif not (self.classes[-1] == CHILD_N and cls == VICTIM_N):
+        elif not (self.classes[-1] in (CHILD_N, ADULT_N) and cls == VICTIM_N):
             # a noun-noun compound: the last noun is the head ("people smugglers", "police
-            # forces"); "child victims" stay children
+            # forces"); "child victims" stay children, "adult victims" adults
             self.classes[-1] = cls
         self.words.append(w)
         self.end = tok.end()
