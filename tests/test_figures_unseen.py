@@ -462,7 +462,7 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
     (
         "adult victims are adults, as child victims are children",
         "Nationwide operation",
-        "Agents recovered 26 minor victims and 71 adult victims of trafficking.",
+        "Agents located 26 minor victims and 71 adult victims of trafficking.",
         {
             ("operation", "victims_children", 26, "exact"),
             ("operation", "victims_adults", 71, "exact"),
