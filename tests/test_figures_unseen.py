@@ -470,6 +470,19 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "potential_victims", 71)},
     ),
     (
+        "a UK agency leading a Europe-wide action: the whole's results are international",
+        "UK victims safeguarded in Europe-wide crackdown",
+        "The UK week of action ran for nine days. Over 300 people were brought to safety across "
+        "Europe in an operation co-ordinated by the NCA. European police agencies made more "
+        "than 40 arrests.",
+        {
+            ("operation", "duration_days", 9, "exact"),
+            ("international", "potential_victims", 300, "more_than"),
+            ("international", "arrests", 40, "more_than"),
+        },
+        {("operation", "arrests", 40), ("operation", "potential_victims", 300)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

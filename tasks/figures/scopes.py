@@ -163,7 +163,8 @@ _WIDER = re.compile(
     r"\b(?:wider|worldwide|world-wide|across the (?:world|globe|continent|EU|European Union)|"
     r"around the (?:world|globe)|globally|across Europe|Europe-wide|EU-wide|pan-European|"
     r"throughout Europe|internationally|international (?:totals?|results?|figures)|"
-    r"in total across|from across Europe|partners (?:from|across|in) (?:\w+ )?(?:countries|Europe)|"
+    r"in total across|from across Europe|"
+    r"(?:other )?European (?:police|law enforcement|partner) (?:agencies|forces|authorities|services)|partners (?:from|across|in) (?:\w+ )?(?:countries|Europe)|"
     r"(?:INTERPOL|Interpol|Europol|EUROPOL|Frontex|EMPACT)(?:['’]s)? (?:also |further |later )?(?:said|says|published|reported|announced|released|figures|results|totals?|data)|"
     r"according to (?:INTERPOL|Interpol|Europol|EUROPOL|Frontex)|"
     r"part of an? (?:wider|larger|broader|bigger|European|international|global|Europe-wide|EU-wide|worldwide|pan-European) "
@@ -177,7 +178,8 @@ _UK_PLACES = "|".join(re.escape(p) for p in UK_PLACE_NAMES)
 _UK_LOCAL = re.compile(
     r"\b(?:in|across|throughout) the UK\b|\bUK-wide\b|\bin (?:England|Scotland|Wales|Northern Ireland|Britain)\b|"
     rf"\b(?:in|across|throughout) (?:{_UK_PLACES})\b|"
-    r"\bby the (?:NCA|National Crime Agency)\b|\bNCA (?:officers|officials|investigators|teams)\b|"
+    # "arrested by the NCA"; not "an operation co-ordinated by the NCA", which says who led
+    r"\b(?<!ordinated )(?<!led )(?<!organised )(?<!supported )by the (?:NCA|National Crime Agency)\b|\bNCA (?:officers|officials|investigators|teams)\b|"
     r"\bBritish police\b|\bUK police\b|\bUK (?:activity|strand|part|leg|operation|week|arm|element|teams?|officers|forces)\b"
 )
 _SEAT_BEFORE = re.compile(

@@ -32,7 +32,8 @@ NRM = re.compile(
     r"\b(?:NRM|National Referral Mechanism|[Rr]eferral [Mm]echanism|[Dd]uty to [Nn]otify)\b"
 )
 _VICTIM_CUE = re.compile(
-    r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery|reception\scent)",
+    r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery|reception\scent|"
+    r"safety\b|safe\b)",
     re.IGNORECASE,
 )
 _COUNTRY_CUE = re.compile(
