@@ -483,6 +483,42 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "arrests", 40), ("operation", "potential_victims", 300)},
     ),
     (
+        "men found and taken to safety are adult victims, a part when others are named too",
+        "Raids on two houses",
+        "Detectives raided two houses, where four men and a boy were found and taken to a place "
+        "of safety.",
+        {
+            ("operation", "victims_adults", 4, "exact"),
+            ("operation", "premises_visited", 2, "exact"),
+        },
+        {("operation", "potential_victims", 4), ("operation", "potential_victims", 5)},
+    ),
+    (
+        "women identified as victims, the only victims count: adults and potential victims",
+        "Brothel raids",
+        "During the week 17 women were identified as potential victims of sexual exploitation.",
+        {
+            ("operation", "victims_adults", 17, "exact"),
+            ("operation", "potential_victims", 17, "exact"),
+        },
+        set(),
+    ),
+    (
+        "labourers identified as being exploited are victims",
+        "Farm inspections",
+        "Eleven labourers were identified as being exploited during the checks.",
+        {("operation", "potential_victims", 11, "exact")},
+        set(),
+    ),
+    (
+        "member states plus partner countries: one count of countries",
+        "Europe-wide action week",
+        "Police from 21 member states plus three partner countries took part in the action week "
+        "coordinated by Europol.",
+        {("operation", "countries_involved", 24, "exact")},
+        {("operation", "countries_involved", 21), ("operation", "countries_involved", 3)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

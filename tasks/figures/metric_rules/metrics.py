@@ -136,8 +136,20 @@ def _people(
     if verb == "refer" and NRM.search(context):
         return "nrm_referrals"
     if verb == "victim" and head != GENDER_N and _VICTIM_CUE.search(sentence):
+        if head == PERSON_N and np.words:
+            # "eight women ... taken to a reception centre": men and women are adults, boys
+            # and girls children (the corpus convention)
+            group = _GENDERED_GROUP.get(np.words[0])
+            if group is not None:
+                return group
         return "potential_victims"
     return None
+
+
+_GENDERED_GROUP = {
+    **dict.fromkeys(("man", "men", "woman", "women"), "victims_adults"),
+    **dict.fromkeys(("boy", "boys", "girl", "girls"), "victims_children"),
+}
 
 
 def _countries(

@@ -45,7 +45,7 @@ for _cls, _words in (
     (
         PERSON_N,
         "people persons person individuals individual man men woman women boys girls boy girl "
-        "workers worker nationals citizens teenagers teenager youths residents",
+        "workers worker labourers labourer nationals citizens teenagers teenager youths residents",
     ),
     (GENDER_N, "male female males females"),
     (

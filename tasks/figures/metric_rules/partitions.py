@@ -9,7 +9,10 @@ from tasks.figures.metric_rules.reading import BY_KIND, Reading
 from tasks.figures.numbers import NumberMention
 
 # What may join the counts of a partition.
-_PARTITION_GAPS = ("and", ",", ", and", "&")
+_PARTITION_GAPS = ("and", ",", ", and", "&", "plus", ", plus")
+# Metrics whose coordinated parts make up the whole by definition: "24 member states plus two
+# partner countries" is 26 countries, as a country is a country whichever group it is in.
+_ADDED_METRICS = ("countries_involved",)
 _GENDER_GAPS = ("and", ",", ", and")
 # Metrics whose gendered parts are added up: people are arrested or charged one by one.
 _SUMMED_METRICS = ("arrests", "charged")
@@ -35,7 +38,14 @@ def coordinated_partitions(
                 j += 1
             else:
                 break
-        if len(group) > 1 and out[i].metric is not None and out[i].reason != "summed":
+        if len(group) > 1 and out[i].metric in _ADDED_METRICS:
+            total = sum(int(mentions[k].value) + out[k].value_add for k in group)
+            out[i] = Reading(
+                out[i].metric, value_add=total - int(mentions[i].value), reason="summed"
+            )
+            for k in group[1:]:
+                out[k] = Reading(None, reason="summed")
+        elif len(group) > 1 and out[i].metric is not None and out[i].reason != "summed":
             for k in group:
                 out[k] = Reading(None, reason="partition")
         i = group[-1] + 1

@@ -434,11 +434,14 @@ def _metric_reading(
     metric = metric_for(head, verb, sentence=text, context=s.ctx, np=np)
     if metric is None:
         return Reading(None, verb_before=verb_before)
+    extra = np.extra_people + _leading_person(s.before, np)
     return Reading(
         metric,
         weak=weak,
-        value_add=(np.extra_people + _leading_person(s.before, np)) if metric == "arrests" else 0,
+        value_add=extra if metric == "arrests" else 0,
         verb_before=verb_before,
+        # "three men and a girl were found": the men are a part of the people found
+        part=bool(extra) and metric in ("victims_adults", "victims_children"),
     )
 
 
