@@ -519,6 +519,51 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "countries_involved", 21), ("operation", "countries_involved", 3)},
     ),
     (
+        "one count per region and no total: no operation figure",
+        "Regional results of the national week",
+        "The South West reported 64 arrests, the Eastern region 51 and Wales 37.",
+        set(),
+        {("operation", "arrests", 64), ("operation", "arrests", 152)},
+    ),
+    (
+        "safeguarding referrals are not NRM referrals",
+        "Week of action",
+        "Officers made 31 safeguarding referrals and 8 referrals into the National Referral "
+        "Mechanism.",
+        {("operation", "nrm_referrals", 8, "exact")},
+        {("operation", "nrm_referrals", 31)},
+    ),
+    (
+        "suspects identified, then some of them arrested",
+        "Trafficking network targeted",
+        "Investigators identified 52 suspects and arrested 17 of them.",
+        {("operation", "arrests", 17, "exact")},
+        {("operation", "arrests", 52)},
+    ),
+    (
+        "workers affected by labour-law breaches are not trafficking victims",
+        "Labour inspections across Europe",
+        "Inspectors found 418 workers affected by labour law violations, and 23 potential victims "
+        "of trafficking were identified.",
+        {("operation", "potential_victims", 23, "exact")},
+        {("operation", "potential_victims", 418)},
+    ),
+    (
+        "a force's part named as part of the wider week, then the wider total",
+        "Europe-wide week",
+        "As part of the Europe-wide week, Essex Police arrested 9 people. Across Europe, 512 "
+        "people were arrested.",
+        {("operation", "arrests", 9, "exact"), ("international", "arrests", 512, "exact")},
+        {("operation", "arrests", 512)},
+    ),
+    (
+        "a rounded sum restated exactly",
+        "Cash seized",
+        "Almost £2.4 million in cash was seized, or £2,391,206.40 to be exact.",
+        {("operation", "cash_seized_gbp", 2391206.40, "exact")},
+        {("operation", "cash_seized_gbp", 2400000)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

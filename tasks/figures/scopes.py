@@ -412,6 +412,9 @@ def is_international_headline(
             # a UK force or a national agency in the title: the page is about its part; more so
             # as the title's subject ("Gardaí identify ... during Interpol crackdown")
             uk += 6 if e.start == 0 else 4
+    for e in find_entities(lead_sentence):
+        if e.kind == FORCE:
+            uk += 3  # "As part of the Europe-wide week, Kent Police arrested six": its part
     police = _NATIONAL_POLICE.search(title)
     if police:
         # "Spanish police arrest 12 in Europe-wide sweep": that country's part
@@ -679,6 +682,11 @@ def _wider_scope(text: str, cues: str, profile: PageProfile, ents: list[Entity])
     local = [m.end() for m in _UK_LOCAL.finditer(text)]
     # the page's own force or agency as the subject: "Kent Police arrested five people as
     # part of a Europe-wide crackdown"
+    part_of = _PART_OF_WIDER.search(text)
+    if part_of is not None and part_of.start() <= wider.start() < part_of.end():
+        # "As part of the Europe-wide week, Kent Police arrested six": the wider action is
+        # named as what the subject's own result belongs to
+        local += [e.end for e in ents if e.kind in (FORCE, AGENCY) and e.name == profile.lead]
     local += [
         e.end
         for e in ents

@@ -136,6 +136,8 @@ def _people(
     if verb == "refer" and NRM.search(context):
         return "nrm_referrals"
     if verb == "victim" and head != GENDER_N and _VICTIM_CUE.search(sentence):
+        if _LABOUR_VIOLATION_AFTER.match(sentence, np.end):
+            return None  # workers affected by labour-law breaches are not trafficking victims
         if head == PERSON_N and np.words:
             # "eight women ... taken to a reception centre": men and women are adults, boys
             # and girls children (the corpus convention)
@@ -146,6 +148,14 @@ def _people(
     return None
 
 
+# "312 workers affected by labour law violations", "3,000 workers experiencing some form of
+# labour abuse": people a labour inspection found wronged, a look-alike of victims.
+_LABOUR_VIOLATION_AFTER = re.compile(
+    r"\s+(?:who\s+were\s+|who\s+are\s+)?(?:affected\s+by|subject(?:ed)?\s+to|facing|experiencing|"
+    r"suffering)\s+(?:\w+\s+){0,4}?(?:violations?|breaches|irregularities|abuses?|infringements|"
+    r"non-compliance)\b",
+    re.IGNORECASE,
+)
 _GENDERED_GROUP = {
     **dict.fromkeys(("man", "men", "woman", "women"), "victims_adults"),
     **dict.fromkeys(("boy", "boys", "girl", "girls"), "victims_children"),
@@ -160,9 +170,15 @@ def _countries(
     return None
 
 
+# "27 safeguarding referrals", "social care referrals": referrals that are not into the NRM.
+_NOT_NRM_REFERRAL = frozenset({"safeguarding", "social", "care", "welfare", "housing", "health"})
+
+
 def _referrals(
     head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
 ) -> str | None:
+    if _NOT_NRM_REFERRAL.intersection(np.words):
+        return None
     return "nrm_referrals" if NRM.search(context) else None
 
 

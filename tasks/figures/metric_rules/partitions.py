@@ -4,6 +4,8 @@ stated total, which is no figure (adding it up would be our own arithmetic)."""
 
 from __future__ import annotations
 
+import re
+
 from tasks.figures.metric_rules.nouns import GENDER_NOUNS, NounPhrase
 from tasks.figures.metric_rules.reading import BY_KIND, Reading
 from tasks.figures.numbers import NumberMention
@@ -89,4 +91,26 @@ def gender_partitions(
                 for k in group:
                     out[k] = Reading(None, reason="partition")
         i = group[-1] + 1
+    return out
+
+
+# ", the North East 80 and Yorkshire 95": places, each with a number and no noun of its own.
+_PLACE = (
+    r"(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*){0,3}"
+    r"(?:\s+(?:region|area|force|division|county))?"
+)
+_MORE_PLACES = re.compile(
+    rf"(?:\s*,\s+{_PLACE}\s+[\d,]*\d\b)*\s*(?:,\s+|,?\s+and\s+){_PLACE}\s+[\d,]*\d\b(?!\s*[%\w])"
+)
+
+
+def per_place_lists(
+    text: str, mentions: list[NumberMention], nps: list[NounPhrase], readings: list[Reading]
+) -> list[Reading]:
+    """ "The North West reported 120 arrests, the North East 80 and Yorkshire 95": one count
+    per place, with no total; each is a part, and none is the operation's figure."""
+    out = list(readings)
+    for i, r in enumerate(readings):
+        if r.metric is not None and _MORE_PLACES.match(text, nps[i].end):
+            out[i] = Reading(None, reason="per place")
     return out

@@ -40,7 +40,11 @@ from tasks.figures.metric_rules.nouns import (
     head_class,
     noun_phrase,
 )
-from tasks.figures.metric_rules.partitions import coordinated_partitions, gender_partitions
+from tasks.figures.metric_rules.partitions import (
+    coordinated_partitions,
+    gender_partitions,
+    per_place_lists,
+)
 from tasks.figures.metric_rules.phrases import (
     ADDITIONAL_BEFORE,
     ANOTHER_BEFORE,
@@ -166,8 +170,41 @@ def read_sentence(
         if r.metric and not r.subset:
             last_metric = r.metric
             aside_end = max(aside_end, _aside_end(text, mentions, nps, i, r))
+    readings = _restated_money(text, mentions, readings)
     readings = gender_partitions(text, mentions, nps, readings)
+    readings = per_place_lists(text, mentions, nps, readings)
     return coordinated_partitions(text, mentions, nps, readings)
+
+
+# "£1.2 million, or £1,187,430.55 to be exact", "almost £50,000 (£49,870)": the same sum again.
+_RESTATED_GAP = re.compile(r"^\s*(?:,\s*)?(?:or|\(|that\sis|i\.e\.)\s*$", re.IGNORECASE)
+# "... was seized, or £1,187,430.55 to be exact"
+_OR_GAP = re.compile(r",\s*or\s*$")
+_EXACTLY_AFTER = re.compile(r"\s*(?:to\sbe\s(?:exact|precise)|precisely|exactly)\b", re.IGNORECASE)
+
+
+def _restated_money(
+    text: str, mentions: list[NumberMention], readings: list[Reading]
+) -> list[Reading]:
+    """A sum restated right after cash is that cash, exactly (the choice keeps the exact one)."""
+    out = list(readings)
+    for i in range(1, len(mentions)):
+        prev, cur = mentions[i - 1], mentions[i]
+        if (
+            cur.kind == MONEY
+            and prev.kind == MONEY
+            and out[i].metric is None
+            and out[i - 1].metric == "cash_seized_gbp"
+            and (
+                _RESTATED_GAP.match(text[prev.end : cur.figure_start])
+                or (
+                    _OR_GAP.search(text, prev.end, cur.figure_start)
+                    and _EXACTLY_AFTER.match(text, cur.end)
+                )
+            )
+        ):
+            out[i] = Reading("cash_seized_gbp", reason="restated")
+    return out
 
 
 def _joined(text: str, mentions: list[NumberMention], nps: list[NounPhrase], i: int) -> bool:

@@ -136,6 +136,10 @@ def _part_counted(s: Situation, va: str | None, np_end: int) -> Reading | None:
         BARE_VERB_AFTER.match(text, np_end) or APPOSED_PREDICATE.match(text, np_end)
     ):
         return Reading("arrests", subset=True, part=True, reason="part arrested")
+    vb = VERB_BEFORE.search(s.before)
+    if vb is not None and verb_class(vb) == "arrest" and s.parent_metric is None:
+        # "identified 45 suspects and arrested 12 of them": the arrests are counted
+        return Reading("arrests", subset=True, part=True, reason="part arrested")
     return None
 
 
