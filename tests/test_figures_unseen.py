@@ -564,6 +564,13 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "cash_seized_gbp", 2400000)},
     ),
     (
+        "the total only in the headline, the body only its forces' parts",
+        "41 arrests in week of action against child exploitation",
+        "Surrey Police arrested 23 people and Sussex Police arrested 18 during the week.",
+        {("operation", "arrests", 41, "exact")},
+        {("operation", "arrests", 23), ("operation", "arrests", 18)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

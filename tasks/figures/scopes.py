@@ -663,6 +663,9 @@ def _scope_from_places(
     opened = _place_opener_scope(text, ents, profile)
     if opened is not None:
         return opened
+    shared = _forces_in_turn(ents, first_count)
+    if shared is not None:
+        return shared
     if not profile.international_headline and profile.multi_force:
         # "Officers in the West Midlands arrested 63 people" on a national page
         ents = sorted([*ents, *_uk_area_mentions(text, first_count)], key=lambda e: e.start)
@@ -699,6 +702,19 @@ def _wider_scope(text: str, cues: str, profile: PageProfile, ents: list[Entity])
         # numbers after the wider action's mention are its own
         return Scope(OPERATION, reason="uk then wider", international_from=wider.start())
     return None
+
+
+def _forces_in_turn(ents: list[Entity], first_count: int) -> Scope | None:
+    """ "Kent Police arrested 20 people and Essex Police 18": two forces, each with its own
+    count, are two parts, even when one of them is the page's own force."""
+    forces = [e for e in ents if e.kind == FORCE]
+    if len({e.name for e in forces}) < 2:
+        return None
+    if forces[0].start >= first_count or not any(e.start > first_count for e in forces):
+        return None
+    return Scope(
+        FORCE_SCOPE, subject=forces[0].name, reason="forces in turn", per_number_subject=True
+    )
 
 
 def _place_opener_scope(text: str, ents: list[Entity], profile: PageProfile) -> Scope | None:
