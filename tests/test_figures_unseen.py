@@ -571,6 +571,21 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "arrests", 23), ("operation", "arrests", 18)},
     ),
     (
+        "criminal proceedings opened are investigations",
+        "National police join European action",
+        "Officers checked 80 people and opened three criminal proceedings on suspicion of "
+        "trafficking.",
+        {("operation", "new_investigations", 3, "exact")},
+        set(),
+    ),
+    (
+        "people referred as potential victims of slavery are NRM referrals",
+        "County lines week",
+        "During the week 42 people were referred as potential victims of slavery or trafficking.",
+        {("operation", "nrm_referrals", 42, "exact")},
+        set(),
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

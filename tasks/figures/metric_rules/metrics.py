@@ -30,6 +30,9 @@ from tasks.figures.metric_rules.nouns import (
 
 NRM = re.compile(
     r"\b(?:NRM|National Referral Mechanism|[Rr]eferral [Mm]echanism|[Dd]uty to [Nn]otify)\b"
+    # "referred as potential victims of slavery": the NRM is the referral of victims
+    r"|\breferr(?:ed|als?)\s(?:\w+\s){0,3}?as\s(?:potential|possible|suspected)\svictims\sof\s"
+    r"(?:modern\s)?(?:slavery|trafficking|human\strafficking)"
 )
 _VICTIM_CUE = re.compile(
     r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery|reception\scent|"

@@ -64,7 +64,7 @@ for _cls, _words in (
     ),
     (FORCE_N, "forces force constabularies"),
     (COUNTRY_N, "countries country nations states jurisdictions territories"),
-    (INVESTIGATION_N, "investigations investigation inquiries enquiries probes"),
+    (INVESTIGATION_N, "investigations investigation inquiries enquiries probes proceedings"),
     (REFERRAL_N, "referrals referral"),
     (WARRANT_N, "warrants warrant"),
     (
