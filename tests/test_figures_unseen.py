@@ -586,6 +586,21 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         set(),
     ),
     (
+        "a list of countries that the page completes elsewhere counts nothing",
+        "Smuggling network dismantled",
+        "An investigation involving Britain, Spain and Italy led to 9 arrests. Police from "
+        "Greece and Malta also took part.",
+        {("operation", "arrests", 9, "exact")},
+        {("international", "countries_involved", 3), ("operation", "countries_involved", 3)},
+    ),
+    (
+        "two countries named in a case are not a count of participants",
+        "Garda search in trafficking case",
+        "Police in Ireland and Romania worked together on the case, and 4 people were arrested.",
+        {("operation", "arrests", 4, "exact")},
+        {("international", "countries_involved", 2), ("operation", "countries_involved", 2)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

@@ -86,6 +86,16 @@ _TOOK_PART = re.compile(
 _INCOMPLETE_LIST = re.compile(
     r"\b(?:also|including|such\sas|among\sthem|among|other)\b", re.IGNORECASE
 )
+# "Law enforcement partners from Belgium and the Netherlands also took part": countries named
+# beyond the list, so no list on the page counts them all.
+_MORE_PARTICIPANTS = re.compile(
+    r"\b(?:also|too)\s(?:took\spart|taking\spart|participated|joined|involved|supported|"
+    r"assisted|helped)\b|\balso\s(?:\w+\s){0,3}(?:took|take|taking)\spart\b",
+    re.IGNORECASE,
+)
+# A list of two countries is as often the two sides of one case as the participants of an
+# action (the development pages: two of two such lists were not a count of participants).
+MIN_LISTED_COUNTRIES = 3
 _LIST_SEP = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?$")
 _TITLE_NORM = re.compile(r"[^a-z0-9]+")
 # Bodies are read up to this length. A press release or news story is a few thousand characters
@@ -348,6 +358,7 @@ def _analyse(
     intro: Scope | None = None  # the scope of the line that introduces a list
     intro_text: str | None = None
     previous: str | None = None  # the last metric of the sentence before
+    countries_listed = _MORE_PARTICIPANTS.search(page.body) is None
     for idx, u in enumerate(page.units):
         counts, ents = _unit_parts(page, u)
         sc = _unit_scope(page, u, counts, ents, intro)
@@ -362,6 +373,7 @@ def _analyse(
                 page.leaders,
                 sc,
                 page.profile.international_headline or page.profile.joint_operation,
+                countries_listed,
             )
         )
         last: str | None = None
@@ -515,7 +527,12 @@ def _country_lists(text: str, ents: list[Entity]) -> list[list[Entity]]:
 
 
 def _listed_counts(
-    u: Unit, ents: list[Entity], leaders: tuple[str, ...], sc: Scope, international_page: bool
+    u: Unit,
+    ents: list[Entity],
+    leaders: tuple[str, ...],
+    sc: Scope,
+    international_page: bool,
+    countries_listed: bool = True,
 ) -> list[Candidate]:
     """countries_involved / forces_involved from a list of names that took part."""
     out: list[Candidate] = []
@@ -524,9 +541,9 @@ def _listed_counts(
     took_part = finditer_at(_TOOK_PART, u.text, cue_starts(cue_text(u.text), _TOOK_PART_STARTS))
     if next(took_part, None) is None:
         return out
-    for run in _country_lists(u.text, ents):
+    for run in _country_lists(u.text, ents) if countries_listed else ():
         names = {e.name for e in run} | set(leaders)
-        if len(run) >= 2:
+        if len(names) >= MIN_LISTED_COUNTRIES:
             scope = sc.scope
             if scope == OPERATION and not international_page:
                 scope = INTERNATIONAL
