@@ -688,3 +688,20 @@ def test_a_signed_count_is_no_breakdown_item() -> None:
     )
     res = _run(body, "Week of action")
     assert [(b.offence, b.count) for b in res.arrest_breakdown] == [("modern slavery offences", 12)]
+
+
+def test_a_victims_total_smaller_than_its_parts_is_withheld_with_the_reason() -> None:
+    """A total smaller than its own children and adults is not theirs: left out of the figures
+    and listed as an abstention that says why."""
+    res = _run(
+        "Over the five action days 212 suspects were arrested. Officers identified 593 adult "
+        "victims and 57 child victims. In one raid 89 potential victims were identified.",
+        "Europe-wide action days against trafficking",
+    )
+    got = {(f.scope, f.metric, f.value) for f in res.figures}
+    assert ("operation", "victims_adults", 593) in got
+    assert ("operation", "victims_children", 57) in got
+    assert not any(m == "potential_victims" for _, m, _ in got)
+    (withheld,) = [a for a in res.abstentions if a.metric == "potential_victims"]
+    assert (withheld.value, withheld.confidence) == (89, 0.0)
+    assert withheld.reason == "smaller than its own parts (victims_children 57, victims_adults 593)"

@@ -138,6 +138,26 @@ def _victims_of_one_group(
     return out
 
 
+def totals_hold_their_parts(
+    chosen: list[tuple[Candidate, list[Candidate]]],
+) -> tuple[list[tuple[Candidate, list[Candidate]]], list[tuple[Candidate, str]]]:
+    """A count of victims smaller than its children, its adults, or both together, is not the
+    total of the same people (one of them was misread): the total is withheld, with the reason,
+    rather than reported against its own parts. Returns (kept, withheld)."""
+    drop: dict[int, str] = {}
+    for scope in (OPERATION, INTERNATIONAL):
+        have = {c.metric: (i, c.value) for i, (c, _) in enumerate(chosen) if c.scope == scope}
+        if "potential_victims" not in have:
+            continue
+        i, total = have["potential_victims"]
+        parts = {m: have[m][1] for m in _VICTIM_GROUPS if m in have}
+        if any(p > total for p in parts.values()) or sum(parts.values()) > total:
+            stated = ", ".join(f"{m} {v:g}" for m, v in parts.items())
+            drop[i] = f"smaller than its own parts ({stated})"
+    kept = [cg for i, cg in enumerate(chosen) if i not in drop]
+    return kept, [(chosen[i][0], reason) for i, reason in drop.items()]
+
+
 def choose(candidates: list[Candidate]) -> list[tuple[Candidate, list[Candidate]]]:
     """One candidate per (scope, metric) — per subject for force figures, per value for
     background ones — each with the group it was chosen from, in output order."""

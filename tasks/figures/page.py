@@ -22,7 +22,7 @@ from domain.records import (
 )
 from tasks.figures import breakdown as bd
 from tasks.figures.candidates import BODY, HEADING, LISTED, TITLE, TITLE_REPEAT, Candidate, Unit
-from tasks.figures.choose import choose
+from tasks.figures.choose import choose, totals_hold_their_parts
 from tasks.figures.confidence import (
     CandidateFacts,
     Model,
@@ -392,7 +392,9 @@ def _extract(
     body: str, title: str, *, publisher: str | None, published: date | None
 ) -> FigureResult:
     page, candidates, scopes, dur = _analyse(body, title, publisher=publisher, published=published)
-    figures, abstentions = _rated(choose(candidates), page, load_model())
+    kept, withheld = totals_hold_their_parts(choose(candidates))
+    figures, abstentions = _rated(kept, page, load_model())
+    abstentions.extend(_withheld(c, reason) for c, reason in withheld)
     op_arrests = next(
         (f.value for f in figures if f.scope == OPERATION and f.metric == "arrests"), None
     )
@@ -497,6 +499,14 @@ def _rated(
             continue
         figures.append(c.figure(confidence))
     return figures, abstentions
+
+
+def _withheld(c: Candidate, reason: str) -> Abstention:
+    """A figure a page-level constraint left out: its confidence is 0, as it contradicts the
+    page's other figures."""
+    return Abstention(
+        c.scope, c.metric, c.value, c.qualifier, c.unit.text, c.unit.span, 0.0, reason
+    )
 
 
 def _neighbourhood(units: list[Unit], idx: int) -> str:
