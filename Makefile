@@ -23,7 +23,7 @@ GROUPING_SET := tests/fixtures/groupings/dev_groupings.json
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test test-slow accuracy confidence-model grouping lint format ui bench clean
+.PHONY: install demo test test-slow accuracy confidence-model grouping followups lint format ui bench clean
 
 # setuptools warns on every editable install that a folder named like a package may shadow it;
 # here the folders are the packages. PYTHONWARNINGS reaches pip's build subprocess.
@@ -52,6 +52,9 @@ confidence-model: $(STAMP)  ## retrain tasks/figures/confidence_model.json on th
 
 grouping: $(STAMP)  ## operation grouping's pairwise precision and recall on the labelled dev pages (ARGS=--details lists every wrong pair)
 	$(PY) -m measure.grouping_accuracy --set $(GROUPING_SET) $(ARGS)
+
+followups: $(STAMP)  ## follow-up recognition, linking precision/recall and outcome figure accuracy on the labelled set (ARGS=--details)
+	$(PY) -m measure.followup_linking tests/fixtures/followups/labelled.yaml $(ARGS)
 
 bench: $(STAMP)  ## benchmarks, under 10 minutes, not part of `make test`; writes docs/BENCHMARKS.md (BENCH_ARGS=--skip-pg without PostgreSQL)
 	$(PY) -m benchmarks.bench $(BENCH_ARGS)

@@ -151,6 +151,19 @@ def build_parser() -> argparse.ArgumentParser:
     db_opt(sp)
     sp.add_argument("--sources", metavar="FILE", help="sources file whose keyword filters apply")
 
+    sp = sub.add_parser(
+        "import-warc", help="load the HTML pages of WARC or ARC files (web archives), no network"
+    )
+    db_opt(sp)
+    sp.add_argument("files", nargs="+", metavar="FILE", help="WARC or ARC files, gzip or not")
+    sp.add_argument(
+        "--source",
+        metavar="NAME",
+        help="the source every page goes under (default: the configured source whose "
+        "articles include its URL, else 'warc')",
+    )
+    sp.add_argument("--sources", metavar="FILE", help="sources file (default: config/sources.yaml)")
+
     sp = sub.add_parser("report", help="write the HTML report (one self-contained file)")
     db_opt(sp)
     sp.add_argument("--out", required=True, metavar="FILE.html", help="where to write the report")
@@ -168,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--sources", metavar="FILE", help="sources file preset on the daily and backfill runs"
     )
 
-    sp = sub.add_parser("operations", help="list operations; merge or split them by hand")
+    sp = sub.add_parser(
+        "operations", help="list operations; merge or split them, link follow-ups, by hand"
+    )
     osub = sp.add_subparsers(dest="operations_command", required=True, parser_class=_Parser)
     op = osub.add_parser("list", help="every operation with its pages, forces, parent, merges")
     db_opt(op)
@@ -184,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument(
         "--page", nargs="+", required=True, metavar="URL", help="URLs of the pages to move"
     )
+    op = osub.add_parser("link", help="link a follow-up page to an operation by hand")
+    db_opt(op)
+    op.add_argument("page", metavar="PAGE", help="URL of the follow-up page")
+    op.add_argument("operation", type=_positive, metavar="OPERATION", help="operation id")
+    op = osub.add_parser("unlink", help="unlink a follow-up page from any operation by hand")
+    db_opt(op)
+    op.add_argument("page", metavar="PAGE", help="URL of the follow-up page")
     return p
 
 
@@ -761,6 +783,45 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_warc(args: argparse.Namespace) -> int:
+    from config.settings import get_settings
+    from config.sources import load_sources
+    from db.engine import get_engine, require_writable
+    from tasks.warc import ArchiveFileError, check_file
+
+    if args.sources and not Path(args.sources).is_file():
+        raise UserError(f"sources file not found: {args.sources}")
+    try:  # every file, before anything is written: a typo costs nothing
+        for path in args.files:
+            check_file(path)
+    except ArchiveFileError as exc:
+        raise UserError(str(exc)) from None
+    load_sources(args.sources or get_settings().sources_file)
+    require_writable(get_engine(args.db))
+    from app.early_api import early_api
+
+    with _stop_on_signals(), early_api() as use_api:
+        from app.progress import RunProgress, set_current
+        from flows.etl import import_warc
+
+        use_api()
+        with RunProgress() as progress:
+            set_current(progress)
+            try:
+                summary = import_warc(
+                    list(args.files), source=args.source, sources_file=args.sources, db_url=args.db
+                )
+            except ArchiveFileError as exc:  # a file that broke off half way
+                raise UserError(str(exc)) from None
+            finally:
+                set_current(None)
+    print_summary(summary)
+    skipped = summary.get("records_skipped") or {}
+    if skipped:
+        print("records that are no page: " + ", ".join(f"{k} {v}" for k, v in skipped.items()))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from db.engine import require_existing
     from flows.metrics import build_report
@@ -813,6 +874,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_operations(args: argparse.Namespace) -> int:
     from db.engine import get_engine, require_existing
+    from db.followups import FollowupError, set_manual_link
     from db.operations import (
         OperationsError,
         list_operations,
@@ -836,11 +898,20 @@ def cmd_operations(args: argparse.Namespace) -> int:
                 new_id = split_operation(conn, args.id, args.page)
                 rebuild(conn)
             print(f"split {len(set(args.page))} page(s) off operation {args.id} into {new_id}")
+        elif args.operations_command in ("link", "unlink"):
+            target = args.operation if args.operations_command == "link" else None
+            with engine.begin() as conn:
+                before, _ = set_manual_link(conn, args.page, target)
+                rebuild(conn)  # both operations' follow-up metrics, in the same transaction
+            print(
+                f"follow-up {args.page}: operation {before or 'none'} -> {target or 'none'}"
+                " (manual; later runs keep it)"
+            )
         else:
             with engine.connect() as conn:
                 rows = list_operations(conn)
             print_operations(rows, args.format, operation_page_urls(engine))
-    except OperationsError as exc:
+    except (OperationsError, FollowupError) as exc:
         raise UserError(str(exc)) from None
     return 0
 
@@ -884,6 +955,7 @@ COMMANDS = {
     "extract": cmd_extract,
     "metrics": cmd_metrics,
     "reparse": cmd_reparse,
+    "import-warc": cmd_import_warc,
     "add": cmd_add,
     "report": cmd_report,
     "export": cmd_export,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Op = Literal["div", "div2", "sub"]
+# "followup": computed from an operation's linked follow-up pages (tasks/followup.py).
+Op = Literal["div", "div2", "sub", "followup"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,3 +123,57 @@ DERIVED_METRICS: tuple[MetricDef, ...] = (
 )
 
 DERIVED_NAMES: tuple[str, ...] = tuple(m.name for m in DERIVED_METRICS)
+
+# What happened next (issue 15): from the follow-up pages linked to the operation
+# (tasks/followup.py computes them; docs/METRICS.md, "What happened next"). Lower bounds:
+# not every charge or conviction is published, and not every follow-up is found.
+FOLLOWUP_METRICS: tuple[MetricDef, ...] = (
+    MetricDef(
+        "followups",
+        "followup",
+        ("followup pages",),
+        "pages",
+        "count(linked follow-up pages)",
+        "Follow-up pages (charges, convictions, sentences) linked to the operation.",
+        0,
+    ),
+    MetricDef(
+        "charged_later",
+        "followup",
+        ("followup charged", "followup convicted"),
+        "people",
+        "max(sum(followup charged), sum(followup convicted))",
+        "People the linked follow-ups say were charged (a conviction implies a charge).",
+        0,
+    ),
+    MetricDef(
+        "convicted_later",
+        "followup",
+        ("followup convicted",),
+        "people",
+        "sum(followup convicted)",
+        "People the linked follow-ups say were convicted.",
+        0,
+    ),
+    MetricDef(
+        "charge_rate_lower_bound",
+        "followup",
+        ("charged", "charged_later", "arrests"),
+        "fraction",
+        "(charged + charged_later) / arrests",
+        "Share of the operation's arrests known to have led to a charge.",
+        3,
+    ),
+    MetricDef(
+        "days_to_first_charge",
+        "followup",
+        ("end_date", "followup published"),
+        "days",
+        "first charging follow-up's date - end_date",
+        "Days from the operation's end to the first follow-up that reports a charge.",
+        0,
+    ),
+)
+FOLLOWUP_NAMES: tuple[str, ...] = tuple(m.name for m in FOLLOWUP_METRICS)
+# Every column of the operation_metrics view, in order.
+ALL_DERIVED_NAMES: tuple[str, ...] = DERIVED_NAMES + FOLLOWUP_NAMES

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CONFIG_DIR = Path(__file__).resolve().parent
@@ -93,6 +93,17 @@ class Settings(BaseSettings):
     # a process-based task runner (Dask) always uses it; set "prefect" on every machine
     # whose runs may overlap (daily on one worker, a backfill on another).
     host_limits: Literal["process", "prefect"] = "process"
+
+    # Alerts (tasks/notify.py, docs/DEPLOY.md "Alerts"): the webhook that gets each run's
+    # digest of new operations and its source health alerts as a JSON POST. A SecretStr:
+    # such URLs carry tokens, and its repr, logs and errors show "**********" instead.
+    alert_webhook: SecretStr | None = None
+    # Seconds to connect and to read the answer: a slow receiver delays the run's end by
+    # at most twice this per message, and the message waits for the next run.
+    alert_timeout: float = Field(default=5.0, gt=0)
+    # Where people open the HTML report (`optally report`, the daily deployment's
+    # data/report.html): the digest links each operation's card as <url>#op-<id>.
+    alert_report_url: str | None = None
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ import re
 import reprlib
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
@@ -37,7 +38,7 @@ from urllib3.util import parse_url
 import profiles
 from config.settings import get_settings
 
-Kind = Literal["listing", "feed", "sitemap", "urls", "govuk_search"]
+Kind = Literal["listing", "feed", "sitemap", "urls", "govuk_search", "wayback"]
 # The registry's names (profiles/__init__.py), so an unknown one is refused listing them.
 Profile = Literal[profiles.NAMES]  # type: ignore[valid-type]
 Schedule = Literal["daily", "backfill", "both"]
@@ -56,6 +57,11 @@ ALIAS_NODE_BUDGET = 10_000
 MAX_ECHO_CHARS = 80
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
+
+# A `wayback` source's archive (tasks/wayback.py): the public Wayback Machine's CDX index,
+# and the prefix of its captures (``<prefix><timestamp>id_/<original>``).
+DEFAULT_CDX_URL = "http://web.archive.org/cdx/search/cdx"
+DEFAULT_CAPTURE_URL = "https://web.archive.org/web/"
 
 # The source of pages a user names by hand (`optally add`): only their own hosts allowed.
 MANUAL_SOURCE = "manual"
@@ -220,6 +226,11 @@ class Source(BaseModel):
     enabled: bool = True
     schedule: Schedule = "both"
     robots_on_error: RobotsOnError = "disallow"
+    # kind "wayback" only: start_url is the URL prefix whose captures are read.
+    cdx_url: str = DEFAULT_CDX_URL
+    capture_url: str = DEFAULT_CAPTURE_URL
+    from_date: date | None = None  # captures on or after this day
+    to_date: date | None = None  # captures on or before this day
 
     _article_re: re.Pattern[str] | None = PrivateAttr(default=None)
     _keyword_re: re.Pattern[str] | None = PrivateAttr(default=None)
@@ -302,8 +313,17 @@ class Source(BaseModel):
             raise ValueError(f"kind '{self.kind}' needs a start_url")
         elif self.urls:
             raise ValueError(f"'urls' is only for kind 'urls', not '{self.kind}'")
-        for url in ([self.start_url] if self.start_url else []) + list(self.urls):
-            what = "start_url" if url == self.start_url else "url"
+        archive = [self.cdx_url, self.capture_url] if self.kind == "wayback" else []
+        if self.kind != "wayback" and (self.from_date or self.to_date):
+            raise ValueError(
+                f"from_date and to_date are only for kind 'wayback', not '{self.kind}'"
+            )
+        if self.from_date and self.to_date and self.from_date > self.to_date:
+            raise ValueError(f"from_date {self.from_date} is after to_date {self.to_date}")
+        checked = [("start_url", self.start_url)] if self.start_url else []
+        checked += [("url", u) for u in self.urls]
+        checked += list(zip(("cdx_url", "capture_url"), archive, strict=False))
+        for what, url in checked:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError(f"{what} '{_clip(url)}' is not an absolute http(s) URL")

@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from db import models as m
 from db.derived import mark_pending
 from db.engine import environment_error, first_line, is_environment_error
+from db.followups import record_followup
 from db.forces import record_article_forces
 from db.lineage import follow_merges
 from db.sanitize import clean, clean_row
@@ -74,6 +75,7 @@ class PageItem:
     official: bool
     source: str
     listed_date: date | None = None  # the listing's date, for pages that carry none
+    captured: datetime | None = None  # a web archive's capture date (0006): the latest publication
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,12 +295,21 @@ def unextracted_versions(
     include_read: bool = False,
 ) -> list[int]:
     """The newest archived version of each page that this parser version has not read yet
-    (or every newest version, with ``include_read``)."""
-    newest = (
-        select(VERSIONS.c.page_id, func.max(VERSIONS.c.id).label("vid"))
-        .group_by(VERSIONS.c.page_id)
-        .subquery()
-    )
+    (or every newest version, with ``include_read``). Newest by ``fetched_at``, then id: a
+    web archive's copy (db/captures.py) is dated when it was captured, so an old capture
+    imported after a live fetch, or captures imported out of order, never displace the
+    newer copy."""
+    ranked = select(
+        VERSIONS.c.page_id,
+        VERSIONS.c.id.label("vid"),
+        func.row_number()
+        .over(
+            partition_by=VERSIONS.c.page_id,
+            order_by=(VERSIONS.c.fetched_at.desc(), VERSIONS.c.id.desc()),
+        )
+        .label("rank"),
+    ).subquery()
+    newest = select(ranked.c.page_id, ranked.c.vid).where(ranked.c.rank == 1).subquery()
     q = (
         select(newest.c.vid)
         .join(PAGES, PAGES.c.id == newest.c.page_id)
@@ -335,6 +346,7 @@ def read_versions(
             PAGES.c.listed_date,
             VERSIONS.c.body_gz,
             VERSIONS.c.content_type,
+            VERSIONS.c.capture_date,
         )
         .join(PAGES, PAGES.c.id == VERSIONS.c.page_id)
         .join(SOURCES, SOURCES.c.id == PAGES.c.source_id)
@@ -344,7 +356,16 @@ def read_versions(
     rank = {vid: i for i, vid in enumerate(version_ids)}
     return [
         (
-            PageItem(r.page_id, r.id, r.url, r.fetched_at, bool(r.official), r.name, r.listed_date),
+            PageItem(
+                r.page_id,
+                r.id,
+                r.url,
+                r.fetched_at,
+                bool(r.official),
+                r.name,
+                r.listed_date,
+                r.capture_date,
+            ),
             gzip.decompress(r.body_gz),
             r.content_type,
         )
@@ -541,6 +562,10 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
         ).scalars()
         touched.update(old_ops)
         record_article_forces(conn, article_id, ex, force_slugs)
+        # A follow-up page is linked to its operation by the derive stage (tasks/followup.py).
+        touched |= record_followup(
+            conn, page.item.page_id, page.relevant and ex.followup is not None
+        )
         if not page.relevant:
             continue
         _write_claims(conn, article_id, ex)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -79,6 +80,12 @@ class PageVersion(Base):
     headers_json: Mapped[str] = mapped_column(Text)
     body_gz: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int] = mapped_column(Integer)
+    # A body read from a web archive (0006): the WARC/ARC file or the Wayback capture URL,
+    # the record's byte offset in that file, and when the archive captured the page. NULL
+    # for bodies fetched from the live site.
+    capture_archive: Mapped[str | None] = mapped_column(Text)
+    capture_offset: Mapped[int | None] = mapped_column(BigInteger)
+    capture_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class FetchFailure(Base):
@@ -315,3 +322,51 @@ class Abstention(Base):
     span_end: Mapped[int | None] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text)
+
+
+class AlertDelivery(Base):
+    """A message for the alert webhook (tasks/notify.py): its JSON, whether it reached the
+    webhook, and the tries. A pending one is posted again by the next run, at most
+    tasks.notify.MAX_DELIVERY_ATTEMPTS times. ``last_error`` is an HTTP status or an
+    exception's class name, never the URL (it may hold a token)."""
+
+    __tablename__ = "alert_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # operations.new | sources.unhealthy
+    payload: Mapped[str] = mapped_column(Text)  # the JSON posted
+    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertAnnouncement(Base):
+    """An operation a digest announced: it is never announced again. ``delivery_id`` is the
+    digest's webhook delivery (NULL without a webhook, or for the operations a warehouse
+    held when migration 0007 added alerts)."""
+
+    __tablename__ = "alert_announcements"
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), primary_key=True)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("alert_deliveries.id"))
+    announced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FollowupLink(Base):
+    """A follow-up page (tasks/figures/followup.py: later charges, convictions, sentences of
+    people arrested earlier) and the operation it reports on (migration 0008). One row per
+    follow-up page; ``operation_id`` NULL while no operation matches (unlinked, and shown
+    as such). ``method`` says how the link was made (``name``, ``week``, ``manual``, or
+    ``none``), ``evidence`` the sentence it rests on. ``manual`` rows were set by a person
+    (`optally operations link` / `unlink`) and are never relinked by a run."""
+
+    __tablename__ = "followup_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), unique=True)
+    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

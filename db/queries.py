@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, TextClause, bindparam, text
 
-from config.metrics import DERIVED_NAMES
+from config.metrics import ALL_DERIVED_NAMES
 from domain.records import METRICS
 
 FIGURE_COLUMNS: tuple[str, ...] = METRICS + tuple(f"international_{m}" for m in METRICS)
@@ -76,7 +76,7 @@ def metrics_rows(engine: Engine, op_ids: Collection[int] | None = None) -> list[
         }
         for col in FIGURE_COLUMNS:
             row[col] = _num(s[col])
-        for col in DERIVED_NAMES:
+        for col in ALL_DERIVED_NAMES:
             row[col] = _num(d.get(col))
         out.append(row)
     return out

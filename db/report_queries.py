@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, MetaData, Table, and_, func, select
 
 from db import models as m
 from db.derived import RECONCILED_SCOPES
+from db.followups import Outcome, outcomes, unlinked
 from db.queries import metric_details, metrics_rows
 from domain.records import METRICS
 
@@ -105,6 +106,10 @@ class ReportData:
     checks: dict[int, list[CheckRow]] = field(default_factory=dict)
     sources: dict[int, list[SourceRow]] = field(default_factory=dict)
     breakdowns: dict[int, list[BreakdownRow]] = field(default_factory=dict)
+    # What happened next: each operation's linked follow-ups (oldest first), and the follow-up
+    # pages no operation matched (url, title, published; read for the whole report only).
+    followups: dict[int, list[Outcome]] = field(default_factory=dict)
+    unlinked_followups: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _iso(v: Any) -> str | None:
@@ -273,6 +278,10 @@ def load_report_data(engine: Engine, op_ids: Sequence[int] | None = None) -> Rep
             # The same choice db.load._breakdown_total makes: official first, then the newest article.
             best = min(arts, key=lambda k: (not k[0], -k[1]))
             data.breakdowns[op_id] = arts[best]
+
+        data.followups.update(outcomes(conn, op_ids))
+        if op_ids is None:
+            data.unlinked_followups.extend(unlinked(conn))
     return data
 
 

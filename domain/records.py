@@ -30,9 +30,13 @@ METRICS: tuple[str, ...] = (
     "cash_seized_gbp",
     "weapons_seized",
 )
-SCOPES: tuple[str, ...] = ("operation", "international", "force", "context")
+SCOPES: tuple[str, ...] = ("operation", "international", "force", "context", "followup")
 QUALIFIERS: tuple[str, ...] = ("exact", "more_than", "at_least", "approx", "up_to")
 HEADLINE_SCOPES: tuple[str, ...] = ("operation", "international")
+# A follow-up page's outcomes (tasks/figures/followup.py): people charged and convicted
+# after an earlier operation, and the custodial years they were given. Scope "followup"
+# only: never an operation's headline figure.
+FOLLOWUP_METRICS: tuple[str, ...] = ("charged", "convicted", "sentence_years_total")
 THEMES: tuple[str, ...] = (
     "child_exploitation",
     "county_lines",
@@ -190,14 +194,39 @@ class FigureResult:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUp:
+    """What makes a page a follow-up: its subject is later criminal-justice outcomes of
+    people arrested earlier (tasks/figures/followup.py). ``outcomes`` in the order the page
+    gives them (charged, remanded, convicted, sentenced, acquitted, no_further_action);
+    ``evidence`` the sentence that says so; ``refers`` the sentence that points back to
+    the earlier operation, when the page has one."""
+
+    outcomes: tuple[str, ...]
+    evidence: str
+    span: tuple[int, int] | None
+    refers: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "outcomes": list(self.outcomes),
+            "evidence": self.evidence,
+            "span": list(self.span) if self.span is not None else None,
+            "refers": self.refers,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Extraction:
     article: Article
     result: FigureResult
     parser_version: str = PARSER_VERSION
+    # Set when the page is a follow-up: its figures are then outcomes (scope "followup")
+    # and context, never the operation's headline figures.
+    followup: FollowUp | None = None
 
     def to_json(self) -> dict[str, Any]:
         a = self.article
-        return {
+        out = {
             "url": a.url,
             "title": a.title,
             "published": a.published.isoformat() if a.published else None,
@@ -214,6 +243,9 @@ class Extraction:
             "abstentions": [a.to_json() for a in self.result.abstentions],
             "parser_version": self.parser_version,
         }
+        if self.followup is not None:
+            out["followup"] = self.followup.to_json()
+        return out
 
 
 # Resolution (tasks/resolve.py): an operation or a page as the scoring rule sees it, and

@@ -1,4 +1,4 @@
-"""The ETL flow: discover -> fetch -> extract -> resolve -> load -> derive -> publish.
+"""The ETL flow: discover -> fetch -> extract -> resolve -> load -> derive -> publish -> notify.
 
 This module is the only wiring point. Tasks receive names, URLs, ids and
 settings; each opens what it needs (engine, HTTP client) through the factories.
@@ -33,7 +33,13 @@ from tasks import extract_pool
 from tasks.crawl import Discovered, FetchOutcome, discover_source, fetch_batch
 from tasks.derive import rebuild
 from tasks.discover import Link
-from tasks.extract import extract_page, keeps, outside_dates, with_listing_date
+from tasks.extract import (
+    extract_page,
+    keeps,
+    outside_dates,
+    with_listing_date,
+    within_capture,
+)
 from tasks.fetch import (
     stop_fetching_when_interrupted,
 )
@@ -63,6 +69,11 @@ class RunSummary:
     discovery_failures: list[dict[str, Any]] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
     sources: int = 0  # sources the run asked for
+    # Per source, for the health alerts (tasks/alerts.py): article links its listings gave
+    # (known ones included) and the new pages its keywords kept; then what notify told.
+    listed: Counter[str] = field(default_factory=Counter)
+    relevant_read: Counter[str] = field(default_factory=Counter)
+    alerts: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +97,7 @@ class RunSummary:
                 else {}
             ),
             **({"sources": self.sources, "unread_sources": self.unread} if self.unread else {}),
+            **({"alerts": self.alerts} if self.alerts else {}),
         }
 
     @property
@@ -169,7 +181,7 @@ def extract_task(
         extractions = [extract_page(b, url=u, profile=p) for b, u, p in jobs]
     out = []
     for (item, _body, _ctype), ex in zip(rows, extractions, strict=True):
-        ex = with_listing_date(ex, item.listed_date)
+        ex = within_capture(with_listing_date(ex, item.listed_date), item.captured)
         out.append(wh.Extracted(item, ex, keeps(sources.get(item.source), ex)))
     return out
 
@@ -217,6 +229,22 @@ def publish_task(op_ids: Sequence[int], db_url: str | None, run_summary: dict[st
     publish_artifacts(op_ids, db_url, run_summary)
 
 
+@task(name="notify", cache_policy=NO_CACHE)
+def notify_task(
+    sources: Sequence[Source],
+    db_url: str | None,
+    run_summary: dict[str, Any],
+    listed: dict[str, int],
+    relevant: dict[str, int],
+    dated: bool,
+) -> dict[str, Any]:
+    """The digest of new operations and the sources' health alert: Prefect events, and a
+    POST to OPTALLY_ALERT_WEBHOOK whose failure never fails the run (tasks/notify.py)."""
+    from tasks.notify import notify
+
+    return notify(sources, db_url, run_summary, listed, relevant, dated).as_dict()
+
+
 def _batches(links: Sequence[Link], size: int) -> list[list[Link]]:
     return [list(links[i : i + size]) for i in range(0, len(links), size)]
 
@@ -262,6 +290,7 @@ def run_pipeline(
         summary.discovered += len(links)
         summary.discovery_failures.extend(found.failures)
         read[name] += found.documents_read
+        summary.listed[name] += found.listed
         by_host: dict[str, list[Link]] = defaultdict(list)
         for link in links:
             by_host[urlsplit(link.url).hostname or ""].append(link)
@@ -287,6 +316,14 @@ def run_pipeline(
     summary.unread = _unread(sources, read, summary)
     extract_and_load(page_ids, by_source, db_url, summary, progress, dates=(since, until))
     publish_task(summary.operations_touched, db_url, summary.as_dict())
+    summary.alerts = notify_task(
+        sources,
+        db_url,
+        summary.as_dict(),
+        dict(summary.listed),
+        dict(summary.relevant_read),
+        dated=since is not None or until is not None,
+    )
     if summary.nothing_read:  # after publishing: the artifacts name every failure too
         raise NothingRead(summary.as_dict())
     return summary
@@ -391,6 +428,7 @@ def _extract_and_load(
         pages = [p for p in pages if not _outside(p, dates, sources)]
         summary.extracted += len(pages)
         summary.irrelevant += sum(1 for p in pages if not p.relevant)
+        summary.relevant_read.update(p.item.source for p in pages if p.relevant)
         # Resolve and load in page order, batch after batch: resolution sees earlier batches.
         # quote(): Prefect would otherwise walk every page's article and figures, twice per
         # call, looking for futures (a quarter of these tasks' time, docs/BENCHMARKS.md);
@@ -459,6 +497,56 @@ def reparse(sources_file: str | None = None, db_url: str | None = None) -> dict[
         None, {s.name: s for s in sources}, db_url, summary, current_progress(), include_read=True
     )
     return summary.as_dict()
+
+
+IMPORT_IDS_LISTED = 5000  # pages an import names to extract; more: every unread page
+
+
+@task(name="import-archive", cache_policy=NO_CACHE)
+def import_archive_task(
+    path: str, sources: Sequence[Source], forced: str | None, db_url: str | None
+) -> Any:
+    """Archive one WARC/ARC file's HTML pages (tasks/warc.py import_file)."""
+    from tasks.warc import import_file
+
+    return import_file(path, sources, forced, db_url)
+
+
+@flow(name="import-warc", task_runner=threads())
+def import_warc(
+    files: list[str],
+    source: str | None = None,
+    sources_file: str | None = None,
+    db_url: str | None = None,
+) -> dict[str, Any]:
+    """Web-archive files (WARC, ARC) as fetched pages: each HTML response archived with its
+    capture's provenance, then extract -> resolve -> load -> derive, as for a crawl."""
+    settings = get_settings()
+    sources = load_sources(Path(sources_file) if sources_file else settings.sources_file)
+    summary = RunSummary()
+    get_engine(db_url)
+    page_ids: list[int] = []
+    skipped: Counter[str] = Counter()
+    for path in files:
+        outcome = import_archive_task(path, sources, source, db_url)
+        summary.fetched += outcome.archived
+        summary.unchanged += outcome.unchanged
+        summary.failures.extend(outcome.failures)
+        skipped.update(outcome.skipped)
+        page_ids.extend(outcome.page_ids)
+    summary.discovered = summary.fetched + summary.unchanged
+    # A large archive's pages are not named one by one: an IN list of 100,000 ids is over
+    # SQLite's bound. Every unread page is extracted instead (those of a stopped run too,
+    # which its next run would read anyway).
+    ids = sorted(set(page_ids))
+    extract_and_load(
+        ids if len(ids) <= IMPORT_IDS_LISTED else None,
+        {s.name: s for s in sources},
+        db_url,
+        summary,
+        current_progress(),
+    )
+    return {**summary.as_dict(), "records_skipped": dict(sorted(skipped.items()))}
 
 
 def manual_source(urls: Sequence[str], allow_private: bool = False) -> Source:

@@ -24,6 +24,7 @@ from config.settings import Settings, get_settings
 from config.sources import MANUAL_SOURCE, Source
 from db import load as wh
 from db.backoff import backing_off
+from db.captures import archive_capture
 from db.engine import get_engine
 from db.recheck import interrupted, listing_failed, settled_urls
 from domain.records import PARSER_VERSION
@@ -31,6 +32,7 @@ from domain.urls import source_page_identity
 from tasks.discover import Link, Settled, discover
 from tasks.fetch import CANCELLED, PRIVATE_REFUSED, shared_fetcher
 from tasks.host_slots import host_slot
+from tasks.wayback import capture_of
 
 # ---------------------------------------------------------------------------------------
 # The stage's unit of work: a batch fetched and archived
@@ -102,7 +104,13 @@ def fetch_batch(source: Source, links: Sequence[Any], db_url: str | None) -> Fet
     def archive(conn: Any, batch: Sequence[tuple[Any, Any]]) -> list[tuple[Any, Any, Any]]:
         out = []
         for link, result in batch:
-            if result.ok or result.not_modified:
+            capture = capture_of(result, link.url) if source.kind == "wayback" else None
+            if capture is not None and result.ok:
+                # A web archive's copy of its original URL (tasks/wayback.py): that page,
+                # with the capture URL and date as the version's provenance.
+                identity = source_page_identity(source, capture.url, capture.body)
+                out.append((link, result, archive_capture(conn, source_id, capture, identity)))
+            elif result.ok or result.not_modified:
                 # One page, one row: the page the body says it is (domain/urls.py).
                 identity = source_page_identity(source, result.url, result.body)
                 ids = wh.archive(conn, source_id, result, link.title, link.published, identity)
@@ -153,6 +161,14 @@ class Discovered:
     warnings: list[str]
     failures: list[dict[str, Any]] = field(default_factory=list)  # discovery's, with "source"
     documents_read: int = 0  # listing pages, feeds, sitemaps, search pages read
+    # Article links the listings gave, those a filter or the warehouse's state left out
+    # included: zero from a source that used to list some is a health alert (tasks/alerts.py).
+    listed: int = 0
+
+
+# Links discovery left out that still show its listings work (not duplicates, not
+# non-articles): the source's filters and what the warehouse holds already.
+LISTED_DROPS = ("keywords", "before since", "after until", "backing off", "known")
 
 
 def backing_off_urls(conn: Any, source: Source, settings: Settings) -> set[str]:
@@ -267,6 +283,7 @@ def discover_source(
         [f"{source.name}: {w}" for w in warnings],
         [failure_record(source, f.url, f.status, f.error, f.attempts) for f in failures],
         result.pages_fetched,
+        len(result.links) + sum(result.dropped.get(r, 0) for r in LISTED_DROPS),
     )
 
 

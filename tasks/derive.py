@@ -27,6 +27,7 @@ from config.metrics import DERIVED_METRICS, MetricDef
 from db import derived as store
 from db.forces import refresh_operation_forces
 from db.lineage import lock_operations
+from tasks.followup import followup_metrics, outcomes_of, reference_day, relink
 from tasks.lineage import link_parents
 
 Value = tuple[float, str]  # (value, qualifier)
@@ -205,6 +206,7 @@ class OperationClaims:
     figures: Sequence[Claim] = ()
     breakdowns: Sequence[BreakdownSum] = ()
     articles: Sequence[ArticleFacts] = ()
+    followups: Sequence[Any] = ()  # linked follow-ups' outcomes (db/followups.py Outcome)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +318,11 @@ def derive_operation(claims: OperationClaims) -> DerivedRows:
         for c in quality_checks(inputs)
     ]
     facts = operation_facts(claims.articles) if claims.articles else None
+    # What happened next: from the follow-up pages linked to the operation (tasks/followup.py).
+    metrics += [
+        {"operation_id": op_id, **r}
+        for r in followup_metrics(inputs, claims.followups, reference_day(facts))
+    ]
     return DerivedRows(rows, metrics, checks, facts)
 
 
@@ -347,16 +354,26 @@ def rebuild(conn: Connection, op_ids: Iterable[int] = ()) -> list[int]:
     # Parents depend on reconciled totals of other operations too (tasks/lineage.py).
     link_parents(conn, ids)
     refresh_operation_forces(conn, ids)
-    return ids
+    # Follow-up pages are linked against the operations' facts and forces just rebuilt;
+    # the operations whose follow-ups changed get their follow-up metrics again.
+    relinked = sorted(relink(conn))
+    for i in range(0, len(relinked), REBUILD_CHUNK):
+        _rebuild_chunk(conn, relinked[i : i + REBUILD_CHUNK])
+    return sorted(set(ids) | set(relinked))
 
 
 def _rebuild_chunk(conn: Connection, ids: list[int]) -> None:
     figures = store.figure_claims(conn, ids)
     breakdowns = store.breakdown_sums(conn, ids)
     articles = store.article_facts(conn, ids)
+    followups = outcomes_of(conn, ids)
     derived = derive_operations(
         OperationClaims(
-            op_id, figures.get(op_id, []), breakdowns.get(op_id, []), articles.get(op_id, [])
+            op_id,
+            figures.get(op_id, []),
+            breakdowns.get(op_id, []),
+            articles.get(op_id, []),
+            followups.get(op_id, []),
         )
         for op_id in ids
     )

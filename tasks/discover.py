@@ -765,6 +765,12 @@ def discover(
     """
     limit = max_pages or source.max_pages or fetcher.settings.max_pages
     bound = max_urls or fetcher.settings.max_urls_per_source
+    if source.kind == "wayback":  # a CDX index, not pages of the site (tasks/wayback.py)
+        from tasks.wayback import discover_wayback
+
+        return discover_wayback(  # type: ignore[no-any-return]
+            source, fetcher, since=since, limit=limit, max_urls=bound, skip=skip, settled=settled
+        )
     collector = _Collector(source, since, until, bound, skip, settled)
     run = _Run(source, fetcher, collector, limit)
     if source.kind == "urls":

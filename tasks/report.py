@@ -24,7 +24,7 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
-from config.metrics import DERIVED_METRICS
+from config.metrics import DERIVED_METRICS, FOLLOWUP_METRICS
 from db.report_queries import (
     BreakdownRow,
     CheckRow,
@@ -42,6 +42,7 @@ from tasks.compare import (
     theme_years,
 )
 from tasks.report_charts import BOUND_MARK, overview_charts, theme_label
+from tasks.report_followups import TimelineEntry, timeline, unlinked_pages
 
 # Shown in the report's "Method notes"; docs/METRICS.md carries the same sentences
 # (a test keeps the two in step).
@@ -79,6 +80,15 @@ METHOD_NOTES: tuple[tuple[str, str], ...] = (
         "link to the page, then the derived metrics with their formula and, when empty or a "
         "bound, the reason. An amber edge marks sources that conflict, a red edge a failed "
         "check.",
+    ),
+    (
+        "What happened next",
+        "A follow-up page reports charges, convictions or sentences after an operation; it "
+        "is linked to the operation it names or whose week of action it describes, and its "
+        "numbers never change the operation's own figures. Each card's timeline lists the "
+        "operation and its linked follow-ups in date order. Not every outcome is published "
+        "or found, so counts and the charge rate are lower bounds; a follow-up no operation "
+        "matches is listed as unlinked.",
     ),
     (
         "Comparisons",
@@ -123,8 +133,13 @@ DERIVED_LABELS: dict[str, str] = {
     "uk_share_of_international_arrests": "UK share of international arrests",
     "uk_share_of_international_victims": "UK share of international victims",
     "arrests_outside_breakdown": "arrests outside the offence breakdown",
+    "followups": "linked follow-up pages",
+    "charged_later": "charged later",
+    "convicted_later": "convicted later",
+    "charge_rate_lower_bound": "charge rate (lower bound)",
+    "days_to_first_charge": "days to the first charge",
 }
-_DEFS = {d.name: d for d in DERIVED_METRICS}
+_DEFS = {d.name: d for d in (*DERIVED_METRICS, *FOLLOWUP_METRICS)}
 
 
 def esc(value: Any) -> str:
@@ -214,6 +229,7 @@ class OperationView:
     details: Mapping[str, Mapping[str, Any]]
     comparisons: Mapping[str, MedianComparison]
     nrm_share: str  # follows "Share of the quarter's NRM referrals: "
+    timeline: Sequence[TimelineEntry] = ()  # empty: no follow-up is linked
 
     @property
     def id(self) -> int:
@@ -306,6 +322,15 @@ def _operations(data: ReportData, nrm_totals: Mapping[tuple[int, int], int]) -> 
                 details=data.details.get(op_id, {}),
                 comparisons=comparisons.get(op_id, {}),
                 nrm_share=_nrm_share(nrm_context(row, nrm_totals)),
+                timeline=timeline(
+                    row,
+                    data.followups.get(op_id, []),
+                    {
+                        f.metric: f.qualifier
+                        for f in data.figures.get(op_id, [])
+                        if f.scope == "operation"
+                    },
+                ),
             )
         )
     return views
@@ -370,6 +395,7 @@ _ENV.globals.update(
     LOW_CONFIDENCE=LOW_CONFIDENCE,
     DERIVED_LABELS=DERIVED_LABELS,
     DERIVED_METRICS=DERIVED_METRICS,
+    FOLLOWUP_METRICS=FOLLOWUP_METRICS,
     FIGURE_LABELS=FIGURE_LABELS,
     QUALIFIER_WORDS=QUALIFIER_WORDS,
     fmt_change=fmt_change,
@@ -402,6 +428,8 @@ def render_report(
         charts=overview_charts(rows, data.details),
         theme_years=theme_years(rows),
         operations=operations,
+        linked_followups=sum(len(v) for v in data.followups.values()),
+        unlinked=unlinked_pages(data.unlinked_followups),
         method_notes=METHOD_NOTES,
     )
 

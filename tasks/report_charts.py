@@ -35,6 +35,8 @@ BAR_2 = "#E69F00"
 MUTED = "#6b6b6b"
 OVER = "#D55E00"
 OVER_LABEL = "over 100 % (cut at 100 %)"
+# What a bar over 100 % says: a share of victims or arrests above the whole fails a check.
+OVER_NOTE = "impossible: see the quality checks"
 MAX_BARS = 40  # the most recent operations; more would not be readable in one chart
 LABEL_CHARS = 46
 
@@ -199,6 +201,7 @@ def _bar(
     qualifier: str | None,
     series: tuple[str, str],  # (legend label, colour)
     percent: bool,
+    over_note: str = OVER_NOTE,
 ) -> str:
     """Draw one bar with its value written after it; the text written."""
     label, colour = series
@@ -208,7 +211,7 @@ def _bar(
     over = percent and width > PERCENT_CAP
     if over:
         width, colour, label = PERCENT_CAP, OVER, OVER_LABEL
-        text += " (impossible: see the quality checks)"
+        text += f" ({over_note})"
     ax.barh(y, width, height=bar_h * 0.9, color=colour, hatch="///" if bounded else None,
             edgecolor="white" if bounded else colour,
             label=None if label in bars.labelled else label)  # fmt: skip
@@ -226,6 +229,7 @@ def _draw_bars(
     series: Sequence[tuple[str, str, str]],
     details: Details,
     percent: bool,
+    over_note: str = OVER_NOTE,
 ) -> _Bars:
     """Each series' bar for each operation, oldest at the top, series side by side."""
     bars = _Bars(_largest(shown, series, percent))
@@ -241,7 +245,8 @@ def _draw_bars(
                 _missing(ax, bars, y, reason)
                 bars.alt.append(f"{operation_label(r)} {label}: n/a ({reason})")
                 continue
-            text = _bar(ax, bars, y, bar_h, float(v), d.get("qualifier"), (label, colour), percent)
+            text = _bar(ax, bars, y, bar_h, float(v), d.get("qualifier"), (label, colour),
+                        percent, over_note)  # fmt: skip
             bars.values.append(float(v))
             bars.alt.append(f"{operation_label(r)} {label}: {text}")
     return bars
@@ -258,6 +263,7 @@ def _hbar(
     percent: bool,
     empty: str,
     reference: Callable[[list[float]], tuple[float, str]] | None = None,
+    over_note: str = OVER_NOTE,
 ) -> Chart:
     """One horizontal bar per operation (per series), oldest at the top; a bound is hatched
     and marked, a missing value says why at the axis."""
@@ -272,7 +278,7 @@ def _hbar(
             ax.set_xlabel(xlabel)
             uri = _svg_uri(fig)
             return Chart(key, title, empty, uri, 9, height)
-        bars = _draw_bars(ax, shown, series, details, percent)
+        bars = _draw_bars(ax, shown, series, details, percent, over_note)
         n = len(shown)
         ax.set_yticks(range(n), [operation_label(r) for r in reversed(shown)])
         ax.set_ylim(-0.6, n - 0.4)
@@ -349,10 +355,30 @@ def uk_share_of_international(rows: Sequence[Row], details: Details) -> Chart:
     )
 
 
+def charge_rates(rows: Sequence[Row], details: Details) -> Chart:
+    """What happened next: the share of each operation's arrests known to have led to a
+    charge, for the operations where it is known (a lower bound: every bar is hatched)."""
+    known = [r for r in rows if r.get("charge_rate_lower_bound") is not None]
+    return _hbar(
+        "charge-rates",
+        "Arrests known to have led to a charge (lower bound)",
+        "% of arrests charged, during the operation or later",
+        known,
+        [("charge_rate_lower_bound", "charge rate (lower bound)", BAR)],
+        details,
+        percent=True,
+        empty="No operation has a known charge rate yet",
+        # More people charged than arrested: follow-ups can count people the week did not
+        # arrest, or count the same people twice without saying so.
+        over_note="more charged than arrested: read the follow-ups",
+    )
+
+
 def overview_charts(rows: Sequence[Row], details: Details) -> list[Chart]:
     return [
         operations_over_time(rows),
         arrests_per_force_day(rows, details),
         nrm_referral_rates(rows, details),
         uk_share_of_international(rows, details),
+        charge_rates(rows, details),
     ]

@@ -38,7 +38,7 @@ def snapshot(url: str) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
         }
 
 
-STAGES = ("discover", "fetch", "extract", "resolve", "load", "derive", "publish")
+STAGES = ("discover", "fetch", "extract", "resolve", "load", "derive", "publish", "notify")
 
 
 def _task_runs(flow_run_id) -> list:  # type: ignore[no-untyped-def,type-arg]
@@ -71,11 +71,14 @@ def test_flow_over_sample_site_gives_exact_figures_and_is_idempotent(
     state = etl(sources_file=str(sources), db_url=db_url, return_state=True)
     summary = state.result()
     assert summary["failed"] == 0
-    # Every stage is a task of its own in the run graph, and publish comes last.
+    # Every stage is a task of its own in the run graph: publish after the others, then
+    # notify (alerts, tests/test_alerts.py).
     runs = _task_runs(state.state_details.flow_run_id)
     assert {r.name.rsplit("-", 1)[0] for r in runs} == set(STAGES)
     (publish,) = [r for r in runs if r.name.startswith("publish-")]
-    assert publish.start_time >= max(r.end_time for r in runs if r is not publish)
+    (notify,) = [r for r in runs if r.name.startswith("notify-")]
+    assert publish.start_time >= max(r.end_time for r in runs if r not in (publish, notify))
+    assert notify.start_time >= publish.end_time
     # 9 on-topic NCA-shaped releases and 2 news stories; the annual report and the phishing
     # story are dropped by the keyword filter on their listing titles, so never fetched.
     assert summary["fetched"] == 11

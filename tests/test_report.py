@@ -365,8 +365,8 @@ def test_scraped_text_is_escaped_and_only_http_links_are_links(
     }
     assert JS_URL not in parsed.hrefs and esc(JS_URL) not in " ".join(parsed.hrefs)
     assert '<span class="nolink">Operation X follow-up</span>' in page
-    # Nothing is loaded from anywhere: four charts, all inline SVG images.
-    assert len(parsed.imgs) == 4
+    # Nothing is loaded from anywhere: five charts, all inline SVG images.
+    assert len(parsed.imgs) == 5
     assert all(s.startswith("data:image/svg+xml;base64,") for s in parsed.imgs)
     assert re.search(r"""(src|href)=["']?//""", page) is None
     assert "Content-Security-Policy" in page
@@ -407,7 +407,7 @@ def test_report_is_deterministic_and_renders_without_operations(
     assert render_report(data, generated_at="2023-01-01 12:00 UTC") == page
     empty = render_report(ReportData([], {}))
     assert "0 operations from 0 source pages" in empty
-    assert empty.count('<img src="data:image/svg+xml;base64,') == 4
+    assert empty.count('<img src="data:image/svg+xml;base64,') == 5
 
 
 def test_nrm_context_shows_when_statistics_are_loaded(

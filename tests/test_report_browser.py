@@ -65,7 +65,7 @@ def test_report_renders_in_chromium(sqlite_url: str, tmp_path: Path) -> None:
                 "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight,"
                 " e.getBoundingClientRect().width, e.getBoundingClientRect().height])",
             )
-            assert len(charts) == 4
+            assert len(charts) == 5
             for complete, nat_w, nat_h, w, h in charts:
                 assert complete and nat_w > 0 and nat_h > 0 and w > 0 and h > 0
 

@@ -68,6 +68,10 @@ def test_minimal_entry_gets_documented_defaults(tmp_path: Path) -> None:
         "enabled": True,
         "schedule": "both",
         "robots_on_error": "disallow",
+        "cdx_url": "http://web.archive.org/cdx/search/cdx",
+        "capture_url": "https://web.archive.org/web/",
+        "from_date": None,
+        "to_date": None,
     }
 
 
@@ -99,7 +103,7 @@ BAD_ENTRIES: list[tuple[str, dict[str, object] | str, str]] = [
     (
         "unknown kind",
         _entry(kind="lisitng"),
-        "unknown kind 'lisitng' (expected one of listing, feed, sitemap, urls, govuk_search)",
+        "unknown kind 'lisitng' (expected one of listing, feed, sitemap, urls, govuk_search, wayback)",
     ),
     (
         "unknown profile",

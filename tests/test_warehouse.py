@@ -247,7 +247,7 @@ def test_loading_twice_changes_nothing(db_url: str) -> None:
         "arrest_breakdowns": 1,
         "operations": 1,
         "operation_figures": 3,
-        "metric_values": 11,
+        "metric_values": 16,  # 11 derived metrics and 5 follow-up metrics
         "quality_checks": 2,
         "fetch_failures": 0,
     }
