@@ -594,11 +594,47 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("international", "countries_involved", 3), ("operation", "countries_involved", 3)},
     ),
     (
-        "two countries named in a case are not a count of participants",
-        "Garda search in trafficking case",
-        "Police in Ireland and Romania worked together on the case, and 4 people were arrested.",
-        {("operation", "arrests", 4, "exact")},
-        {("international", "countries_involved", 2), ("operation", "countries_involved", 2)},
+        "the authorities of two countries on a joint action day",
+        "Network dismantled on joint action day",
+        "Eurojust helped the authorities of Latvia and Norway run a joint action day, on which "
+        "14 suspects were charged; six of them were detained.",
+        {
+            ("operation", "countries_involved", 2, "exact"),
+            ("operation", "duration_days", 1, "exact"),
+            ("operation", "charged", 14, "exact"),
+            ("operation", "arrests", 6, "exact"),
+        },
+        set(),
+    ),
+    (
+        "EMPACT's Joint Action Days are a name, not one day",
+        "Labour exploitation: Joint Action Days",
+        "During the Joint Action Days, inspectors checked 1,200 workplaces and 31 people were "
+        "arrested.",
+        {("operation", "arrests", 31, "exact")},
+        {("operation", "duration_days", 1)},
+    ),
+    (
+        "cash described as suspected criminal cash",
+        "County lines week",
+        "Almost £42,000 in suspected criminal cash was seized during the week.",
+        {("operation", "cash_seized_gbp", 42000, "approx")},
+        set(),
+    ),
+    (
+        "visits to schools are awareness visits, not premises visited",
+        "County lines week",
+        "Officers made 25 visits to schools and called at 48 addresses where cuckooing was "
+        "suspected.",
+        {("operation", "premises_visited", 48, "exact")},
+        {("operation", "premises_visited", 25)},
+    ),
+    (
+        "one kind of weapon counted beside others uncounted gives no weapons figure",
+        "County lines week",
+        "Officers seized 11 knives, as well as knuckle dusters and a baton.",
+        set(),
+        {("operation", "weapons_seized", 11)},
     ),
     (
         "premises gone to or called at",

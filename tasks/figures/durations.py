@@ -106,9 +106,14 @@ _ONE_DAY = re.compile(
     r"other)\b)[\w-]+\s+){0,2}day\s+of\s+(?:action|activity|enforcement)\b|"
     # "a coordinated action day", "the Europe-wide action day" (not "Joint Action Days")
     r"\b(?:a|an|one|the|single|in|during|on)\s+(?:(?!(?:first|second|third|last|final|next|"
-    r"previous|other|joint)\b)"
+    r"previous|other)\b)"
     r"[\w-]+\s+){0,2}action\s+day\b(?!s)",
     re.IGNORECASE,
+)
+# "Joint Action Days", "the Joint Action Day": EMPACT's multi-day actions by their name; "a joint
+# action day" (lower case, one day) is one day.
+_JOINT_ACTION_DAYS = re.compile(
+    r"\b(?:[Jj]oint|JOINT)\s+(?:[Aa]ction|ACTION)\s+(?:[Dd]ays|DAYS)\b|\bJoint\s+Action\s+Day\b"
 )
 _MAX_RANGE_DAYS = 92
 _DIGIT = re.compile(r"\d")
@@ -251,10 +256,8 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
             continue  # "in the first week of Operation Kestrel": a reporting period
         out.append(Duration(7, m.start(), m.end(), 2))
     for m in _ONE_DAY.finditer(text) if has_day else ():
-        if re.search(
-            r"\bjoint\s+action\s+day", text[max(0, m.start() - 15) : m.end()], re.IGNORECASE
-        ):
-            continue
+        if _JOINT_ACTION_DAYS.search(text[max(0, m.start() - 15) : m.end() + 1]):
+            continue  # EMPACT's Joint Action Days: a name, and they last days
         out.append(Duration(1, m.start(), m.end(), 3))
     out.sort(key=lambda d: (d.rank, d.start))
     return out

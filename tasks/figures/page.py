@@ -93,9 +93,8 @@ _MORE_PARTICIPANTS = re.compile(
     r"assisted|helped)\b|\balso\s(?:\w+\s){0,3}(?:took|take|taking)\spart\b",
     re.IGNORECASE,
 )
-# A list of two countries is as often the two sides of one case as the participants of an
-# action (the development pages: two of two such lists were not a count of participants).
-MIN_LISTED_COUNTRIES = 3
+# A list names at least two countries (a joint action of two countries counts both).
+MIN_LISTED_COUNTRIES = 2
 _LIST_SEP = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?$")
 _TITLE_NORM = re.compile(r"[^a-z0-9]+")
 # Bodies are read up to this length. A press release or news story is a few thousand characters

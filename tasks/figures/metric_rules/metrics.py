@@ -185,9 +185,18 @@ def _referrals(
     return "nrm_referrals" if NRM.search(context) else None
 
 
+# "30 visits to schools": awareness visits, not visits of premises where people may be exploited.
+_AWARENESS_VISIT_AFTER = re.compile(
+    r"\s+(?:to|at|in)\s+(?:local\s+)?(?:schools|colleges|universities|youth\s+clubs|community)\b",
+    re.IGNORECASE,
+)
+
+
 def _visits(
     head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
 ) -> str | None:
+    if _AWARENESS_VISIT_AFTER.match(sentence, np.end):
+        return None
     if any(w in _VISIT_WORDS for w in np.words):
         return "premises_visited"
     return None

@@ -13,7 +13,8 @@ from tasks.figures.numbers import NumberMention
 _CURRENCY = "GBP"
 
 _CASH_AFTER = re.compile(
-    r"\s?(?:(?:in|of)\s)?(?:suspected\s|criminal\s|illicit\s|hard\s)?(?:cash|banknotes|bank\snotes)\b",
+    r"\s?(?:(?:in|of)\s)?(?:(?:suspected|criminal|illicit|hard|dirty|undeclared)\s){0,2}"
+    r"(?:cash|banknotes|bank\snotes)\b",
     re.IGNORECASE,
 )
 _CASH_BEFORE = re.compile(

@@ -460,6 +460,10 @@ def _metric_reading(
         verb = verb_after(text, np.end, s.mentions, s.i, s.nps)  # "106 firearms were seized"
     if head == BLADE_N and verb is None and SEIZURE_BEFORE.search(s.before):
         verb = "seize"  # "Officers seized £2,500 in cash, as well as two knives"
+    if head == BLADE_N and _UNCOUNTED_WEAPONS.search(text, np.end):
+        # "13 knives were seized, as well as knuckle dusters, baseball bats and a baton": the
+        # weapons seized are more than the one kind counted, and their number is not given
+        return Reading(None, reason="weapons not all counted")
     if head == BLADE_N and (verb == "seize" or s.label_cls == WEAPON_N):
         # weapons counted by kind ("106 firearms were seized", "seized six knives"): the
         # weapons figure when the page states no total of weapons, which otherwise wins
@@ -482,6 +486,14 @@ def _metric_reading(
     )
 
 
+# Other kinds of weapon named without a number after a counted kind ("as well as knuckle
+# dusters, baseball bats and a baton").
+_UNCOUNTED_WEAPONS = re.compile(
+    r"\b(?:as\swell\sas|along\swith|together\swith|plus|and)\s+(?:(?:a|an|some|several)\s+)?"
+    r"(?:knuckle[\s-]dusters?|baseball\sbats?|batons?|machetes?|swords?|axes|crossbows?|"
+    r"firearms?|guns?|knives|knife|hammers?|other\sweapons)\b",
+    re.IGNORECASE,
+)
 # The words that make "weapons" one kind of weapon.
 _WEAPON_KIND_WORDS = frozenset({"bladed", "offensive", "edged", "imitation", "air", "stun"})
 # A list of things seized that a count of one kind of weapon stands in.

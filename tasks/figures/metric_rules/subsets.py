@@ -113,6 +113,19 @@ def read_part(s: Situation, part: Part) -> Reading:
     # "charged 96 of them", "referred 22 of them to the NRM": the verb before the part
     if (va == "charge" or vb_cls == "charge") and referent != "charged":
         return Reading("charged", subset=True, reason="subset charged")
+    if (
+        (va == "arrest" or vb_cls == "arrest")
+        and referent == "charged"
+        and head
+        in (
+            None,
+            PERSON_N,
+            SUSPECT_N,
+        )
+    ):
+        # "12 suspects were charged; five of them were detained": the detained are arrests,
+        # a part of a count of something else
+        return Reading("arrests", subset=True, part=True, reason="subset arrested")
     if (va == "refer" or vb_cls == "refer") and NRM.search(s.ctx) and referent != "nrm_referrals":
         return Reading("nrm_referrals", subset=True, reason="subset referred")
     if head in (None, PERSON_N, SUSPECT_N) and referent in (None, "subset"):
