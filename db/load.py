@@ -379,6 +379,7 @@ def candidates(
     ids: Collection[int] | None = None,
     *,
     places: Callable[[str], frozenset[str]] | None = None,
+    countries: Callable[[str], frozenset[str]] | None = None,
 ) -> list[Candidate]:
     """Existing operations as resolution candidates, with their reconciled operation figures,
     in id order.
@@ -389,10 +390,11 @@ def candidates(
 
     Each candidate carries the evidence a page founding it gave within one batch, as far as
     the warehouse keeps it: the action's dates (the operations row), the qualifiers of its
-    reconciled figures, the forces its founding article names, and ``places(body)`` of that
-    article (resolution's own rule, passed in: db/ runs no rules). Without them a page in a
-    later batch matched on name, theme, dates of publication and figures only, and the
-    pairwise recall of grouping fell from 0.900 to 0.700 (docs/SCHEMA.md)."""
+    reconciled figures, the forces its founding article names, and ``places(body)`` and
+    ``countries(body)`` of that article (resolution's own rules, passed in: db/ runs no rules).
+    Without them a page in a later batch matched on name, theme, dates of publication and
+    figures only, and the pairwise recall of grouping fell from 0.900 to 0.700
+    (docs/SCHEMA.md)."""
     where: ColumnElement[bool] | None = None
     if ids is not None:
         where = OPERATIONS.c.id.in_(sorted(set(ids)))
@@ -440,22 +442,23 @@ def candidates(
                 start=r.start_date,
                 end=r.end_date,
                 forces=tuple(forces.get(article_id, ())) if article_id is not None else (),
-                places=places(body) if places is not None and body else frozenset(),
+                places=places(body[:FOUNDER_TEXT_CHARS]) if places and body else frozenset(),
+                countries=countries(body) if countries and body else frozenset(),
             )
         )
     return out
 
 
 # What of the founding article's body resolution reads for places (tasks/resolve.py reads
-# the same prefix of a page's body).
+# the same prefix of a page's body); countries are read from the whole body.
 FOUNDER_TEXT_CHARS = 4000
 
 
 def _founding_articles(
     conn: Connection, chosen: Select[tuple[int]] | None
 ) -> dict[int, tuple[int, str]]:
-    """operation id -> (article id, start of body) of its first-loaded current article: the
-    page that founded the operation, or the oldest still read if that one has gone."""
+    """operation id -> (article id, body) of its first-loaded current article: the page that
+    founded the operation, or the oldest still read if that one has gone."""
     first = (
         select(ARTICLES.c.operation_id, func.min(ARTICLES.c.id).label("article_id"))
         .where(ARTICLES.c.operation_id.is_not(None), ARTICLES.c.superseded_at.is_(None))
@@ -464,9 +467,9 @@ def _founding_articles(
     if chosen is not None:
         first = first.where(ARTICLES.c.operation_id.in_(chosen))
     sub = first.subquery()
-    q = select(
-        sub.c.operation_id, ARTICLES.c.id, func.substr(ARTICLES.c.body, 1, FOUNDER_TEXT_CHARS)
-    ).join(ARTICLES, ARTICLES.c.id == sub.c.article_id)
+    q = select(sub.c.operation_id, ARTICLES.c.id, ARTICLES.c.body).join(
+        ARTICLES, ARTICLES.c.id == sub.c.article_id
+    )
     return {op_id: (article_id, body or "") for op_id, article_id, body in conn.execute(q)}
 
 

@@ -11,7 +11,7 @@ only pages that report an operation-scope figure are resolved (as
 ``db.operations.resolve_pages`` does); the others get no operation. All pages are resolved
 in one batch; ``--one-page-batches`` resolves each page in a batch of its own against the
 operations founded before, as the warehouse gives them back (``as_stored``: the founding
-page's evidence, but not the countries it names, which the warehouse does not keep).
+page's evidence, read again from its stored body).
 
 Two pages are predicted *same* when resolution puts them in one operation. The positive
 pairs of the set are exhaustive (every pair of pages reporting one operation), so every
@@ -31,7 +31,7 @@ import itertools
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -153,9 +153,9 @@ def flow_order(pages: list[Page]) -> list[Page]:
 
 def as_stored(c: Candidate) -> Candidate:
     """An operation as the warehouse gives it back to a later batch (db/load.py,
-    ``candidates``): what its operations row, reconciled figures and founding article hold
-    (all of the founding page's evidence but the countries it names)."""
-    return replace(c, countries=frozenset())
+    ``candidates``): what its operations row, reconciled figures and founding article hold,
+    which is all of the founding page's evidence: the candidate itself."""
+    return c
 
 
 def group(pages: list[Page], *, one_page_batches: bool = False) -> dict[str, str]:

@@ -33,7 +33,7 @@ import socket
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -946,6 +946,21 @@ __all__ = ["CANCELLED", "TIMEOUT", "Accept", "FetchResult", "Fetcher"]
 
 _fetchers: dict[str, Fetcher] = {}
 _fetchers_lock = threading.Lock()
+
+
+def post_json(url: str, payload: Mapping[str, Any], timeout: float) -> str | None:
+    """POST ``payload`` as JSON to a receiver the operator configured (an alert webhook):
+    None when it took it (2xx), else why not, as an HTTP status or an exception's class name
+    (never the URL: it may hold a token). No retries here: the caller keeps what was not
+    delivered and tries again on its next run. No redirects: requests would turn the POST
+    into a GET, and a 3xx is a receiver that moved, to fix in the configuration."""
+    try:
+        r = requests.post(
+            url, json=dict(payload), timeout=(timeout, timeout), allow_redirects=False
+        )
+    except requests.RequestException as exc:
+        return type(exc).__name__
+    return None if 200 <= r.status_code < 300 else f"http {r.status_code}"
 
 
 def shared_fetcher(settings: Settings) -> Fetcher:

@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from prefect import get_run_logger
 from prefect.events import emit_event
 
@@ -48,6 +47,7 @@ from tasks.alerts import (
     health_message,
     source_health,
 )
+from tasks.fetch import post_json
 
 # A message the webhook refused this many runs in a row is given up (status "failed"),
 # so a receiver gone for good does not make every later run wait on it.
@@ -183,15 +183,7 @@ def post(url: str, message: Mapping[str, Any], timeout: float) -> str | None:
     """POST the message as JSON: None when the receiver took it (2xx), else why not, as
     an HTTP status or an exception's class name (never the URL: it may hold a token)."""
     _hide(url)
-    try:
-        # No redirects: requests would turn the POST into a GET, and a 3xx is a
-        # receiver that moved, to fix in OPTALLY_ALERT_WEBHOOK.
-        r = requests.post(
-            url, json=dict(message), timeout=(timeout, timeout), allow_redirects=False
-        )
-    except requests.RequestException as exc:
-        return type(exc).__name__
-    return None if 200 <= r.status_code < 300 else f"http {r.status_code}"
+    return post_json(url, message, timeout)
 
 
 def _deliver(

@@ -67,6 +67,8 @@ from db.operations import operation_candidates, operation_keys, pinned_operation
 from domain.forces import load_forces, match_force, match_forces
 from domain.records import Candidate, Extraction, Match
 from tasks.derive import reconcile
+from tasks.figures.facts import countries_named
+from tasks.figures.page import MAX_BODY_CHARS
 from tasks.figures.places import find_entities
 
 MATCH_THRESHOLD = 0.5
@@ -279,6 +281,12 @@ def places_in(text: str) -> frozenset[str]:
             continue
         out.add(key)
     return frozenset(out)
+
+
+def countries_in(body: str) -> frozenset[str]:
+    """The countries a page's body names, as ``candidate_of`` gives them (the extractor's
+    operation facts): for an operation stored by an earlier batch (db/load.py candidates)."""
+    return frozenset(countries_named(find_entities(body[:MAX_BODY_CHARS])))
 
 
 def candidate_of(extraction: Extraction) -> Candidate:
@@ -497,6 +505,12 @@ def _score(page: _Features, op: _Features) -> float:
     same_force = len(page.forces) == 1 and page.forces == op.forces
     places = len(page.places & op.places)
     countries = bool(page.countries & op.countries)
+    same_dates = bool(page.start and page.start == op.start and page.end == op.end)
+    if not (same_name or same_force or places or countries or same_dates or figs.telling > 0):
+        # Publication dates, a theme, a lead and a week's seven days are shared by every week
+        # of action around one awareness day: one action shows in a name, a force, a place,
+        # a country, its own stated dates or a figure other than its length.
+        return 0.0
     s = NAME_WEIGHT if same_name else 0.0
     if page.published and op.published:
         if abs((page.published - op.published).days) <= DATE_WINDOW_DAYS:
@@ -656,7 +670,9 @@ def resolve_batch(conn: Connection, pages: Sequence[Extracted]) -> list[Match | 
         days = [published_of(p.extraction) for p in reportable]
         # An undated page can match any operation: then every one is a candidate.
         windows = date_windows(days) if all(d is not None for d in days) else None  # type: ignore[arg-type]
-        existing = _as_derived(conn, candidates(conn, windows, places=places_in))
+        existing = _as_derived(
+            conn, candidates(conn, windows, places=places_in, countries=countries_in)
+        )
     pinned_ids = {pins[p.item.page_id] for p in pages if p.relevant and p.item.page_id in pins}
     by_id = operation_candidates(conn, pinned_ids) if pinned_ids else {}
     matches = iter(resolve([p.extraction for p in reportable], existing))

@@ -349,3 +349,21 @@ def test_a_page_founding_a_taken_key_gets_its_own() -> None:
     assert resolve([whole, part], []) == [first, second]  # the same key on every run
     (again,) = resolve([part], [first.candidate])  # the whole already in the warehouse
     assert again.new and again.key == second.key
+
+
+def test_two_weeks_of_action_sharing_only_dates_theme_and_seven_days_stay_apart() -> None:
+    """Forces hold their own weeks of action around one awareness day: publication dates ten
+    days apart, one theme and a week's seven days are no evidence that two pages report one
+    action (a Lancashire results page joined a Cambridgeshire launch on exactly that)."""
+    lancashire = ex("Modern slavery week of action results", date(2016, 10, 27),
+                    {"duration_days": 7}, lead="HMRC", theme="modern_slavery_general")  # fmt: skip
+    cambridgeshire = ex("Week of action to combat modern slavery in Cambridgeshire",
+                        date(2016, 10, 17), {"duration_days": 7},
+                        lead="Cambridgeshire Constabulary", theme="modern_slavery_general",
+                        forces=("Cambridgeshire police",))  # fmt: skip
+    assert [m.new for m in resolve([cambridgeshire, lancashire], [])] == [True, True]
+    # the same action's stated dates are evidence of their own
+    dated = [replace(p, result=replace(p.result, operation=replace(
+        p.result.operation, start_date=date(2016, 10, 17), end_date=date(2016, 10, 23))))
+        for p in (cambridgeshire, lancashire)]  # fmt: skip
+    assert [m.new for m in resolve(dated, [])] == [True, False]

@@ -24,7 +24,14 @@ from domain.records import (
     OperationFacts,
 )
 from tasks.derive import rebuild
-from tasks.resolve import candidate_of, date_windows, places_in, resolve, resolve_batch
+from tasks.resolve import (
+    candidate_of,
+    countries_in,
+    date_windows,
+    places_in,
+    resolve,
+    resolve_batch,
+)
 
 T0 = datetime(2021, 11, 5, 9, 0, tzinfo=UTC)
 T1 = datetime(2021, 11, 20, 9, 0, tzinfo=UTC)
@@ -425,7 +432,10 @@ def test_a_stored_operation_carries_its_founding_pages_evidence(db_url: str) -> 
         src = wh.register_sources(conn, [source()])["nca"]
     url = "https://www.nationalcrimeagency.gov.uk/n/2"
     ex = extraction(url, 40, qualifier="more_than")
-    body = "Officers in Grimsby and Cleethorpes arrested more than 40 people during the week."
+    body = (
+        "Officers in Grimsby and Cleethorpes arrested more than 40 people during the week, "
+        "with help from police in the Netherlands."
+    )
     ex = Extraction(
         replace(ex.article, body=body),
         replace(
@@ -435,12 +445,13 @@ def test_a_stored_operation_carries_its_founding_pages_evidence(db_url: str) -> 
                 start_date=date(2021, 10, 25),
                 end_date=date(2021, 10, 31),
                 forces=("Humberside Police",),
+                countries=("Netherlands",),
             ),
         ),
     )
     (op_id,) = load_one(engine, src, Fetched(url, b"b"), ex)
     with engine.connect() as conn:
-        (stored,) = wh.candidates(conn, ids=[op_id], places=places_in)
+        (stored,) = wh.candidates(conn, ids=[op_id], places=places_in, countries=countries_in)
         (bare,) = wh.candidates(conn, ids=[op_id])
     own = candidate_of(ex)
     assert (stored.start, stored.end) == (date(2021, 10, 25), date(2021, 10, 31))
@@ -448,4 +459,5 @@ def test_a_stored_operation_carries_its_founding_pages_evidence(db_url: str) -> 
     assert stored.forces == ("Humberside Police", "Police Scotland") != own.forces
     assert set(own.forces) < set(stored.forces)  # the force-scope subject is a force it names
     assert stored.places == own.places == {"grimsby"}
+    assert stored.countries == own.countries == {"Netherlands"}
     assert bare.places == frozenset()  # no rule given: db/ runs none

@@ -45,12 +45,15 @@ _METRICS_FROM = "\nFROM operations o LEFT JOIN metric_values m ON m.operation_id
 _LIVE = "WHERE o.merged_into IS NULL\n"
 
 
-def _metrics_view(names: tuple[str, ...]) -> str:
-    """operation_metrics as 0002 made it (live operations only), with ``names`` as columns."""
-    sql = operation_metrics_sql(names)
-    if _METRICS_FROM not in sql:
+ALL_METRICS = DERIVED_METRICS + FOLLOWUP_METRICS
+
+
+def _without_merged(sql: str, from_clause: str) -> str:
+    """operation_metrics as 0002 made it: live operations only (as in 0002, which this
+    migration cannot import: a revision's module is loaded by alembic, not imported)."""
+    if from_clause not in sql:
         raise RuntimeError("0008: the view SQL changed shape; freeze it in this migration")
-    return sql.replace(_METRICS_FROM, _METRICS_FROM + _LIVE)
+    return sql.replace(from_clause, from_clause + _LIVE)
 
 
 def upgrade() -> None:
@@ -68,11 +71,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_followup_links_operation_id", "followup_links", ["operation_id"])
     op.execute("DROP VIEW IF EXISTS operation_metrics")
-    op.execute(_metrics_view(DERIVED_METRICS + FOLLOWUP_METRICS))
+    op.execute(_without_merged(operation_metrics_sql(ALL_METRICS), _METRICS_FROM))
 
 
 def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS operation_metrics")
-    op.execute(_metrics_view(DERIVED_METRICS))
+    op.execute(_without_merged(operation_metrics_sql(DERIVED_METRICS), _METRICS_FROM))
     op.drop_index("ix_followup_links_operation_id", table_name="followup_links")
     op.drop_table("followup_links")
