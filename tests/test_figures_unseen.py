@@ -637,6 +637,14 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "weapons_seized", 11)},
     ),
     (
+        "a sentence pointing back continues the part the one before was about",
+        "County lines intensification week",
+        "Forces across the country took part in the week. In Merseyside, for instance, 31 "
+        "warrants were carried out. That led to 52 arrests.",
+        set(),
+        {("operation", "arrests", 52), ("operation", "warrants_executed", 31)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",

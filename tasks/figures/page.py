@@ -260,8 +260,21 @@ def _unit_parts(page: _Page, u: Unit) -> tuple[list[NumberMention], list[Entity]
     return counts, ents
 
 
+# "In the West Midlands, for instance, 40 warrants were carried out. That led to 64 arrests":
+# a sentence that opens by pointing back at the one before continues its subject.
+_CONTINUES_BEFORE = re.compile(
+    r"^(?:That|This|These|Those|It|They)\s+(?:in\sturn\s)?(?:led|resulted|saw|brought|"
+    r"produced|included|yielded|meant)\b"
+)
+
+
 def _unit_scope(
-    page: _Page, u: Unit, counts: list[NumberMention], ents: list[Entity], intro: Scope | None
+    page: _Page,
+    u: Unit,
+    counts: list[NumberMention],
+    ents: list[Entity],
+    intro: Scope | None,
+    before: Scope | None = None,
 ) -> Scope:
     first_count = counts[0].figure_start if counts else len(u.text)
     caption = bool(u.sentence and u.sentence.caption)
@@ -273,6 +286,14 @@ def _unit_scope(
     in_list = u.sentence is not None and u.sentence.bullet and intro is not None
     if in_list and sc.scope == OPERATION and intro is not None and intro.scope != OPERATION:
         return intro  # a list item takes the scope of the line that introduces the list
+    if (
+        sc.scope == OPERATION
+        and not sc.reason
+        and before is not None
+        and before.scope in (FORCE_SCOPE, INTERNATIONAL)
+        and _CONTINUES_BEFORE.match(u.text)
+    ):
+        return before  # "That led to 64 arrests": the part the sentence before was about
     return sc
 
 
@@ -358,9 +379,12 @@ def _analyse(
     intro_text: str | None = None
     previous: str | None = None  # the last metric of the sentence before
     countries_listed = _MORE_PARTICIPANTS.search(page.body) is None
+    before: Scope | None = None  # the scope of the body sentence before
     for idx, u in enumerate(page.units):
         counts, ents = _unit_parts(page, u)
-        sc = _unit_scope(page, u, counts, ents, intro)
+        sc = _unit_scope(page, u, counts, ents, intro, before)
+        if u.span is not None:
+            before = sc
         if u.sentence is not None and not u.sentence.bullet:
             intro = sc if u.sentence.lead_in else None
             intro_text = u.text if u.sentence.lead_in else None
