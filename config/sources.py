@@ -62,6 +62,13 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 # and the prefix of its captures (``<prefix><timestamp>id_/<original>``).
 DEFAULT_CDX_URL = "http://web.archive.org/cdx/search/cdx"
 DEFAULT_CAPTURE_URL = "https://web.archive.org/web/"
+# The archive's own limit: the Internet Archive throttles clients above about 15 requests
+# a minute on the Wayback Machine's APIs, so a `wayback` source asks at most once every
+# 4 s (its CDX listing and its captures alike) unless it sets a slower `rate_limit`; a
+# faster one is refused. Only an archive on a loopback address (a local test server)
+# may set a faster one.
+WAYBACK_RATE_LIMIT = 15 / 60  # requests per second
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 # The source of pages a user names by hand (`optally add`): only their own hosts allowed.
 MANUAL_SOURCE = "manual"
@@ -198,6 +205,14 @@ def _wildcard_problem(domain: str) -> str | None:
     return None
 
 
+def _wayback_pace_allowed(rate_limit: float, archive_urls: Sequence[str]) -> bool:
+    """A `wayback` source's pace: at most WAYBACK_RATE_LIMIT (0 is no limit, so faster),
+    unless every archive URL (cdx_url, capture_url) is on a loopback address."""
+    if all(url_host(u) in LOOPBACK_HOSTS for u in archive_urls):
+        return True
+    return 0 < rate_limit <= WAYBACK_RATE_LIMIT
+
+
 def _default_rate_limit() -> float:
     return get_settings().default_rate_limit
 
@@ -302,6 +317,9 @@ class Source(BaseModel):
                 and profiles.get(profile).official
             )
             data = {**data, "official": official}
+        if isinstance(data, dict) and data.get("kind") == "wayback" and "rate_limit" not in data:
+            default = get_settings().default_rate_limit
+            data = {**data, "rate_limit": min(WAYBACK_RATE_LIMIT, default or WAYBACK_RATE_LIMIT)}
         return data
 
     @model_validator(mode="after")
@@ -320,6 +338,12 @@ class Source(BaseModel):
             )
         if self.from_date and self.to_date and self.from_date > self.to_date:
             raise ValueError(f"from_date {self.from_date} is after to_date {self.to_date}")
+        if archive and not _wayback_pace_allowed(self.rate_limit, archive):
+            raise ValueError(
+                f"rate_limit {self.rate_limit:g} is faster than a web archive allows: at most "
+                f"{WAYBACK_RATE_LIMIT:g} requests per second (15 a minute) for kind 'wayback'; "
+                "omit rate_limit for that, or set a smaller one"
+            )
         checked = [("start_url", self.start_url)] if self.start_url else []
         checked += [("url", u) for u in self.urls]
         checked += list(zip(("cdx_url", "capture_url"), archive, strict=False))

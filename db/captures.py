@@ -11,7 +11,8 @@ differences, because a capture is a copy of the past and not the site's present:
 - the version's ``fetched_at`` is the capture date, so that the extract stage, which reads
   each page's version with the latest ``fetched_at`` (db/load.py ``unextracted_versions``),
   reads the newest copy whatever order the copies were imported in, and a live fetch
-  (fetched now) stays newer than any capture.
+  (fetched now) stays newer than any capture (unless the newest copy gives no figure and
+  an older one does: tasks/versions.py).
 """
 
 from __future__ import annotations

@@ -84,6 +84,13 @@ class Extracted:
     extraction: Extraction
     relevant: bool
 
+    @property
+    def reports_figures(self) -> bool:
+        """Whether this reading gives the page's operation any figure (and is on topic, so
+        its claims are written): a reading without one never displaces one that has
+        (``load``; tasks/versions.py)."""
+        return self.relevant and any(f.scope == "operation" for f in self.extraction.result.figures)
+
 
 def register_sources(conn: Connection, sources: Iterable) -> dict[str, int]:  # type: ignore[type-arg]
     rows = [
@@ -332,6 +339,61 @@ def unextracted_versions(
     return list(conn.execute(q).scalars())
 
 
+def older_versions(
+    conn: Connection, items: Sequence[PageItem], parser_version: str
+) -> dict[int, tuple[int, bool]]:
+    """For each item's version: the newest older version of its page (by ``fetched_at``,
+    then id, as ``unextracted_versions`` orders them) and whether ``parser_version`` has
+    read it, keyed by the item's version id. A page's only version has none."""
+    out: dict[int, tuple[int, bool]] = {}
+    for item in items:
+        older = or_(
+            VERSIONS.c.fetched_at < item.fetched_at,
+            and_(VERSIONS.c.fetched_at == item.fetched_at, VERSIONS.c.id < item.version_id),
+        )
+        row = conn.execute(
+            select(VERSIONS.c.id, ARTICLES.c.id.label("article_id"))
+            .outerjoin(
+                ARTICLES,
+                and_(
+                    ARTICLES.c.version_id == VERSIONS.c.id,
+                    ARTICLES.c.parser_version == parser_version,
+                ),
+            )
+            .where(and_(VERSIONS.c.page_id == item.page_id, older))
+            .order_by(VERSIONS.c.fetched_at.desc(), VERSIONS.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is not None:
+            out[item.version_id] = (row.id, row.article_id is not None)
+    return out
+
+
+def _older_reading_with_figures(conn: Connection, item: PageItem, parser_version: str) -> bool:
+    """Whether a current reading of an older version of the item's page, by this parser
+    version, gives the operation a figure (the rule of ``load``)."""
+    older = or_(
+        VERSIONS.c.fetched_at < item.fetched_at,
+        and_(VERSIONS.c.fetched_at == item.fetched_at, VERSIONS.c.id < item.version_id),
+    )
+    q = (
+        select(ARTICLES.c.id)
+        .join(VERSIONS, VERSIONS.c.id == ARTICLES.c.version_id)
+        .join(FIGURES, FIGURES.c.article_id == ARTICLES.c.id)
+        .where(
+            and_(
+                ARTICLES.c.page_id == item.page_id,
+                ARTICLES.c.parser_version == parser_version,
+                ARTICLES.c.superseded_at.is_(None),
+                FIGURES.c.scope == "operation",
+                older,
+            )
+        )
+        .limit(1)
+    )
+    return conn.execute(q).first() is not None
+
+
 def read_versions(
     conn: Connection, version_ids: Sequence[int]
 ) -> list[tuple[PageItem, bytes, str | None]]:
@@ -480,8 +542,17 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
     for page, match in zip(pages, matches, strict=True):
         ex = page.extraction
         a, op = ex.article, ex.result.operation
+        # A newer copy that gives no figure (a page re-published as a stub, a capture of
+        # it) does not displace the current reading of an older copy that gives some: it
+        # is kept, closed as soon as it is read, and founds no operation.
+        deferred = not page.reports_figures and _older_reading_with_figures(
+            conn, page.item, ex.parser_version
+        )
         op_id = None
-        if match is not None:
+        if match is not None and deferred:
+            op_id = _operation_id(conn, clean(OPERATIONS.c.key, match.key))
+            op_id = follow_merges(conn, op_id) if op_id is not None else None
+        elif match is not None:
             key = clean(OPERATIONS.c.key, match.key)
             # Not new, yet not there: the page of this batch that founded it failed and
             # was left out (write_pages); this page founds it instead.
@@ -546,16 +617,16 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
                 )
             )
         ).scalar_one()
-        # Older readings of this page stay, closed at the moment this one was fetched.
+        # Older readings of this page stay, closed at the moment this one was fetched;
+        # a deferred reading is itself closed at that moment instead.
+        closed = (
+            ARTICLES.c.id == article_id
+            if deferred
+            else and_(ARTICLES.c.page_id == page.item.page_id, ARTICLES.c.id != article_id)
+        )
         conn.execute(
             update(ARTICLES)
-            .where(
-                and_(
-                    ARTICLES.c.page_id == page.item.page_id,
-                    ARTICLES.c.id != article_id,
-                    ARTICLES.c.superseded_at.is_(None),
-                )
-            )
+            .where(and_(closed, ARTICLES.c.superseded_at.is_(None)))
             .values(superseded_at=page.item.fetched_at)
         )
         old_ops = conn.execute(
@@ -566,9 +637,10 @@ def load(conn: Connection, pages: Sequence[Extracted], matches: Sequence[Match |
         touched.update(old_ops)
         record_article_forces(conn, article_id, ex, force_slugs)
         # A follow-up page is linked to its operation by the derive stage (tasks/followup.py).
-        touched |= record_followup(
-            conn, page.item.page_id, page.relevant and ex.followup is not None
-        )
+        if not deferred:  # the current reading says what the page is
+            touched |= record_followup(
+                conn, page.item.page_id, page.relevant and ex.followup is not None
+            )
         if not page.relevant:
             continue
         _write_claims(conn, article_id, ex)

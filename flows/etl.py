@@ -45,6 +45,7 @@ from tasks.fetch import (
 )
 from tasks.host_slots import ensure_host_limits, host_slot, host_slots_needed
 from tasks.resolve import resolve_batch
+from tasks.versions import with_older_readings
 
 
 def threads() -> ThreadPoolTaskRunner:
@@ -171,6 +172,19 @@ def extract_task(
     a page from a source not in ``sources`` (say, removed since) keeps everything.
     """
     engine = get_engine(db_url)
+
+    def older_of(items: Sequence[wh.PageItem]) -> dict[int, tuple[int, bool]]:
+        with engine.connect() as conn:
+            return wh.older_versions(conn, items, PARSER_VERSION)
+
+    # A page whose newest copy gives no figure: its older copies too (tasks/versions.py).
+    pages = _extract_versions(engine, version_ids, sources)
+    return with_older_readings(pages, older_of, lambda ids: _extract_versions(engine, ids, sources))
+
+
+def _extract_versions(
+    engine: Any, version_ids: Sequence[int], sources: dict[str, Source]
+) -> list[wh.Extracted]:
     with engine.connect() as conn:
         rows = wh.read_versions(conn, version_ids)
     profiles = {name: s.profile for name, s in sources.items()}

@@ -9,6 +9,11 @@ domain/urls.py ``page_key`` of the original URL) whose original URL is one of th
 articles, and lists it as its raw capture URL, ``<capture_url><timestamp>id_/<original>``
 (``id_``: the body as archived, without the archive's banner or rewritten links).
 
+The CDX requests and the captures go through the one Fetcher at the source's ``rate_limit``
+for the archive host: at most config/sources.py ``WAYBACK_RATE_LIMIT`` (15 a minute, the
+Internet Archive's guidance; the default for the kind, and a faster one is refused unless
+the archive is on a loopback address, as a test server is).
+
 The fetch stage fetches those URLs as any other, through the Fetcher (the archive host's
 robots.txt, the source's ``rate_limit`` for that host, the User-Agent), and archives each
 body as a capture of its ORIGINAL URL (``capture_of``; db/captures.py): the page a live

@@ -11,8 +11,11 @@ import pytest
 from sqlalchemy import text
 
 from app.cli import main
-from config.sources import SourcesError, parse_sources
+from config.sources import WAYBACK_RATE_LIMIT, SourcesError, parse_sources
 from db.engine import get_engine
+from tasks.discover import discover
+from tasks.fetch import Fetcher
+from tasks.politeness import min_interval
 from tasks.wayback import (
     CdxRow,
     capture_time,
@@ -96,8 +99,13 @@ def test_cdx_query_rows_and_capture_urls() -> None:
 
 
 def test_newest_capture_per_page_of_the_source() -> None:
+    # An archive not on a loopback address: the archive's pace (no faster rate_limit).
     (source,) = parse_sources(
-        {"sources": [{**wayback_source("https://x.org"), "allowed_hosts": ["x.org"]}]}
+        {
+            "sources": [
+                {**wayback_source("https://x.org"), "allowed_hosts": ["x.org"], "rate_limit": 0.25}
+            ]
+        }
     )
 
     def row(ts: str, path: str, mime: str = "text/html", status: str = "200") -> CdxRow:
@@ -175,6 +183,87 @@ def test_wayback_sources_are_validated() -> None:
         "http://web.archive.org/cdx/search/cdx",
         "https://web.archive.org/web/",
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The archive's own rate limit
+
+
+def archive_source(**extra: object) -> dict[str, object]:
+    return {
+        "name": "w",
+        "kind": "wayback",
+        "start_url": "https://www.nationalcrimeagency.gov.uk/news/",
+        "allowed_hosts": ["www.nationalcrimeagency.gov.uk", "web.archive.org"],
+        **extra,
+    }
+
+
+def test_the_archive_is_asked_at_most_15_times_a_minute() -> None:
+    (default,) = parse_sources({"sources": [archive_source()]})
+    assert default.rate_limit == WAYBACK_RATE_LIMIT == 0.25
+    assert min_interval(default.rate_limit, None, 120.0) == 4.0  # seconds between requests
+    (slower,) = parse_sources({"sources": [archive_source(rate_limit=0.1)]})
+    assert slower.rate_limit == 0.1
+    for faster in (1, 0.5, 0):  # 0 is no limit at all
+        with pytest.raises(SourcesError, match=f"rate_limit {faster:g} is faster than a web "):
+            parse_sources({"sources": [archive_source(rate_limit=faster)]})
+    # Another kind's default is untouched; an archive on a loopback address (a test
+    # server) may go faster, as every test here does; one loopback URL of two is not enough.
+    (feed,) = parse_sources(
+        {
+            "sources": [
+                {
+                    "name": "f",
+                    "kind": "feed",
+                    "start_url": "https://x.org/rss",
+                    "allowed_hosts": ["x.org"],
+                }
+            ]
+        }
+    )
+    assert feed.rate_limit == 1.0
+    (local,) = parse_sources({"sources": [wayback_source("http://127.0.0.1:8000")]})
+    assert local.rate_limit == 0
+    half = {
+        **wayback_source("http://127.0.0.1:8000"),
+        "capture_url": "https://web.archive.org/web/",
+        "allowed_hosts": ["127.0.0.1", "web.archive.org"],
+    }
+    with pytest.raises(SourcesError, match="rate_limit 0 is faster than a web archive allows"):
+        parse_sources({"sources": [half]})
+
+
+def test_cdx_listing_and_captures_go_at_the_archive_pace() -> None:
+    """The CDX listing and the captures are fetched through one Fetcher at the source's
+    pace: 4 s from the end of one request to the archive host to the start of the next."""
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    with CdxServer() as server:
+        server.add_capture(SEED, "20211106090000", body(SEED))
+        server.add_capture(NINETY, "20220510120000", body(NINETY))
+        (source,) = parse_sources(
+            {"sources": [wayback_source(server.base, rate_limit=WAYBACK_RATE_LIMIT)]}
+        )
+        fetcher = Fetcher(sleep=sleep, clock=lambda: now[0])
+        found = discover(source, fetcher)
+        assert [p.split("?")[0] for p in server.requests] == ["/robots.txt", "/cdx/search/cdx"]
+        for link in found.links:  # as the fetch stage asks (tasks/crawl.py fetch_batch)
+            result = fetcher.fetch(
+                link.url,
+                allowed_hosts=source.allowed_hosts,
+                rate_limit=source.rate_limit,
+                allow_private=source.allow_private_hosts,
+            )
+            assert result.ok
+        assert len(server.requests) == 4
+    # robots.txt, the CDX page, two captures: a 4 s wait before each but the first.
+    assert waits == [4.0, 4.0, 4.0]
 
 
 # ---------------------------------------------------------------------------------------
