@@ -81,14 +81,26 @@ def prefect_records(skip_runs: frozenset[str] = frozenset()) -> dict[str, list[s
     leaving out what belongs to the flow runs in ``skip_runs`` (other tests' runs: the
     harness is shared by the session)."""
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import (
+        ArtifactSort,
+        FlowRunSort,
+        LogSort,
+        TaskRunSort,
+    )
 
+    # The newest of each: the session's harness holds every earlier test's records, more
+    # than one page of 200 of them, and the API's default order is not by time.
     async def read() -> dict[str, list[str]]:
         async with get_client() as client:
             records = {
-                "flow_runs": await client.read_flow_runs(limit=200),
-                "task_runs": await client.read_task_runs(limit=200),
-                "logs": await client.read_logs(limit=200),
-                "artifacts": await client.read_artifacts(limit=200),
+                "flow_runs": await client.read_flow_runs(
+                    limit=200, sort=FlowRunSort.EXPECTED_START_TIME_DESC
+                ),
+                "task_runs": await client.read_task_runs(
+                    limit=200, sort=TaskRunSort.EXPECTED_START_TIME_DESC
+                ),
+                "logs": await client.read_logs(limit=200, sort=LogSort.TIMESTAMP_DESC),
+                "artifacts": await client.read_artifacts(limit=200, sort=ArtifactSort.CREATED_DESC),
             }
         return {
             kind: [
@@ -107,10 +119,12 @@ def prefect_records(skip_runs: frozenset[str] = frozenset()) -> dict[str, list[s
 
 def flow_run_ids() -> frozenset[str]:
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
 
     async def read() -> frozenset[str]:
         async with get_client() as client:
-            return frozenset(str(r.id) for r in await client.read_flow_runs(limit=200))
+            runs = await client.read_flow_runs(limit=200, sort=FlowRunSort.EXPECTED_START_TIME_DESC)
+            return frozenset(str(r.id) for r in runs)
 
     return asyncio.run(read())
 
