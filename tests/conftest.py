@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import uuid
@@ -14,6 +15,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 import pytest
 from sqlalchemy import create_engine, text
+
+from tests.reliability_helpers import Everything
 
 PG_ENV = "OPTALLY_TEST_POSTGRES_URL"
 
@@ -74,3 +77,18 @@ def sample_site() -> Iterator[object]:
 
     with SampleSite() as site:
         yield site
+
+
+@pytest.fixture
+def all_logs() -> Iterator[Everything]:
+    """Every log record of the test (root, prefect and sqlalchemy loggers, at DEBUG)."""
+    handler = Everything()
+    loggers = [logging.getLogger(), logging.getLogger("prefect"), logging.getLogger("sqlalchemy")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.DEBUG)
+    yield handler
+    for lg, level in zip(loggers, levels, strict=True):
+        lg.removeHandler(handler)
+        lg.setLevel(level)

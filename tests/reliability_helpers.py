@@ -6,6 +6,8 @@
   contents compare equal.
 - ``start_flow_child`` / ``run_flow_child``: a full ``etl`` flow run in a child process,
   optionally killed with SIGKILL by itself at a chosen point (``OPTALLY_CRASH_AFTER``).
+- ``Everything``: a logging handler that keeps every formatted record (the ``all_logs``
+  fixture of tests/conftest.py attaches it), for tests that a secret reaches no log.
 - ``child_env``: the environment a child needs (its own PREFECT_HOME, no analytics, the
   repository on PYTHONPATH, the API of an already running Prefect server when given, so
   the child does not spend ~8 s starting an ephemeral one).
@@ -16,6 +18,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -360,3 +363,14 @@ def pg_databases(n: int) -> Iterator[list[str]]:
             for name in names:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+class Everything(logging.Handler):
+    """Keeps every formatted record, tracebacks included."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))

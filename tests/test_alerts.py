@@ -10,7 +10,6 @@ what it would be, and the message is posted again by the next run.
 from __future__ import annotations
 
 import json
-import logging
 import socket
 import threading
 import time
@@ -40,6 +39,7 @@ from tasks.alerts import (
     source_health,
     yield_drop,
 )
+from tests.reliability_helpers import Everything
 
 SEED = {
     "id": 3,
@@ -366,29 +366,6 @@ def events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
     monkeypatch.setattr(tasks.notify, "emit_event", lambda **kw: seen.append(kw))
     return seen
-
-
-class Everything(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-@pytest.fixture
-def all_logs() -> Iterator[Everything]:
-    handler = Everything()
-    loggers = [logging.getLogger(), logging.getLogger("prefect")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.addHandler(handler)
-        lg.setLevel(logging.DEBUG)
-    yield handler
-    for lg, level in zip(loggers, levels, strict=True):
-        lg.removeHandler(handler)
-        lg.setLevel(level)
 
 
 def rows(url: str, sql: str) -> list[tuple[Any, ...]]:

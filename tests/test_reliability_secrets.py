@@ -15,7 +15,6 @@ Credentials come from the environment (OPTALLY_DATABASE_URL) or a Prefect Secret
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 import subprocess
 from collections.abc import Iterator
@@ -30,34 +29,9 @@ from app.demo import write_demo_sources
 from app.sample_server import SampleSite
 from config.settings import get_settings
 from db.engine import get_engine
-from tests.reliability_helpers import ROOT, forget_engine
+from tests.reliability_helpers import ROOT, Everything, forget_engine
 
 PASSWORD = "Pw-8c1f-s3cret"
-
-
-class Everything(logging.Handler):
-    """Keeps every formatted record, tracebacks included."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-@pytest.fixture
-def all_logs() -> Iterator[Everything]:
-    handler = Everything()
-    loggers = [logging.getLogger(), logging.getLogger("prefect"), logging.getLogger("sqlalchemy")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.addHandler(handler)
-        lg.setLevel(logging.DEBUG)
-    yield handler
-    for lg, level in zip(loggers, levels, strict=True):
-        lg.removeHandler(handler)
-        lg.setLevel(level)
 
 
 @pytest.fixture
