@@ -645,6 +645,17 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         {("operation", "arrests", 52), ("operation", "warrants_executed", 31)},
     ),
     (
+        "people removed from exploitation are victims, and a part of them children",
+        "Outreach operation results",
+        "Officers spoke to 260 people and removed 8 people, 3 of them under 18, from situations "
+        "of sexual exploitation.",
+        {
+            ("operation", "potential_victims", 8, "exact"),
+            ("operation", "victims_children", 3, "exact"),
+        },
+        {("operation", "potential_victims", 260)},
+    ),
+    (
         "premises gone to or called at",
         "Day of action in the town centre",
         "Officers and immigration staff went to 14 businesses, among them barbers and takeaways.",
