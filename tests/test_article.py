@@ -1234,3 +1234,21 @@ def test_composed_pages_read_the_same_trimmed_or_whole(parts: list[str], url: st
     assert_same_as_whole(
         "<html><head><title>T</title></head><body>" + "".join(parts) + "</body></html>", url
     )
+
+
+def test_a_most_read_list_opened_by_a_paragraph_is_not_body() -> None:
+    """News sites set "Most Read" as a plain paragraph above a numbered list of other
+    stories; neither the line nor the list is the article's text."""
+    html = (
+        "<html><head><title>Police visit nail bars</title></head><body><article>"
+        "<h1>Police visit nail bars</h1>"
+        "<p>Officers visited nail bars in six towns as part of a national operation against "
+        "labour exploitation, checking on the welfare of the people working there.</p>"
+        "<p>Most Read</p><ul><li>1 Man jailed after crash on the A414</li>"
+        "<li>3 Teen bullying victim given royal honour</li></ul>"
+        "<p>Anyone with concerns can call the Modern Slavery Helpline.</p>"
+        "</article></body></html>"
+    )
+    body = parse_article(html, url="https://www.example-news.co.uk/news/a").body
+    assert "Officers visited nail bars" in body and "Modern Slavery Helpline" in body
+    assert "Most Read" not in body and "bullying" not in body and "A414" not in body

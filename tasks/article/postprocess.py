@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from tasks.article.boilerplate import RELATED_HEADING_RE
 from tasks.article.dates import _date_only_line
 from tasks.article.text import BULLET
 
@@ -72,6 +73,7 @@ def _postprocess(blocks: list[list[str]]) -> tuple[list[list[str]], bool, date |
         else:
             flat = [(i, line) for i, line in flat if not WIX_TAIL_RE.fullmatch(line)]
     flat = [(i, line) for i, line in flat if not _is_furniture(line)]
+    flat = _without_onward_lists(flat)
     leading: date | None = None
     for k, (_, line) in enumerate(flat[:LEADING_DATE_LINES]):
         found = _date_only_line(line)
@@ -87,6 +89,25 @@ def _postprocess(blocks: list[list[str]]) -> tuple[list[list[str]], bool, date |
             last = i
         out[-1].append(line)
     return out, wix, leading
+
+
+def _without_onward_lists(flat: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A "Most Read" or "Related stories" line set as a paragraph rather than a heading (the
+    index reads only h2-h6 as headings), followed by its list: the line and the list items
+    after it go ("3 Hertfordshire teen bullying victim given royal honour" is no figure)."""
+    out: list[tuple[int, str]] = []
+    k = 0
+    while k < len(flat):
+        line = flat[k][1]
+        after = k + 1
+        while after < len(flat) and flat[after][1].startswith(BULLET):
+            after += 1
+        if after > k + 1 and not line.startswith(BULLET) and RELATED_HEADING_RE.fullmatch(line):
+            k = after
+            continue
+        out.append(flat[k])
+        k += 1
+    return out
 
 
 def _is_furniture(line: str) -> bool:
