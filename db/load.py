@@ -347,10 +347,6 @@ def older_versions(
     read it, keyed by the item's version id. A page's only version has none."""
     out: dict[int, tuple[int, bool]] = {}
     for item in items:
-        older = or_(
-            VERSIONS.c.fetched_at < item.fetched_at,
-            and_(VERSIONS.c.fetched_at == item.fetched_at, VERSIONS.c.id < item.version_id),
-        )
         row = conn.execute(
             select(VERSIONS.c.id, ARTICLES.c.id.label("article_id"))
             .outerjoin(
@@ -360,7 +356,7 @@ def older_versions(
                     ARTICLES.c.parser_version == parser_version,
                 ),
             )
-            .where(and_(VERSIONS.c.page_id == item.page_id, older))
+            .where(and_(VERSIONS.c.page_id == item.page_id, _older_than(item)))
             .order_by(VERSIONS.c.fetched_at.desc(), VERSIONS.c.id.desc())
             .limit(1)
         ).first()
@@ -369,13 +365,18 @@ def older_versions(
     return out
 
 
-def _older_reading_with_figures(conn: Connection, item: PageItem, parser_version: str) -> bool:
-    """Whether a current reading of an older version of the item's page, by this parser
-    version, gives the operation a figure (the rule of ``load``)."""
-    older = or_(
+def _older_than(item: PageItem) -> ColumnElement[bool]:
+    """Versions older than the item's, in the order ``unextracted_versions`` ranks them
+    (``fetched_at``, then id)."""
+    return or_(
         VERSIONS.c.fetched_at < item.fetched_at,
         and_(VERSIONS.c.fetched_at == item.fetched_at, VERSIONS.c.id < item.version_id),
     )
+
+
+def _older_reading_with_figures(conn: Connection, item: PageItem, parser_version: str) -> bool:
+    """Whether a current reading of an older version of the item's page, by this parser
+    version, gives the operation a figure (the rule of ``load``)."""
     q = (
         select(ARTICLES.c.id)
         .join(VERSIONS, VERSIONS.c.id == ARTICLES.c.version_id)
@@ -386,7 +387,7 @@ def _older_reading_with_figures(conn: Connection, item: PageItem, parser_version
                 ARTICLES.c.parser_version == parser_version,
                 ARTICLES.c.superseded_at.is_(None),
                 FIGURES.c.scope == "operation",
-                older,
+                _older_than(item),
             )
         )
         .limit(1)

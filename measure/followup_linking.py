@@ -33,7 +33,7 @@ from db.followups import FollowupPage, LinkTarget
 from domain.forces import load_forces, match_force
 from tasks.extract import extract_page
 from tasks.figures.followup import FOLLOWUP_SCOPE
-from tasks.followup import features, link
+from tasks.followup import TargetIndex, features, link
 
 OUTCOME_METRICS = ("charged", "convicted", "sentence_years_total")
 # A figure is right when it equals the gold value; years to two decimals (3 y 4 m = 3.33).
@@ -118,6 +118,7 @@ def targets(ops: list[dict[str, Any]]) -> list[LinkTarget]:
 def score(data: dict[str, Any], details: bool = False) -> Score:
     ops = targets(data["operations"])
     s = Score()
+    index = TargetIndex(ops)
     for page in data["pages"]:
         gold = page["gold"]
         url = f"https://followups.optally.test/{page['id']}"
@@ -136,7 +137,8 @@ def score(data: dict[str, Any], details: bool = False) -> Score:
                 ex.article.published, ex.result.operation.name, ex.result.operation.theme,
                 _force_ids(list(ex.result.operation.forces)),
             )  # fmt: skip
-            linked = link(features(fp), ops).operation_id
+            f = features(fp)
+            linked = link(f, index.candidates(f)).operation_id  # as relink does
         want = gold.get("operation") if gold["followup"] else None
         if linked is not None and linked == want:
             s.link_tp += 1

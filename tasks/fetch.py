@@ -72,7 +72,8 @@ _ACCEPT_HEADER: dict[str, str] = {
     "json": "application/json,*/*;q=0.1",
     "any": "*/*",
 }
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# The media types read as pages (tasks/warc.py and tasks/wayback.py read archives' so too).
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})  # sitemap.xml.gz
 _CHUNK = 64 * 1024
 _CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
@@ -654,7 +655,7 @@ class Fetcher:
                 )
             if not 200 <= status < 300:
                 return _Attempt(status, rh, error=f"http {status}")
-            mime = _media_type(rh.get("content-type"))
+            mime = media_type(rh.get("content-type"))
             if not _acceptable(mime, accept):
                 return _Attempt(status, rh, error=f"content-type {mime} skipped")
             declared = rh.get("content-length", "")
@@ -859,8 +860,8 @@ def _result(
         not_modified=not_modified,
         body=body if ok else None,
         headers=headers,
-        content_type=_media_type(content_type),
-        encoding=_charset(content_type),
+        content_type=media_type(content_type),
+        encoding=charset(content_type),
         etag=etag_out,
         last_modified=lm_out,
         content_hash=hashlib.sha256(body).hexdigest() if ok and body is not None else None,
@@ -877,20 +878,21 @@ def _acceptable(mime: str | None, accept: Accept) -> bool:
     if accept == "any" or mime is None:
         return True
     if accept == "html":
-        return mime in _HTML_TYPES
+        return mime in HTML_TYPES
     if accept == "feed":
         return "xml" in mime or "rss" in mime or "atom" in mime or mime in _GZIP_TYPES
     return mime in ("application/json", "text/json") or mime.endswith("+json")
 
 
-def _media_type(content_type: str | None) -> str | None:
+def media_type(content_type: str | None) -> str | None:
+    """A Content-Type's media type, lower case (tasks/warc.py reads archived headers so too)."""
     if not content_type:
         return None
     mime = content_type.split(";", 1)[0].strip().lower()
     return mime or None
 
 
-def _charset(content_type: str | None) -> str | None:
+def charset(content_type: str | None) -> str | None:
     if not content_type:
         return None
     m = _CHARSET_RE.search(content_type)

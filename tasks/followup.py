@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -196,6 +197,66 @@ def score(f: LinkFeatures, op: LinkTarget) -> tuple[float, str, str | None]:
     return WEEK_SCORE + (FORCE_BONUS if shared_force else 0.0), "week", f.week
 
 
+class _WeekBuckets:
+    """Operations by theme and by what a described week can match on (``score``'s week
+    path): the month and year of their days, the month alone, the year alone, a force."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[Any, ...], list[LinkTarget]] = defaultdict(list)
+
+    def add(self, op: LinkTarget) -> None:
+        start, end = _op_dates(op)
+        keys: set[tuple[Any, ...]] = set()
+        for d in (start, end):
+            if d is not None:
+                keys |= {("ym", op.theme, d.year, d.month), ("m", op.theme, d.month)}
+                keys.add(("y", op.theme, d.year))
+        keys |= {("f", op.theme, force) for force in op.forces}
+        for key in keys:
+            self.by_key[key].append(op)
+
+    def get(self, f: LinkFeatures) -> list[LinkTarget]:
+        if f.month is not None and f.year is not None:
+            return self.by_key.get(("ym", f.theme, f.year, f.month), [])
+        if f.month is not None:
+            return self.by_key.get(("m", f.theme, f.month), [])
+        if f.year is not None:
+            return self.by_key.get(("y", f.theme, f.year), [])
+        found: dict[int, LinkTarget] = {}
+        for force in f.forces:
+            for op in self.by_key.get(("f", f.theme, force), ()):
+                found[op.id] = op
+        return list(found.values())
+
+
+class TargetIndex:
+    """The operations a follow-up can match, found without scoring every operation: by the
+    names it mentions, and by the theme and the month, year or forces of the week it
+    describes (``score`` gives 0 to every other operation). Built once per relink, it keeps
+    linking every follow-up against thousands of operations from costing follow-ups times
+    operations on each derive."""
+
+    def __init__(self, ops: Sequence[LinkTarget]) -> None:
+        self.by_name: dict[str, list[LinkTarget]] = defaultdict(list)
+        self.week = _WeekBuckets()  # every operation with a theme
+        self.unnamed_week = _WeekBuckets()  # those of them with no name
+        for op in ops:
+            name = normalise_name(op.name)
+            if name:
+                self.by_name[name].append(op)
+            if op.theme:
+                self.week.add(op)
+                if not name:
+                    self.unnamed_week.add(op)
+
+    def candidates(self, f: LinkFeatures) -> list[LinkTarget]:
+        named = [op for n in sorted(f.names) for op in self.by_name.get(n, ())]
+        if f.week is None or f.theme is None:
+            return named
+        # a page naming operations may still describe the week of an unnamed one
+        return named + (self.unnamed_week if f.names else self.week).get(f)
+
+
 def link(f: LinkFeatures, ops: Sequence[LinkTarget]) -> Link:
     """The operation a follow-up reports on: the best score at LINK_THRESHOLD or more; of
     equal scores the latest operation before the follow-up."""
@@ -331,13 +392,14 @@ def relink(conn: Connection) -> set[int]:
     pages = store.followup_pages(conn)
     if not pages:
         return set()
-    targets = store.link_targets(conn)
+    targets = TargetIndex(store.link_targets(conn))
     changed: dict[int, tuple[int | None, str, float | None, str | None]] = {}
     touched: set[int] = set()
     for page in pages:
         if page.manual:
             continue
-        new = link(features(page), targets)
+        f = features(page)
+        new = link(f, targets.candidates(f))
         if (new.operation_id, new.method, new.evidence) != (
             page.operation_id,
             page.method,

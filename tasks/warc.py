@@ -37,9 +37,8 @@ from db.captures import Capture, archive_capture
 from db.engine import get_engine
 from domain.urls import page_identity, source_page_identity
 from profiles import detect as detect_profile
+from tasks.fetch import HTML_TYPES, charset, media_type
 
-# The media types read as pages (as the fetcher accepts for "html").
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Records that never hold a page of their own.
 SKIPPED_RECORD_TYPES = frozenset(
     {"request", "metadata", "warcinfo", "resource", "revisit", "conversion", "continuation"}
@@ -62,20 +61,6 @@ class ArchiveSource:
     profile: str = "generic"
     start_url: str | None = None
     official: bool = False
-
-
-def media_type(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    return content_type.split(";", 1)[0].strip().lower() or None
-
-
-def charset(content_type: str | None) -> str | None:
-    for part in (content_type or "").split(";")[1:]:
-        name, _, value = part.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip("\"'"):
-            return value.strip().strip("\"'").lower()
-    return None
 
 
 def warc_date(value: str | None) -> datetime | None:

@@ -33,11 +33,11 @@ from urllib.parse import urlencode
 from config.sources import Source
 from db.captures import Capture
 from domain.urls import page_key
+from tasks.fetch import HTML_TYPES, media_type
 
 # The CDX fields asked for, in this order (the JSON output's header row names them too).
 CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode")
 CDX_PAGE_ROWS = 1000  # rows per CDX request; the resume key asks for the next ones
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 RAW_MARK = "id_"  # after the timestamp: the capture as archived, not rewritten for replay
 TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
 
@@ -121,7 +121,7 @@ def newest_captures(
     is one of the source's articles, oldest page first (by that capture)."""
     newest: dict[str, CdxRow] = {}
     for r in rows:
-        if r.statuscode != "200" or r.mimetype.split(";")[0].strip().lower() not in HTML_TYPES:
+        if r.statuscode != "200" or media_type(r.mimetype) not in HTML_TYPES:
             continue
         if capture_time(r.timestamp) is None or not source.is_article(r.original):
             continue

@@ -21,7 +21,7 @@ from db.followups import FollowupPage, LinkTarget, Outcome
 from db.queries import metrics_rows
 from domain.records import Article, FigureResult
 from tasks.figures.followup import classify_followup, people_before, sentence_years
-from tasks.followup import features, followup_metrics, link
+from tasks.followup import TargetIndex, features, followup_metrics, link
 
 FIXTURES = Path(__file__).parent / "fixtures" / "followups"
 SITE = FIXTURES / "site"
@@ -195,6 +195,9 @@ OPS = [
 def test_linking(page: FollowupPage, expected: tuple[int | None, str]) -> None:
     got = link(features(page), OPS)
     assert (got.operation_id, got.method) == expected
+    # relink's index hands link only the operations that can match: the same answer
+    f = features(page)
+    assert link(f, TargetIndex(OPS).candidates(f)) == got
     if got.operation_id is not None:
         assert got.evidence and got.evidence in page.title + " " + page.body
 
