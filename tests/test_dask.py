@@ -30,6 +30,8 @@ def view_rows(url: str, view: str) -> list[tuple[Any, ...]]:
     return sorted((tuple(r[1:]) for r in rows), key=repr)
 
 
+# slow: a real Dask local cluster starts worker processes (14 s); make test-slow and CI run it.
+@pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
 def test_dask_local_cluster_gives_the_same_warehouse_as_threads(
     sample_site: Any, tmp_path: Path

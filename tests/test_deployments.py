@@ -550,7 +550,10 @@ def _deployment_names(api: str) -> list[str]:
         return []
 
 
+# slow: it starts `make ui`'s whole Prefect server and serve process (20 s), which kept make
+# test near its 10-minute limit; make test-slow and CI run it.
 @pytest.mark.flow
+@pytest.mark.slow
 def test_make_ui_serves_the_deployments_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     import os
     import signal
