@@ -52,6 +52,15 @@ _TOTAL_WORDS = re.compile(
 )
 
 
+# Counts of who took part: a group of them ("19 non-EU countries") is never more than all of them.
+_COUNTS_OF_PARTICIPANTS = frozenset({"countries_involved", "forces_involved"})
+_GROUP_OF_PARTICIPANTS = re.compile(
+    r"\b(?:non-EU|non-European|non-Schengen|EU|European|African|Asian|Balkan|Latin\sAmerican|"
+    r"third|partner|other|neighbouring|Scottish|Welsh|English|regional)\s(?:member\s)?"
+    r"(?:countries|states|nations|forces|police\sforces)\b"
+)
+
+
 def _key(c: Candidate) -> tuple[int, bool, bool, bool, int]:
     return (c.rank, c.weak, c.quoted, not c.headline, c.order)
 
@@ -83,6 +92,19 @@ def _choose_one(group: list[Candidate]) -> Candidate:
     exact_values = sorted({float(c.value) for c in group if c.qualifier == "exact"})
     pool = [c for c in group if c.qualifier == "exact" or not _refined(c, exact_values)]
     best = min(pool, key=_key)
+    if best.metric in _COUNTS_OF_PARTICIPANTS and _GROUP_OF_PARTICIPANTS.search(best.unit.text):
+        # "19 non-EU countries were involved ... officials from 44 countries took part": the
+        # participants of the whole are at least those of any group of them
+        wider = [
+            c
+            for c in pool
+            if c.value > best.value
+            and not c.weak
+            and c.rank == best.rank
+            and not _GROUP_OF_PARTICIPANTS.search(c.unit.text)
+        ]
+        if wider:
+            best = max(wider, key=lambda c: (c.value, -c.order))
     if best.unit.sentence is not None and best.unit.sentence.bullet:
         # a list item loses to a sentence that states the total ("In total 103 potential
         # victims were identified") after a list of one force's results

@@ -43,7 +43,14 @@ from tasks.figures.facts import (
 )
 from tasks.figures.metric_rules import read_sentence
 from tasks.figures.numbers import COUNT, MONEY, NumberMention, find_numbers
-from tasks.figures.places import COUNTRY, FORCE, Entity, canonical_agency, find_entities
+from tasks.figures.places import (
+    COUNTRY,
+    FORCE,
+    UK_PLACE_NAMES,
+    Entity,
+    canonical_agency,
+    find_entities,
+)
 from tasks.figures.scopes import (
     CONTEXT,
     FORCE_SCOPE,
@@ -67,6 +74,7 @@ from tasks.figures.sentences import (
     finditer_at,
     split_sentences,
 )
+from tasks.figures.wholes import background_headline, national_wholes, part_page
 
 log = logging.getLogger(__name__)
 
@@ -405,10 +413,29 @@ def _analyse(
             candidates.extend(found)
         previous = last if u.span is not None else None
 
+    if not page.profile.international_headline and _part_page(page):
+        candidates = national_wholes(candidates, page.units)
+    if background_headline(candidates):
+        # a programme's or a period's totals: no operation, so no operation figures
+        candidates = [c for c in candidates if c.scope not in (OPERATION, INTERNATIONAL)]
     dur = _best_duration(page.units, page.durations, scopes)
     if dur is not None:
         candidates.append(dur[0])
     return page, candidates, scopes, dur
+
+
+_UK_PLACE_IN = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in UK_PLACE_NAMES) + r")\b")
+
+
+def _part_page(page: _Page) -> bool:
+    """Is the page a force's, county's or region's page about its own part of a national
+    action (``tasks.figures.wholes``)?"""
+    lead = next((u.text for u in page.units if u.span is not None and u.rank == BODY), "")
+    head = f"{page.title}\n{lead}"
+    local = (
+        any(e.kind == FORCE for e in find_entities(head)) or _UK_PLACE_IN.search(head) is not None
+    )
+    return part_page(page.title, lead, local)
 
 
 def _extract(

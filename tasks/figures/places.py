@@ -404,7 +404,9 @@ _WORD = re.compile(r"[^ \u00a0]+")
 _POSSESSIVE = re.compile(r"(?:['’]s?|[.,;:])$")
 _LAW_NOUN = re.compile(
     r"\s(?:police|authorities|officers|officials|investigators|law enforcement|border guards|"
-    r"gendarmerie|prosecutors|agencies|counterparts|forces)\b"
+    r"gendarmerie|prosecutors|agencies|counterparts|forces)\b",
+    # titles are title-cased: "Spanish Police Arrest 64"
+    re.IGNORECASE,
 )
 
 

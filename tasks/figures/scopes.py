@@ -542,7 +542,19 @@ def several_forces(body: str, entities: list[Entity]) -> bool:
     )
 
 
-def _entity_subject(entities: list[Entity], first_count: int, profile: PageProfile) -> str | None:
+# "Hungarian authorities also took part in the week-long operation; 1,426 people were
+# identified": a country that only took part owns none of the whole's numbers after it.
+_TOOK_PART = re.compile(
+    r"(?:\s(?:police|authorities|officers|officials|law\senforcement|forces?|agencies))?"
+    r"\s(?:also\s|likewise\s)?(?:took\spart|participated|was\sinvolved|were\sinvolved|"
+    r"joined\sthe|joined\sin|was\spart\sof|were\spart\sof)\b",
+    re.IGNORECASE,
+)
+
+
+def _entity_subject(
+    entities: list[Entity], first_count: int, profile: PageProfile, text: str = ""
+) -> str | None:
     """The one force or country a sentence attributes its numbers to, if any.
 
     The entity must come before the sentence's first count (it is the subject, not a place in
@@ -550,7 +562,11 @@ def _entity_subject(entities: list[Entity], first_count: int, profile: PageProfi
     before that count (a list of countries is the whole operation, not a part).
     """
     before = [e for e in entities if e.start < first_count]
-    places = [e for e in before if e.kind in (COUNTRY, DEMONYM, FORCE)]
+    places = [
+        e
+        for e in before
+        if e.kind in (COUNTRY, DEMONYM, FORCE) and not _TOOK_PART.match(text, e.end, e.end + 60)
+    ]
     if not places:
         return None
     names = {e.name for e in places}
@@ -669,7 +685,7 @@ def _scope_from_places(
     if not profile.international_headline and profile.multi_force:
         # "Officers in the West Midlands arrested 63 people" on a national page
         ents = sorted([*ents, *_uk_area_mentions(text, first_count)], key=lambda e: e.start)
-    subject = _entity_subject(ents, first_count, profile)
+    subject = _entity_subject(ents, first_count, profile, text)
     if subject:
         return Scope(
             FORCE_SCOPE, subject=subject, reason="part of the operation", per_number_subject=True
