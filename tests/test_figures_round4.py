@@ -126,3 +126,60 @@ def test_a_part_page_names_a_place_smaller_than_the_nation(
     title: str, lead: str, local: bool, expected: bool
 ) -> None:
     assert part_page(title, lead, local) is expected
+
+
+# Sentence families of round 4: (id, title, body, present, absent)
+SENTENCES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] = [
+    (
+        "people named by words the tables do not know, then arrested",
+        "Illegal working crackdown",
+        "Some 45 takeaway couriers have been arrested across Leeds in the week-long crackdown.",
+        {("operation", "arrests", 45, "approx")},
+        set(),
+    ),
+    (
+        "(control) a number of days is not arrested",
+        "Illegal working crackdown",
+        "In the crackdown, which lasted 30 days, officers were praised.",
+        set(),
+        {("operation", "arrests", 30)},
+    ),
+    (
+        "began on one date and finished on another",
+        "Worldwide action against smugglers",
+        "The operation began on 2 March and finished on 9 March, INTERPOL said.",
+        {("operation", "duration_days", 8, "exact")},
+        set(),
+    ),
+    (
+        "one country's states are not countries",
+        "Federal operation frees workers",
+        "Inspectors freed 212 workers in 9 of Mexico's 32 states during the operation.",
+        set(),
+        {("operation", "countries_involved", 32), ("international", "countries_involved", 32)},
+    ),
+    (
+        "the states of one country after the number",
+        "Nationwide sting",
+        "Officers in all 50 US states took part in the operation.",
+        set(),
+        {("operation", "countries_involved", 50), ("international", "countries_involved", 50)},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "present", "absent"),
+    [c[1:] for c in SENTENCES],
+    ids=[c[0] for c in SENTENCES],
+)
+def test_round4_sentence_families(
+    title: str,
+    body: str,
+    present: set[Fig],
+    absent: set[tuple[str, str, int | float]],
+) -> None:
+    got = _figs(title, body)
+    assert present <= got, f"missing {present - got}; got {sorted(got)}"
+    clash = {g for g in got if g[:3] in absent}
+    assert not clash, f"should not be read: {clash}"

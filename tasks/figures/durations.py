@@ -30,7 +30,12 @@ _MONTH = (
 )
 _WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s{1,2})"
 _ORD = r"(?:st|nd|rd|th)?"
-_TO = r"\s{0,2}(?:-|–|—|to|and|until|till|through)\s{0,2}"
+# "from 3 to 13 September"; "started on September 29 and finished on October 4"
+_TO = (
+    r"\s{0,2}(?:-|–|—|to|and|until|till|through|"
+    r",?\s?(?:and\s)?(?:ended|finished|concluded|closed|ran\suntil|continued\suntil)\s(?:on\s)?)"
+    r"\s{0,2}"
+)
 # "between Monday 11th and Sunday 17th October 2021", "from 3 to 13 September",
 # "from 29 September to 4 October 2024", "11-17 October".
 _RANGE_DAY_FIRST = re.compile(

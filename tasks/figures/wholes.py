@@ -27,6 +27,7 @@ NATIONAL_WHOLE = re.compile(
     r"\b(?:nationally|nationwide|country-?wide|state-?wide|UK-wide|"
     r"across\s(?:the\s)?(?:whole\s|entire\s)?(?:country|nation|state|UK|United\sKingdom|"
     r"England\sand\sWales|Britain|province)|"
+    r"in\sthe\s(?:wider\s)?national\s(?:investigation|operation|action|crackdown|week|day)|"
     r"(?:in|of)\sthe\s(?:state|country)\b(?=[^.;]{0,40}$)|"
     r"(?:all|every)\s(?:\d+\s)?(?:of\sthe\s)?(?:UK\s|participating\s)?(?:police\s)?forces|"
     r"national\s(?:totals?|results?|figures|picture|tally))\b",

@@ -442,9 +442,30 @@ def _verb_after_noun(
         verb = None  # "99 were identified as potential victims", "114 safeguarded" only
     bare = head is None and s.label_cls is None and verb in ("arrest", "charge")
     if bare and verb_after_used and not BARE_VERB_AFTER.match(text, np.end):
-        # a bare number must sit right before its verb: "16 were arrested", "six charged"
-        verb = None
+        # a bare number must sit right before its verb: "16 were arrested", "six charged";
+        # or name, in a few words the tables do not know, whom the verb arrested: "some 60
+        # delivery drivers have been arrested"
+        verb = verb if _UNKNOWN_PLURAL_THEN_VERB.match(text, np.end) else None
     return head, verb
+
+
+# "Brazil's 27 states", "the 50 US states", "11 of the country's states": one country's parts.
+_STATES_OF_ONE_COUNTRY = re.compile(
+    r"(?:\b[A-Z][\w.]+(?:'s|’s)|\bthe\scountry(?:'s|’s)|\b(?:US|U\.S\.|American|Australian|"
+    r"Brazilian|Indian|Mexican|Nigerian|German|Austrian|Malaysian)|\bof\sthe)\s(?:\w+\s)?$"
+)
+
+
+_ONE_COUNTRYS = frozenset(
+    {"us", "u.s.", "american", "australian", "brazilian", "indian", "mexican", "nigerian"}
+)
+
+
+# Up to four lower-case words ending in a plural noun, then an arrest or charge verb.
+_UNKNOWN_PLURAL_THEN_VERB = re.compile(
+    r"(?:\s+[a-z][a-z-]*){0,3}\s+[a-z][a-z-]*[a-rt-z]s\b" + BARE_VERB_AFTER.pattern,
+    re.IGNORECASE,
+)
 
 
 def _metric_reading(
@@ -470,6 +491,12 @@ def _metric_reading(
         return Reading("weapons_seized", weak=weak, part=True, reason=BY_KIND)
     if head in _NO_FIGURE:
         return NONE
+    if (
+        head == COUNTRY_N
+        and "states" in np.words
+        and (_STATES_OF_ONE_COUNTRY.search(s.before) or _ONE_COUNTRYS.intersection(np.words))
+    ):
+        return NONE  # "11 of Brazil's 27 states": parts of one country, not countries
     if head == PERSON_N and verb == "victim":
         head = age_class(text, np.end) or head  # "40 people under the age of 18 were found"
     metric = metric_for(head, verb, sentence=text, context=s.ctx, np=np)
