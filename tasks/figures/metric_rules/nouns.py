@@ -45,7 +45,13 @@ for _cls, _words in (
     (
         PERSON_N,
         "people persons person individuals individual man men woman women boys girls boy girl "
-        "workers worker labourers labourer nationals citizens teenagers teenager youths residents",
+        "workers worker labourers labourer nationals citizens teenagers teenager youths residents "
+        # people named by their nationality: "rescued 20 eastern Europeans"
+        "europeans romanians albanians bulgarians lithuanians latvians estonians slovaks czechs "
+        "hungarians poles ukrainians moldovans nigerians eritreans ethiopians somalis sudanese "
+        "afghans iraqis iranians syrians kurds indians pakistanis bangladeshis filipinos thais "
+        "cambodians brazilians mexicans guatemalans hondurans venezuelans colombians moroccans "
+        "algerians egyptians ghanaians kenyans",
     ),
     (GENDER_N, "male female males females"),
     (

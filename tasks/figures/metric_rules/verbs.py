@@ -21,7 +21,7 @@ VERB_AFTER = re.compile(
     r"|(?P<refer>referred)"
     r"|(?P<victim>safeguarded|rescued|freed|identified|located|found|protected|kept from harm|"
     r"kept safe|prevented from (?:being )?harm(?:ed)?|from (?:being )?harm(?:ed)?|came to light|"
-    r"(?:moved|taken|brought|led) to (?:a place of )?safety|placed (?:in|into) (?:care|safe\w*)|"
+    r"(?:moved|taken|brought|led) to (?:a place of )?safety|(?:placed|taken) (?:in|into) (?:care|safe\w*)|"
     r"engaged|supported|recovered|removed from harm|helped|saved|liberated|discovered|made safe|safe|"
     r"(?:taken|moved|brought) to (?:an? |the )?(?:specialist |safe )?(?:victim )?reception cent(?:re|er)s?)"
     r"|(?P<visit>visited|searched|raided|inspected|entered|checked|targeted|covered|examined)"
