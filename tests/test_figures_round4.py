@@ -159,6 +159,29 @@ SENTENCES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]
         {("operation", "countries_involved", 32), ("international", "countries_involved", 32)},
     ),
     (
+        "people named by their nationality",
+        "Factory raid",
+        "Officers raided a bakery and rescued 14 Bulgarians who were being exploited.",
+        {("operation", "potential_victims", 14, "exact")},
+        set(),
+    ),
+    (
+        "children taken into care",
+        "Police week of action",
+        "During the week of action, 23 children were taken into care for their own protection.",
+        {("operation", "victims_children", 23, "exact")},
+        set(),
+    ),
+    (
+        "the international team's count on a country's page is the whole's",
+        "Slovak police help dismantle smuggling gang",
+        "Slovak police took part in a raid on an international smuggling gang.\n\n"
+        "The international police team arrested 11 people in Slovakia, Austria and Hungary.\n\n"
+        "On Slovak territory, officers carried out two house searches.",
+        {("international", "arrests", 11, "exact")},
+        {("operation", "arrests", 11)},
+    ),
+    (
         "the states of one country after the number",
         "Nationwide sting",
         "Officers in all 50 US states took part in the operation.",

@@ -164,6 +164,8 @@ _WIDER = re.compile(
     r"around the (?:world|globe)|globally|across Europe|Europe-wide|EU-wide|pan-European|"
     r"throughout Europe|internationally|international (?:totals?|results?|figures)|"
     r"in total across|from across Europe|"
+    # "the international police team arrested 14 people in Romania, Spain and the Czech Republic"
+    r"the\s(?:whole\s|wider\s)?international\s(?:police\s|investigation\s|joint\s)?(?:team|operation|action|investigation)|"
     r"(?:other )?European (?:police|law enforcement|partner) (?:agencies|forces|authorities|services)|partners (?:from|across|in) (?:\w+ )?(?:countries|Europe)|"
     r"(?:INTERPOL|Interpol|Europol|EUROPOL|Frontex|EMPACT)(?:['’]s)? (?:also |further |later )?(?:said|says|published|reported|announced|released|figures|results|totals?|data)|"
     r"according to (?:INTERPOL|Interpol|Europol|EUROPOL|Frontex)|"
@@ -406,8 +408,12 @@ def is_international_headline(
         for e in find_entities(opening):
             if e.kind == FORCE:
                 uk += 2
-    for e in find_entities(title):
-        national = e.kind == FORCE or (e.kind == AGENCY and e.name not in INTERNATIONAL_AGENCIES)
+    title_ents = find_entities(title)
+    for e in title_ents:
+        # a demonym is an entity only before a law-enforcement noun: "Slovak police"
+        national = e.kind in (FORCE, DEMONYM) or (
+            e.kind == AGENCY and e.name not in INTERNATIONAL_AGENCIES
+        )
         if national:
             # a UK force or a national agency in the title: the page is about its part; more so
             # as the title's subject ("Gardaí identify ... during Interpol crackdown")
@@ -416,7 +422,7 @@ def is_international_headline(
         if e.kind == FORCE:
             uk += 3  # "As part of the Europe-wide week, Kent Police arrested six": its part
     police = _NATIONAL_POLICE.search(title)
-    if police:
+    if police and not any(e.kind == DEMONYM for e in title_ents):
         # "Spanish police arrest 12 in Europe-wide sweep": that country's part
         uk += 6 if police.start() == 0 else 3
     if publisher_agency in UK_AGENCIES or publisher_agency in _FORCE_NAMES:
