@@ -113,11 +113,39 @@ def best_threshold(probs: list[float], ys: list[int], missed: int) -> float:
     return best_t
 
 
-def train(dirs: list[Path], folds: int) -> dict[str, Any]:
+def _withheld(model: Any, threshold: float, examples: list[Example]) -> dict[str, dict[str, int]]:
+    """Per directory: how many right and wrong figures the model withholds."""
+    out: dict[str, dict[str, int]] = {}
+    if not examples:
+        return out
+    probs = model.predict_proba([e.x for e in examples])[:, 1]
+    for e, p in zip(examples, probs, strict=True):
+        row = out.setdefault(
+            _shown(Path(e.source)),
+            {"right": 0, "right_withheld": 0, "wrong": 0, "wrong_withheld": 0},
+        )
+        kind = "right" if e.y else "wrong"
+        row[kind] += 1
+        if p < threshold:
+            row[f"{kind}_withheld"] += 1
+    return out
+
+
+def train(dirs: list[Path], folds: int, unseen: list[Path] | None = None) -> dict[str, Any]:
+    """A model trained on the rules' choices on ``dirs`` and, with ``unseen``, on the
+    out-of-sample choices in those files (``measure.unseen_examples``). With ``unseen`` the
+    threshold and the scores that matter are those of the out-of-sample examples, out of fold:
+    they say what the model does on pages the rules never read."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
     examples, missed, pages = load_examples(dirs)
+    if unseen:
+        from measure.unseen_examples import load_unseen
+
+        more, more_missed, more_pages = load_unseen(unseen)
+        examples, pages = [*examples, *more], pages + more_pages
+        missed = {**missed, **more_missed}
     xs = [e.x for e in examples]
     ys = [e.y for e in examples]
     groups = [e.group for e in examples]
@@ -140,16 +168,20 @@ def train(dirs: list[Path], folds: int) -> dict[str, Any]:
             test_idx, model.predict_proba([xs[i] for i in test_idx])[:, 1], strict=True
         ):
             out_of_fold[i] = float(p)
-    all_missed = sum(missed.values())
-    threshold = best_threshold(out_of_fold, ys, all_missed)
+    # the examples the threshold is chosen on: the out-of-sample ones when there are any
+    chosen_on = [str(u) for u in unseen] if unseen else [str(d) for d in dirs]
+    idx = [i for i, e in enumerate(examples) if e.source in chosen_on]
+    on_missed = sum(missed.get(src, 0) for src in chosen_on)
+    threshold = best_threshold([out_of_fold[i] for i in idx], [ys[i] for i in idx], on_missed)
     final = fit(list(range(len(examples))))
 
-    def cv_of(source: str) -> dict[str, dict[str, float]]:
-        idx = [i for i, e in enumerate(examples) if e.source == source]
-        p, y = [out_of_fold[i] for i in idx], [ys[i] for i in idx]
+    def cv_of(sources: list[str]) -> dict[str, dict[str, float]]:
+        sel = [i for i, e in enumerate(examples) if e.source in sources]
+        p, y = [out_of_fold[i] for i in sel], [ys[i] for i in sel]
+        m = sum(missed.get(src, 0) for src in sources)
         return {
-            "without_model": _scores([1.0] * len(y), y, missed.get(source, 0), 0.0),
-            "with_model": _scores(p, y, missed.get(source, 0), threshold),
+            "without_model": _scores([1.0] * len(y), y, m, 0.0),
+            "with_model": _scores(p, y, m, threshold),
         }
 
     return {
@@ -158,20 +190,21 @@ def train(dirs: list[Path], folds: int) -> dict[str, Any]:
         "threshold": threshold,
         "trained_on": {
             "dirs": [_shown(d) for d in dirs],
+            "unseen": [_shown(u) for u in unseen or []],
             "pages": pages,
             "examples": len(examples),
             "right": sum(ys),
-            "gold_never_chosen": all_missed,
+            "gold_never_chosen": sum(missed.values()),
             "publishers": n_groups,
         },
+        "withheld": _withheld(final, threshold, examples),
         "cross_validation": {
             "folds": min(folds, n_groups),
             "grouped_by": "publisher",
-            "without_model": _scores([1.0] * len(ys), ys, all_missed, 0.0),
-            "with_model": _scores(out_of_fold, ys, all_missed, threshold),
-            # the pages of the first directory alone: the real pages, scored out of fold
-            "real_pages": cv_of(str(dirs[0])),
-            "real_pages_dir": _shown(dirs[0]),
+            "all": cv_of([e.source for e in examples]),
+            # what the threshold was chosen on: the out-of-sample choices, or the first dirs
+            "scored": cv_of(chosen_on),
+            "scored_on": [_shown(Path(src)) for src in chosen_on],
         },
     }
 
@@ -188,26 +221,33 @@ def main(argv: list[str] | None = None) -> int:
         help="folders of labelled pages, the real ones first (make confidence-model passes them)",
     )
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument(
+        "--unseen",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="train on these out-of-sample choices (python -m measure.unseen_examples) instead",
+    )
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
     args = ap.parse_args(argv)
     if any("blind" in d.parts for d in args.dirs):
         print("error: the blind split is scored, never trained on", file=sys.stderr)
         return 2
     try:
-        model = train([d.resolve() for d in args.dirs], args.folds)
+        model = train(
+            [d.resolve() for d in args.dirs], args.folds, [u.resolve() for u in args.unseen]
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     cv = model["cross_validation"]
-    real = cv["real_pages"]
     print(
         f"{model['trained_on']['examples']} figures from {model['trained_on']['pages']} pages; "
         f"threshold {model['threshold']}\n"
-        f"cross-validated by publisher, all pages: without the model {cv['without_model']}, "
-        f"with it {cv['with_model']}\n"
-        f"the pages of {args.dirs[0]} alone: without {real['without_model']}, "
-        f"with {real['with_model']}"
+        f"cross-validated by publisher on {', '.join(cv['scored_on'])}: "
+        f"without the model {cv['scored']['without_model']}, with it {cv['scored']['with_model']}"
     )
     return 0
 

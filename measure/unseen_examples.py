@@ -1,7 +1,7 @@
 """Out-of-sample training examples for the confidence model: the figures the rules chose on
 labelled pages *before* any rule had been written from those pages.
 
-    python -m measure.unseen_examples --rules-at COMMIT DIR [DIR ...] --out FILE
+    python -m measure.unseen_examples --rules-at COMMIT [--prefix ID_PREFIX ...] DIR ... --out FILE
 
 The rules in this repository were written while reading the development pages, so on those pages
 they are right far more often (F1 0.90) than on pages nobody read (0.72-0.79): a confidence model
@@ -41,10 +41,13 @@ from tasks.figures import headline_choices
 from tasks.figures.confidence import FEATURE_NAMES
 assert tc.__file__.startswith(sys.argv[1]), tc.__file__
 out = {"features": list(FEATURE_NAMES), "examples": [], "missed": {}, "pages": 0}
-for d in map(Path, sys.argv[2:]):
+prefixes = tuple(p for p in sys.argv[2].split(",") if p)
+for d in map(Path, sys.argv[3:]):
     missed = 0
     for gold_file in sorted(d.glob("*.gold.json")):
         case = gold_file.name[: -len(".gold.json")]
+        if prefixes and not case.startswith(prefixes):
+            continue
         rec = json.loads(gold_file.read_text(encoding="utf-8"))
         html = gold_file.with_name(case + ".html").read_bytes()
         a = parse_article(html, url=rec.get("url"), profile=rec.get("profile"))
@@ -68,27 +71,33 @@ print(json.dumps(out))
 """
 
 
+def _shown(d: Path) -> str:
+    here = Path.cwd().resolve()
+    return str(d.relative_to(here)) if d.is_relative_to(here) else str(d)
+
+
 def _fields(cls: type) -> set[str]:
     return {f.name for f in dataclasses.fields(cls)}
 
 
-def load_unseen(paths: list[Path]) -> tuple[list[Example], int, int]:
-    """(examples with today's features, gold figures never chosen, pages) from files written by
-    this module."""
+def load_unseen(paths: list[Path]) -> tuple[list[Example], dict[str, int], int]:
+    """(examples with today's features, gold figures never chosen per file, pages) from files
+    written by this module."""
     examples: list[Example] = []
-    missed = pages = 0
+    missed: dict[str, int] = {}
+    pages = 0
     for path in paths:
         data = json.loads(path.read_text(encoding="utf-8"))
         for e in data["examples"]:
             sig = dict(e["signals"], title_numbers=frozenset(e["signals"]["title_numbers"]))
             x = features(CandidateFacts(**e["facts"]), PageSignals(**sig))
             examples.append(Example(x, int(e["y"]), e["group"], e["case"], str(path)))
-        missed += sum(data["missed"].values())
+        missed[str(path)] = sum(data["missed"].values())
         pages += data["pages"]
     return examples, missed, pages
 
 
-def collect(commit: str, dirs: list[Path]) -> dict:
+def collect(commit: str, dirs: list[Path], prefixes: tuple[str, ...] = ()) -> dict:
     repo = Path(__file__).resolve().parents[1]
     with tempfile.TemporaryDirectory(prefix="optally-rules-") as tmp:
         tree = Path(tmp) / "rules"
@@ -99,7 +108,7 @@ def collect(commit: str, dirs: list[Path]) -> dict:
         )
         try:
             res = subprocess.run(
-                [sys.executable, "-c", _CHILD, str(tree), *map(str, dirs)],
+                [sys.executable, "-c", _CHILD, str(tree), ",".join(prefixes), *map(str, dirs)],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -120,7 +129,9 @@ def collect(commit: str, dirs: list[Path]) -> dict:
             )
     del data["features"]
     data["rules_at"] = commit
-    data["dirs"] = [str(d) for d in dirs]
+    data["dirs"] = [_shown(d) for d in dirs]
+    data["prefixes"] = list(prefixes)
+    data["missed"] = {_shown(Path(k)): v for k, v in data["missed"].items()}
     return data
 
 
@@ -130,12 +141,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("dirs", nargs="+", type=Path, metavar="DIR")
     ap.add_argument("--rules-at", required=True, help="the commit before any rule read DIR's pages")
+    ap.add_argument(
+        "--prefix",
+        action="append",
+        default=[],
+        help="only the pages whose id starts so (repeatable): one round's pages",
+    )
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     if any("blind" in d.parts for d in args.dirs):
         print("error: the blind split is scored, never trained on", file=sys.stderr)
         return 2
-    data = collect(args.rules_at, [d.resolve() for d in args.dirs])
+    data = collect(args.rules_at, [d.resolve() for d in args.dirs], tuple(args.prefix))
     args.out.write_text(json.dumps(data, indent=0) + "\n", encoding="utf-8")
     ys = [e["y"] for e in data["examples"]]
     print(

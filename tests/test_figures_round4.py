@@ -145,6 +145,14 @@ SENTENCES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]
         {("operation", "arrests", 30)},
     ),
     (
+        "people pointed back at are no new count",
+        "Migration office detains 13 smugglers",
+        "Officers detained 13 people smugglers in the operation.\n\n"
+        "The ministry said that of the four foreigners detained, two were wanted abroad.",
+        {("operation", "arrests", 13, "exact")},
+        {("operation", "arrests", 4)},
+    ),
+    (
         "began on one date and finished on another",
         "Worldwide action against smugglers",
         "The operation began on 2 March and finished on 9 March, INTERPOL said.",

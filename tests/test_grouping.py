@@ -47,7 +47,9 @@ def test_every_page_is_a_dev_page_in_one_operation(raw: dict) -> None:
     assert dev == ROOT / "tests" / "fixtures" / "real" / "dev"
     pages = [p for op in raw["operations"].values() for p in op["pages"]]
     assert len(pages) == len(set(pages)) == 168
-    assert {p.name[: -len(".html")] for p in dev.glob("*.html")} == set(pages)
+    # the 168 development pages of rounds 1-3; the pages of round 4 are not grouping-labelled
+    # (tests/fixtures/groupings/README.md)
+    assert set(pages) <= {p.name[: -len(".html")] for p in dev.glob("*.html")}
 
 
 def test_positives_are_every_pair_within_an_operation(raw: dict) -> None:

@@ -445,7 +445,9 @@ def _verb_after_noun(
         # a bare number must sit right before its verb: "16 were arrested", "six charged";
         # or name, in a few words the tables do not know, whom the verb arrested: "some 60
         # delivery drivers have been arrested"
-        verb = verb if _UNKNOWN_PLURAL_THEN_VERB.match(text, np.end) else None
+        unknown_people = _UNKNOWN_PLURAL_THEN_VERB.match(text, np.end) is not None
+        # not a back-reference: "of the four foreigners detained" points at people counted before
+        verb = verb if unknown_people and not _THE_BEFORE.search(s.before) else None
     return head, verb
 
 
@@ -459,6 +461,9 @@ _STATES_OF_ONE_COUNTRY = re.compile(
 _ONE_COUNTRYS = frozenset(
     {"us", "u.s.", "american", "australian", "brazilian", "indian", "mexican", "nigerian"}
 )
+
+
+_THE_BEFORE = re.compile(r"\b(?:the|these|those|their)\s$", re.IGNORECASE)
 
 
 # Up to four lower-case words ending in a plural noun, then an arrest or charge verb.
