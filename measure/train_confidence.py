@@ -176,6 +176,7 @@ def train(dirs: list[Path], folds: int, unseen: list[Path] | None = None) -> dic
     final = fit(list(range(len(examples))))
 
     def cv_of(sources: list[str]) -> dict[str, dict[str, float]]:
+        sources = sorted(set(sources))
         sel = [i for i, e in enumerate(examples) if e.source in sources]
         p, y = [out_of_fold[i] for i in sel], [ys[i] for i in sel]
         m = sum(missed.get(src, 0) for src in sources)
@@ -227,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="FILE",
-        help="train on these out-of-sample choices (python -m measure.unseen_examples) instead",
+        help="train on these out-of-sample choices too (python -m measure.unseen_examples); "
+        "the threshold is then chosen on them",
     )
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
     args = ap.parse_args(argv)

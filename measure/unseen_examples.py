@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure.train_confidence import Example
+from measure.train_confidence import Example, _shown
 from tasks.figures.confidence import CandidateFacts, PageSignals, features
 
 # Run inside the old checkout's interpreter path: its rules and its feature extraction.
@@ -69,11 +69,6 @@ for d in map(Path, sys.argv[3:]):
     out["missed"][str(d)] = missed
 print(json.dumps(out))
 """
-
-
-def _shown(d: Path) -> str:
-    here = Path.cwd().resolve()
-    return str(d.relative_to(here)) if d.is_relative_to(here) else str(d)
 
 
 def _fields(cls: type) -> set[str]:

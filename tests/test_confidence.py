@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -144,15 +145,80 @@ def test_training_writes_a_model_with_cross_validated_scores(tmp_path: Path) -> 
     assert model["trained_on"]["examples"] - model["trained_on"]["right"] >= 2
     assert model["trained_on"]["gold_never_chosen"] >= 2
     cv = model["cross_validation"]
-    assert set(cv) == {
-        "folds",
-        "grouped_by",
-        "without_model",
-        "with_model",
-        "real_pages",
-        "real_pages_dir",
+    assert set(cv) == {"folds", "grouped_by", "all", "scored", "scored_on"}
+    assert set(cv["scored"]) == {"without_model", "with_model"}
+    assert cv["scored_on"] == [str(pages)]
+    # the two relabelled figures are wrong choices, and the model says how many it withholds
+    row = model["withheld"][str(pages)]
+    assert row["wrong"] >= 2
+    assert row["right"] + row["wrong"] == model["trained_on"]["examples"]
+
+
+def _unseen_file(path: Path, rows: list[tuple[dict, int, str]]) -> None:
+    """A file as measure.unseen_examples writes it: what the rules knew of each choice."""
+    signals = {
+        "event_title": True,
+        "event_lead": True,
+        "aggregate": False,
+        "followup": False,
+        "force_parts": 0,
+        "context_parts": 0,
+        "title_numbers": [],
+        "units": 10,
     }
-    assert set(cv["real_pages"]) == {"without_model", "with_model"}
+    examples = []
+    for facts, y, group in rows:
+        base = {
+            "metric": "arrests",
+            "scope": "operation",
+            "value": 12.0,
+            "qualifier": "exact",
+            "title_only": False,
+            "heading": False,
+            "listed": False,
+            "weak": False,
+            "quoted": False,
+            "part": False,
+            "headline": True,
+            "bullet": False,
+            "order": 1,
+            "rival_values": 0,
+        }
+        examples.append(
+            {"facts": base | facts, "signals": signals, "y": y, "group": group, "case": group}
+        )
+    path.write_text(
+        json.dumps({"examples": examples, "missed": {"x": 1}, "pages": len(rows)}),
+        encoding="utf-8",
+    )
+
+
+def test_training_on_unseen_choices_chooses_its_threshold_on_them(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    pages = tmp_path / "pages"  # no in-sample pages: the out-of-sample choices alone
+    pages.mkdir()
+    # out of sample, a back-reference from a quotation is wrong, a plain statement right
+    rows = []
+    for i in range(12):
+        rows.append(({}, 1, f"p{i}.example"))
+        rows.append(({"weak": True, "quoted": True, "headline": False}, 0, f"p{i}.example"))
+    unseen = tmp_path / "unseen.json"
+    _unseen_file(unseen, rows)
+    out = tmp_path / "model.json"
+    argv = [str(pages), "--unseen", str(unseen), "--folds", "3", "--out", str(out)]
+    assert train_main(argv) == 0
+    model = json.loads(out.read_text())
+    assert model["trained_on"]["unseen"] == [str(unseen)]
+    assert model["cross_validation"]["scored_on"] == [str(unseen)]
+    scored = model["cross_validation"]["scored"]
+    assert scored["without_model"]["precision"] == 0.5
+    assert scored["with_model"]["precision"] == 1.0
+    assert model["withheld"][str(unseen)] == {
+        "right": 12,
+        "right_withheld": 0,
+        "wrong": 12,
+        "wrong_withheld": 12,
+    }
 
 
 def test_training_refuses_the_blind_split(
@@ -186,3 +252,38 @@ def test_training_needs_its_directories(capsys: pytest.CaptureFixture[str]) -> N
         train_main([])
     assert exit_.value.code == 2
     assert "DIR" in capsys.readouterr().err
+
+
+def test_unseen_examples_are_the_choices_of_the_rules_at_a_commit(tmp_path: Path) -> None:
+    """measure.unseen_examples runs the rules of a commit (here HEAD, checked out into a
+    temporary worktree) on labelled pages; today's features are computed from what they knew."""
+    from measure.unseen_examples import collect, load_unseen
+
+    root = Path(__file__).resolve().parents[1]
+    head = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    if head.returncode != 0:
+        pytest.skip("not a git checkout")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for gold in sorted(CORPUS.glob("*.gold.json"))[:3]:
+        shutil.copy(gold, pages / gold.name)
+        html = gold.name.removesuffix(".gold.json") + ".html"
+        shutil.copy(CORPUS / html, pages / html)
+    first = sorted(pages.glob("*.gold.json"))[0].name[:3]
+    data = collect(head.stdout.strip(), [pages], (first,))
+    assert data["pages"] == 1  # the prefix keeps one page
+    assert data["examples"]
+    assert all(e["case"].startswith(first) for e in data["examples"])
+    assert all(e["y"] == 1 for e in data["examples"])  # the written corpus is all right
+    out = tmp_path / "unseen.json"
+    out.write_text(json.dumps(data), encoding="utf-8")
+    examples, missed, n = load_unseen([out])
+    assert n == 1 and sum(missed.values()) == 0
+    assert [len(e.x) for e in examples] == [len(FEATURE_NAMES)] * len(examples)
+    # the worktree is gone again
+    listed = subprocess.run(
+        ["git", "-C", str(root), "worktree", "list"], capture_output=True, text=True
+    ).stdout
+    assert "optally-rules-" not in listed

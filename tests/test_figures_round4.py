@@ -97,21 +97,6 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
 
 
 @pytest.mark.parametrize(
-    ("title", "body", "present", "absent"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
-def test_round4_page_families(
-    title: str,
-    body: str,
-    present: set[Fig],
-    absent: set[tuple[str, str, int | float]],
-) -> None:
-    got = _figs(title, body)
-    assert present <= got, f"missing {present - got}; got {sorted(got)}"
-    clash = {g for g in got if g[:3] in absent}
-    assert not clash, f"should not be read: {clash}"
-
-
-@pytest.mark.parametrize(
     ("title", "lead", "local", "expected"),
     [
         ("Dozens held in county drugs week", "Officers arrested 37.", False, True),
@@ -201,10 +186,10 @@ SENTENCES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]
 
 @pytest.mark.parametrize(
     ("title", "body", "present", "absent"),
-    [c[1:] for c in SENTENCES],
-    ids=[c[0] for c in SENTENCES],
+    [c[1:] for c in (*CASES, *SENTENCES)],
+    ids=[c[0] for c in (*CASES, *SENTENCES)],
 )
-def test_round4_sentence_families(
+def test_round4_families(
     title: str,
     body: str,
     present: set[Fig],
