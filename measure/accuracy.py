@@ -451,13 +451,14 @@ def model_line() -> str | None:
         return None
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     cv = data.get("cross_validation", {})
-    real = cv.get("real_pages", cv)
-    before, after = real.get("without_model", {}), real.get("with_model", {})
+    scored = cv.get("scored", {})
+    before, after = scored.get("without_model", {}), scored.get("with_model", {})
+    on = ", ".join(cv.get("scored_on", [])) or "its training pages"
     return (
-        f"confidence model, {cv.get('folds')}-fold cross-validation by publisher on "
-        f"{cv.get('real_pages_dir', 'its training pages')}: F1 {before.get('f1')} without it, "
-        f"{after.get('f1')} with it (precision {before.get('precision')} -> "
-        f"{after.get('precision')}); withholds under {data.get('threshold')}"
+        f"confidence model, {cv.get('folds')}-fold cross-validation by publisher on the rules' "
+        f"out-of-sample choices ({on}): F1 {before.get('f1')} without it, {after.get('f1')} "
+        f"with it (precision {before.get('precision')} -> {after.get('precision')}); "
+        f"withholds under {data.get('threshold')}"
     )
 
 

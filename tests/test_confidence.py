@@ -14,7 +14,7 @@ from measure.train_confidence import best_threshold
 from measure.train_confidence import main as train_main
 from tasks.extract import extract_page
 from tasks.figures import extract_figures, headline_choices
-from tasks.figures.confidence import FEATURE_NAMES, Model, load_model
+from tasks.figures.confidence import FEATURE_NAMES, MODEL_FILE, Model, load_model
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 BODY = (
@@ -287,3 +287,15 @@ def test_unseen_examples_are_the_choices_of_the_rules_at_a_commit(tmp_path: Path
         ["git", "-C", str(root), "worktree", "list"], capture_output=True, text=True
     ).stdout
     assert "optally-rules-" not in listed
+
+
+def test_make_accuracy_prints_the_models_out_of_sample_scores() -> None:
+    from measure.accuracy import model_line
+
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    scored = data["cross_validation"]["scored"]
+    line = model_line()
+    assert line is not None
+    assert "out-of-sample choices (tests/fixtures/real/unseen/round3.json" in line
+    assert f"F1 {scored['without_model']['f1']} without it" in line
+    assert f"withholds under {data['threshold']}" in line

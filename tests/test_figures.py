@@ -1,4 +1,9 @@
-"""Text -> figures (tasks.figures.extract_figures), table-driven on short invented articles."""
+"""Text -> figures (tasks.figures.extract_figures), table-driven on short invented articles.
+
+The rules are tested alone: the confidence model is switched off. Trained on the rules'
+out-of-sample choices, it withholds some right figures of these one- and two-sentence pages,
+which carry none of the signals of a real release (tests/test_confidence.py covers withholding;
+the accuracy gate covers its effect on real pages)."""
 
 from __future__ import annotations
 
@@ -6,10 +11,16 @@ from datetime import date
 
 import pytest
 
+import tasks.figures.page
 from domain.records import METRICS, QUALIFIERS, SCOPES, FigureResult
 from tasks.figures import extract_figures
 
 Fig = tuple[str, str, int | float, str]
+
+
+@pytest.fixture(autouse=True)
+def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: None)
 
 
 def _run(body: str, title: str | None = None, **kw: object) -> FigureResult:
