@@ -101,6 +101,7 @@ NEAR_RELATIVE = 0.1  # values this close (relative) are one figure revised or ro
 APPROX_RELATIVE = 0.15  # how far an "about N" may be from the exact value
 ROUND_RELATIVE = 0.1  # a round exact value (2,500) may be a rounding of a nearby one
 IDENTITY_WEIGHT = 0.2  # shared counts worth this identify an action without dates
+SMALL_COUNT_WEIGHT = 0.05  # a count under ten: any two weeks can share it
 SCORE_DIGITS = 9
 
 LOWER_BOUNDS = frozenset({"more_than", "at_least"})
@@ -435,7 +436,7 @@ def figure_weight(metric: str, value: float) -> float:
     if metric in COMMON_METRICS:
         return 0.1
     if value < 10:
-        return 0.05
+        return SMALL_COUNT_WEIGHT
     if value != int(value):
         return 0.45  # pence: nobody else seized £30,240.89
     digits = str(int(value)).rstrip("0")
@@ -515,6 +516,12 @@ def _dates_apart(page: _Features, op: _Features) -> bool:
     return False
 
 
+def _other_country(page: _Features, op: _Features) -> bool:
+    """Two countries' own parts of one action ("Finland's part", "Hungary's part"): each page
+    names one country, and not the same one (a page about the whole names many, or none)."""
+    return len(page.countries) == 1 and len(op.countries) == 1 and page.countries != op.countries
+
+
 def _other_force(page: _Features, op: _Features) -> bool:
     """A police force's own operation and a page that names only other forces."""
     return bool(
@@ -526,7 +533,7 @@ def _score(page: _Features, op: _Features) -> float:
     pn, on = page.name, op.name
     if pn and on and pn != on:
         return 0.0
-    if _dates_apart(page, op) or _other_force(page, op):
+    if _dates_apart(page, op) or _other_force(page, op) or _other_country(page, op):
         return 0.0
     figs = _compare_figures(page.figures, op.figures)
     same_name = bool(pn and pn == on)
@@ -566,8 +573,10 @@ def _score(page: _Features, op: _Features) -> float:
 
 def _identified(figs: _Figures, same_name: bool, shared_entity: bool) -> bool:
     """Evidence that an undated page and an operation are one action."""
-    if same_name and figs.telling > 0 and not figs.headline_conflict:
-        return True  # a name recurs (Aidant, Global Chain): it needs one figure besides
+    if same_name and figs.telling > SMALL_COUNT_WEIGHT and not figs.headline_conflict:
+        # a name recurs (Aidant, Global Chain): it needs one figure besides, and not a count
+        # under ten ("3 arrests"), which any two weeks of one programme can share
+        return True
     return figs.counts >= IDENTITY_WEIGHT or (figs.counts > 0 and shared_entity)
 
 

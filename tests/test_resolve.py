@@ -367,3 +367,32 @@ def test_two_weeks_of_action_sharing_only_dates_theme_and_seven_days_stay_apart(
         p.result.operation, start_date=date(2016, 10, 17), end_date=date(2016, 10, 23))))
         for p in (cambridgeshire, lancashire)]  # fmt: skip
     assert [m.new for m in resolve(dated, [])] == [True, False]
+
+
+def test_a_recurring_name_and_a_count_under_ten_are_no_identity() -> None:
+    """Round 4 of the real corpus: a force's Aidant week and another force's Aidant raid two
+    years earlier both made three arrests; one of the pages is undated."""
+    staffs = ex("Nail salons visited in Aidant week", None, {"arrests": 3, "duration_days": 5},
+                name="Operation Aidant", lead=None)  # fmt: skip
+    met = ex("Raid at garden centre part of Project Aidant", date(2020, 7, 9),
+             {"arrests": 3, "potential_victims": 11}, name="Project Aidant", lead=None)  # fmt: skip
+    assert [m.new for m in resolve([met, staffs], [])] == [True, True]
+    # an undated copy of the raid's own page, with its 11 victims, is the raid
+    copy = ex("Garden centre raid: 11 adults safeguarded", None,
+              {"arrests": 3, "potential_victims": 11}, name="Project Aidant", lead=None)  # fmt: skip
+    assert [m.new for m in resolve([met, copy], [])] == [True, False]
+
+
+def test_two_countries_own_parts_of_one_action_stay_apart() -> None:
+    """Finland's and Hungary's own pages on one European week share its dates and its seven
+    days; each names only its own country."""
+    week = {"start": date(2022, 6, 15), "end": date(2022, 6, 21)}
+    finland = ex("Cleaning sector checked in action week", date(2022, 7, 14),
+                 {"potential_victims": 6, "duration_days": 7}, lead=None,
+                 theme="labour_exploitation", countries=("Finland",), **week)  # fmt: skip
+    hungary = ex("Labour exploitation action days", date(2022, 7, 15), {"duration_days": 7},
+                 lead=None, theme="labour_exploitation", countries=("Hungary",), **week)  # fmt: skip
+    assert [m.new for m in resolve([finland, hungary], [])] == [True, True]
+    finnish_copy = ex("Finnish action week results", date(2022, 7, 15), {"duration_days": 7},
+                      lead=None, theme="labour_exploitation", countries=("Finland",), **week)  # fmt: skip
+    assert [m.new for m in resolve([finland, finnish_copy], [])] == [True, False]
