@@ -16,9 +16,9 @@ ACCURACY_FLOOR := tests/accuracy_floor.json
 # measure/unseen_examples.py, tests/fixtures/real/README.md), and the written corpus. Never the
 # blind pages. Measured (5-fold by publisher, scored on the out-of-sample choices): trained on the
 # development pages' in-sample choices, as before round 4, the model moved F1 there by 0.002 and
-# withheld almost nothing wrong; trained on out-of-sample choices it raises precision from 0.744
-# to 0.771 (F1 0.749 -> 0.752). The written corpus keeps it from withholding right figures of
-# well-formed releases (none of its 262 are withheld).
+# withheld almost nothing wrong; trained on the 515 out-of-sample choices it raises precision
+# from 0.736 to 0.750 (F1 0.742 -> 0.747; docs/EXTRACTION.md, section 7). The written corpus keeps
+# it from withholding right figures of well-formed releases (none of its 262 are withheld).
 CONFIDENCE_DIRS := tests/fixtures/corpus
 CONFIDENCE_UNSEEN := $(sort $(wildcard tests/fixtures/real/unseen/*.json))
 # Which real development pages report one operation (tests/fixtures/groupings/README.md).
