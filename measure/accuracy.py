@@ -454,9 +454,11 @@ def model_line() -> str | None:
     scored = cv.get("scored", {})
     before, after = scored.get("without_model", {}), scored.get("with_model", {})
     on = ", ".join(cv.get("scored_on", [])) or "its training pages"
+    if data.get("trained_on", {}).get("unseen"):
+        on = f"the rules' out-of-sample choices ({on})"
     return (
-        f"confidence model, {cv.get('folds')}-fold cross-validation by publisher on the rules' "
-        f"out-of-sample choices ({on}): F1 {before.get('f1')} without it, {after.get('f1')} "
+        f"confidence model, {cv.get('folds')}-fold cross-validation by publisher on {on}: "
+        f"F1 {before.get('f1')} without it, {after.get('f1')} "
         f"with it (precision {before.get('precision')} -> {after.get('precision')}); "
         f"withholds under {data.get('threshold')}"
     )

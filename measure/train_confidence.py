@@ -176,7 +176,6 @@ def train(dirs: list[Path], folds: int, unseen: list[Path] | None = None) -> dic
     final = fit(list(range(len(examples))))
 
     def cv_of(sources: list[str]) -> dict[str, dict[str, float]]:
-        sources = sorted(set(sources))
         sel = [i for i, e in enumerate(examples) if e.source in sources]
         p, y = [out_of_fold[i] for i in sel], [ys[i] for i in sel]
         m = sum(missed.get(src, 0) for src in sources)
@@ -202,8 +201,8 @@ def train(dirs: list[Path], folds: int, unseen: list[Path] | None = None) -> dic
         "cross_validation": {
             "folds": min(folds, n_groups),
             "grouped_by": "publisher",
-            "all": cv_of([e.source for e in examples]),
-            # what the threshold was chosen on: the out-of-sample choices, or the first dirs
+            "all": cv_of(sorted({e.source for e in examples})),
+            # what the threshold was chosen on: the out-of-sample choices, or else all dirs
             "scored": cv_of(chosen_on),
             "scored_on": [_shown(Path(src)) for src in chosen_on],
         },

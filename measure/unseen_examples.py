@@ -30,7 +30,9 @@ from pathlib import Path
 from measure.train_confidence import Example, _shown
 from tasks.figures.confidence import CandidateFacts, PageSignals, features
 
-# Run inside the old checkout's interpreter path: its rules and its feature extraction.
+# Run with the old checkout first on the path: its article reader and its rules. It reads the
+# pages as measure.train_confidence.load_examples does, but keeps what the rules knew of each
+# choice (CandidateFacts, PageSignals) rather than an old commit's feature vector.
 _CHILD = r"""
 import dataclasses, json, sys
 sys.path.insert(0, sys.argv[1])
@@ -38,9 +40,8 @@ from pathlib import Path
 import measure.train_confidence as tc
 from tasks.article import parse_article
 from tasks.figures import headline_choices
-from tasks.figures.confidence import FEATURE_NAMES
 assert tc.__file__.startswith(sys.argv[1]), tc.__file__
-out = {"features": list(FEATURE_NAMES), "examples": [], "missed": {}, "pages": 0}
+out = {"examples": [], "missed": {}, "pages": 0}
 prefixes = tuple(p for p in sys.argv[2].split(",") if p)
 for d in map(Path, sys.argv[3:]):
     missed = 0
@@ -62,8 +63,7 @@ for d in map(Path, sys.argv[3:]):
             sig["title_numbers"] = sorted(sig["title_numbers"])
             out["examples"].append({"facts": dataclasses.asdict(facts), "signals": sig,
                 "y": int(key in gold),
-                "group": tc._publisher(rec.get("url"), case), "case": case,
-                "metric": fig.metric, "scope": fig.scope, "shape": rec.get("shape")})
+                "group": tc._publisher(rec.get("url"), case), "case": case})
         missed += len(gold - chosen)
         out["pages"] += 1
     out["missed"][str(d)] = missed
@@ -122,7 +122,6 @@ def collect(commit: str, dirs: list[Path], prefixes: tuple[str, ...] = ()) -> di
             raise SystemExit(
                 f"the rules at {commit} describe a choice otherwise; pick a later commit"
             )
-    del data["features"]
     data["rules_at"] = commit
     data["dirs"] = [_shown(d) for d in dirs]
     data["prefixes"] = list(prefixes)

@@ -43,19 +43,13 @@ from tasks.figures.facts import (
 )
 from tasks.figures.metric_rules import read_sentence
 from tasks.figures.numbers import COUNT, MONEY, NumberMention, find_numbers
-from tasks.figures.places import (
-    COUNTRY,
-    FORCE,
-    UK_PLACE_NAMES,
-    Entity,
-    canonical_agency,
-    find_entities,
-)
+from tasks.figures.places import COUNTRY, FORCE, Entity, canonical_agency, find_entities
 from tasks.figures.scopes import (
     CONTEXT,
     FORCE_SCOPE,
     INTERNATIONAL,
     OPERATION,
+    UK_PLACE,
     PageProfile,
     Scope,
     is_international_headline,
@@ -424,17 +418,12 @@ def _analyse(
     return page, candidates, scopes, dur
 
 
-_UK_PLACE_IN = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in UK_PLACE_NAMES) + r")\b")
-
-
 def _part_page(page: _Page) -> bool:
     """Is the page a force's, county's or region's page about its own part of a national
     action (``tasks.figures.wholes``)?"""
     lead = next((u.text for u in page.units if u.span is not None and u.rank == BODY), "")
     head = f"{page.title}\n{lead}"
-    local = (
-        any(e.kind == FORCE for e in find_entities(head)) or _UK_PLACE_IN.search(head) is not None
-    )
+    local = any(e.kind == FORCE for e in find_entities(head)) or UK_PLACE.search(head) is not None
     return part_page(page.title, lead, local)
 
 

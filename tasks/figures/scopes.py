@@ -176,6 +176,8 @@ _WIDER = re.compile(
     re.IGNORECASE,
 )
 _UK_PLACES = "|".join(re.escape(p) for p in UK_PLACE_NAMES)
+# A UK force area, county or city named anywhere in a text.
+UK_PLACE = re.compile(rf"\b(?:{_UK_PLACES})\b")
 # Words that pin a sentence's numbers to the UK (so they are not the wider action's).
 _UK_LOCAL = re.compile(
     r"\b(?:in|across|throughout) the UK\b|\bUK-wide\b|\bin (?:England|Scotland|Wales|Northern Ireland|Britain)\b|"
@@ -318,7 +320,7 @@ _UK_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
         ),
         2,
     ),
-    (re.compile(rf"\b(?:{_UK_PLACES})\b"), 2),
+    (UK_PLACE, 2),
     # the page reports its own part of a wider action: "Kent arrests as part of Europe-wide
     # crackdown", "BTP joins European rail action"
     (
@@ -559,7 +561,7 @@ _TOOK_PART = re.compile(
 
 
 def _entity_subject(
-    entities: list[Entity], first_count: int, profile: PageProfile, text: str = ""
+    entities: list[Entity], first_count: int, profile: PageProfile, text: str
 ) -> str | None:
     """The one force or country a sentence attributes its numbers to, if any.
 

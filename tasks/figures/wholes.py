@@ -98,9 +98,6 @@ def national_wholes(candidates: Sequence[Candidate], units: Sequence[Unit]) -> l
     return [c for c in candidates if not (c.scope == OPERATION and c.unit.order in wholes)]
 
 
-__all__ = ["NATIONAL_WHOLE", "background_headline", "national_wholes", "part_page"]
-
-
 # An operation's own running total is its result, not background ("745 suspects have been
 # arrested under Operation Notarise, which started a little over a year ago").
 _AN_OPERATION = re.compile(r"\b(?:[Oo]peration|[Oo]p|[Pp]roject)\s[A-Z]")
@@ -119,3 +116,6 @@ def background_headline(candidates: Sequence[Candidate]) -> bool:
         if same and all(c.scope == CONTEXT and not _AN_OPERATION.search(c.unit.text) for c in same):
             return True
     return False
+
+
+__all__ = ["NATIONAL_WHOLE", "background_headline", "national_wholes", "part_page"]

@@ -458,7 +458,8 @@ _STATES_OF_ONE_COUNTRY = re.compile(
 )
 
 
-_ONE_COUNTRYS = frozenset(
+# "50 US states": a country of states named after the number
+_FEDERAL_ADJECTIVES = frozenset(
     {"us", "u.s.", "american", "australian", "brazilian", "indian", "mexican", "nigerian"}
 )
 
@@ -499,7 +500,7 @@ def _metric_reading(
     if (
         head == COUNTRY_N
         and "states" in np.words
-        and (_STATES_OF_ONE_COUNTRY.search(s.before) or _ONE_COUNTRYS.intersection(np.words))
+        and (_STATES_OF_ONE_COUNTRY.search(s.before) or _FEDERAL_ADJECTIVES.intersection(np.words))
     ):
         return NONE  # "11 of Brazil's 27 states": parts of one country, not countries
     if head == PERSON_N and verb == "victim":
