@@ -46,12 +46,14 @@ from tasks.figures.numbers import COUNT, MONEY, NumberMention, find_numbers
 from tasks.figures.places import COUNTRY, FORCE, Entity, canonical_agency, find_entities
 from tasks.figures.scopes import (
     CONTEXT,
+    CONTINUED,
     FORCE_SCOPE,
     INTERNATIONAL,
     OPERATION,
     UK_PLACE,
     PageProfile,
     Scope,
+    continues_wider,
     is_international_headline,
     is_joint_operation,
     make_profile,
@@ -277,6 +279,7 @@ def _unit_scope(
     ents: list[Entity],
     intro: Scope | None,
     before: Scope | None = None,
+    before_text: str = "",
 ) -> Scope:
     first_count = counts[0].figure_start if counts else len(u.text)
     caption = bool(u.sentence and u.sentence.caption)
@@ -296,6 +299,8 @@ def _unit_scope(
         and _CONTINUES_BEFORE.match(u.text)
     ):
         return before  # "That led to 64 arrests": the part the sentence before was about
+    if u.span is not None and continues_wider(sc, before, before_text, u.text, ents, page.profile):
+        return Scope(INTERNATIONAL, reason=CONTINUED)
     return sc
 
 
@@ -382,11 +387,12 @@ def _analyse(
     previous: str | None = None  # the last metric of the sentence before
     countries_listed = _MORE_PARTICIPANTS.search(page.body) is None
     before: Scope | None = None  # the scope of the body sentence before
+    before_text = ""
     for idx, u in enumerate(page.units):
         counts, ents = _unit_parts(page, u)
-        sc = _unit_scope(page, u, counts, ents, intro, before)
+        sc = _unit_scope(page, u, counts, ents, intro, before, before_text)
         if u.span is not None:
-            before = sc
+            before, before_text = sc, u.text
         if u.sentence is not None and not u.sentence.bullet:
             intro = sc if u.sentence.lead_in else None
             intro_text = u.text if u.sentence.lead_in else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tasks.figures.sentences import finditer_from
 
@@ -526,6 +527,17 @@ def _ambiguous_ok(word: str, kind: str) -> bool:
     if word == "Met":
         return kind == FORCE
     return word[:1].isupper() and not word.isupper()
+
+
+@lru_cache(maxsize=256)
+def own_name_pattern(name: str) -> re.Pattern[str] | None:
+    """Every written form of a force's or agency's name, in any case ("gardaí" is how Irish
+    pages write the Garda's officers), as one pattern; None for a name with no forms."""
+    forms = (*_NAMED_FORCES.get(name, ()), *_AGENCIES.get(name, ()))
+    if not forms:
+        return None
+    alts = "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
+    return re.compile(rf"(?<![\w’'])(?:{alts})(?![\w’'])", re.IGNORECASE)
 
 
 def countries_in(text: str) -> list[Entity]:

@@ -35,6 +35,7 @@ from tasks.figures.places import (
     UK_PLACE_NAMES,
     Entity,
     find_entities,
+    own_name_pattern,
 )
 from tasks.figures.places import (
     FORCE_NAMES as _FORCE_NAMES,
@@ -172,7 +173,9 @@ _WIDER = re.compile(
     r"part of an? (?:wider|larger|broader|bigger|European|international|global|Europe-wide|EU-wide|worldwide|pan-European) "
     r"(?:\w+ )?(?:operation|action|intensification|effort|crackdown|campaign|week)|"
     r"across (?:the |all )?(?:\d[\d,]*|[a-z]+)? ?(?:participating |partner |other )?countries|"
-    r"(?:participating|partner|other) countries)\b",
+    r"(?:participating|partner|other) countries|"
+    # "At European level the operation was led by the Netherlands": the whole, after the part
+    r"at (?:the )?(?:European|EU|international|global|Europe-wide) level)\b",
     re.IGNORECASE,
 )
 _UK_PLACES = "|".join(re.escape(p) for p in UK_PLACE_NAMES)
@@ -837,3 +840,54 @@ def place_splits(
     if len(hits) < 2:
         return {}
     return {i: p for i, p in hits.items() if not _is_home(p, profile)}
+
+
+CONTINUED = "wider action continued"
+
+
+def continues_wider(
+    sc: Scope,
+    before: Scope | None,
+    before_text: str,
+    text: str,
+    ents: list[Entity],
+    profile: PageProfile,
+) -> bool:
+    """Does a sentence go on with the wider action the sentence before was about?
+
+    On a page about its own part of a multi-country action, a passage on the whole ("According
+    to Europol, the action covered hundreds of sites. More than 1,000 people were arrested.")
+    runs on until the text comes back to the page's own side: a sentence that names no place,
+    force or agency of its own and is not pinned to the home country continues the whole.
+    """
+    if profile.international_headline or before is None:
+        return False
+    if before.scope != INTERNATIONAL or sc.scope != OPERATION or sc.reason:
+        return False
+    if before.reason != CONTINUED and not _marker_score(before_text, _INTL_MARKERS):
+        return False  # "in the wider community" names no multi-country action
+    if _UK_LOCAL.search(text) or _names_a_side(ents):
+        return False
+    own = own_name_pattern(profile.lead) if profile.lead else None
+    if own is not None and own.search(text):
+        return False  # "In all, gardaí made 106 arrests": the page's own force again
+    # "Finnish authorities joined the international action days": a sentence about the page's
+    # own side joining the whole opens no passage on the whole
+    return before.reason == CONTINUED or not _names_a_side(find_entities(before_text))
+
+
+# A sentence naming this many countries, forces or national agencies lists the whole's
+# participants ("led by the Netherlands together with France, Italy, Romania and the UK").
+_PARTICIPANT_LIST = 3
+
+
+def _names_a_side(ents: list[Entity]) -> bool:
+    """Does a sentence name one or two countries, forces or national agencies (a side of the
+    action, not a list of its participants)?"""
+    names = {
+        e.name
+        for e in ents
+        if e.kind in (COUNTRY, DEMONYM, FORCE)
+        or (e.kind == AGENCY and e.name not in INTERNATIONAL_AGENCIES)
+    }
+    return 0 < len(names) < _PARTICIPANT_LIST

@@ -1,0 +1,95 @@
+"""A passage on the wider action (docs/EXTRACTION.md, section 4, "A passage on the whole"): on a
+page about its own part of a multi-country action, sentences after one about the whole go on
+with the whole until the text comes back to the page's own side. Every sentence is written for
+this test; the rules are tested alone (the confidence model is switched off)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import tasks.figures.page
+from tasks.figures import extract_figures
+
+Fig = tuple[str, str, int | float, str]
+
+
+@pytest.fixture(autouse=True)
+def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: None)
+
+
+def _figs(title: str, body: str) -> set[Fig]:
+    res = extract_figures(body, title, published=date(2023, 10, 1))
+    return {(f.scope, f.metric, f.value, f.qualifier) for f in res.figures}
+
+
+# (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
+CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] = [
+    (
+        "the whole's results run on after 'at European level'",
+        "Maltese police take part in EU action on labour exploitation",
+        "Officers in Malta inspected 58 workplaces over three days.\n\n"
+        "At European level the action was co-ordinated by Europol.\n\n"
+        "The participating authorities made 212 arrests.\n\n"
+        "They also identified 340 possible victims of trafficking.\n\n"
+        "In Malta, officers arrested four people.",
+        {
+            ("international", "arrests", 212, "exact"),
+            ("international", "potential_victims", 340, "exact"),
+            ("operation", "arrests", 4, "exact"),
+        },
+        {("operation", "arrests", 212), ("operation", "potential_victims", 340)},
+    ),
+    (
+        "the page's own force, written in lower case, ends the passage",
+        "Gardaí join Europol action against trafficking gangs",
+        "According to Europol, the action covered 25 countries.\n\n"
+        "More than 800 people were arrested.\n\n"
+        "In all, gardaí made 31 arrests during the week.",
+        {("international", "arrests", 800, "more_than"), ("operation", "arrests", 31, "exact")},
+        {("international", "arrests", 31), ("operation", "arrests", 800)},
+    ),
+    (
+        "a sentence on one's own side joining the whole opens no passage",
+        "Thousand sites checked in joint action week",
+        "Finnish authorities joined the international action days in June.\n\n"
+        "Officers checked 1,087 targets and identified six victims.",
+        {("operation", "potential_victims", 6, "exact")},
+        {("international", "potential_victims", 6)},
+    ),
+    (
+        "(control) 'the wider community' names no multi-country action",
+        "County police make 40 arrests in drugs week",
+        "Officers also worked with schools in the wider community.\n\n"
+        "In all, 40 arrests were made and 12 people were safeguarded.",
+        {("operation", "arrests", 40, "exact"), ("operation", "potential_victims", 12, "exact")},
+        {("international", "arrests", 40)},
+    ),
+    (
+        "(control) a list of the whole's participants does not end the passage",
+        "Irish agencies part of Europe-wide labour operation",
+        "Across Europe, labour inspectors and police visited 900 workplaces.\n\n"
+        "The action was led by the Netherlands with France, Italy and Romania.\n\n"
+        "Police made 57 arrests.",
+        {("international", "arrests", 57, "exact")},
+        {("operation", "arrests", 57)},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "present", "absent"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_passage_on_the_whole(
+    title: str,
+    body: str,
+    present: set[Fig],
+    absent: set[tuple[str, str, int | float]],
+) -> None:
+    got = _figs(title, body)
+    assert present <= got, f"missing {present - got}; got {got}"
+    assert not {(s, m, v) for s, m, v, _ in got} & absent, got
