@@ -175,12 +175,18 @@ def _countries(
 
 # "27 safeguarding referrals", "social care referrals": referrals that are not into the NRM.
 _NOT_NRM_REFERRAL = frozenset({"safeguarding", "social", "care", "welfare", "housing", "health"})
+# "18 safeguarding referrals were made", "12 new CSE referrals": one referral per person at risk,
+# so the operation's potential victims (the labelling convention, round 4).
+_SAFEGUARDING_REFERRAL = frozenset({"safeguarding", "cse", "welfare"})
 
 
 def _referrals(
     head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
 ) -> str | None:
-    if _NOT_NRM_REFERRAL.intersection(np.words):
+    words = {w.lower() for w in np.words}
+    if _SAFEGUARDING_REFERRAL.intersection(words):
+        return "potential_victims"
+    if _NOT_NRM_REFERRAL.intersection(words):
         return None
     return "nrm_referrals" if NRM.search(context) else None
 

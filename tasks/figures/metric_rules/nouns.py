@@ -78,7 +78,7 @@ for _cls, _words in (
         "premises addresses address properties property homes houses locations sites businesses "
         "brothels brothel washes bars salons shops stores restaurants farms factories venues "
         "hotels workplaces establishments parlours flats takeaways warehouses vineyards "
-        "car-washes",
+        "car-washes residences dwellings apartments",
     ),
     (VISIT_N, "visits raids inspections"),
     (WEAPON_N, "weapons weapon"),

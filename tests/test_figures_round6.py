@@ -1,7 +1,9 @@
-"""A passage on the wider action (docs/EXTRACTION.md, section 4, "A passage on the whole"): on a
-page about its own part of a multi-country action, sentences after one about the whole go on
-with the whole until the text comes back to the page's own side. Every sentence is written for
-this test; the rules are tested alone (the confidence model is switched off)."""
+"""Rules of round 6 (docs/EXTRACTION.md, "Round 6"). A passage on the wider action (section 4, "A
+passage on the whole"): on a page about its own part of a multi-country action, sentences after
+one about the whole go on with the whole until the text comes back to the page's own side. Words:
+safeguarding referrals are potential victims (the round-4 convention); residences, dwellings and
+apartments are premises. Every sentence is written for this test; the rules are tested alone
+(the confidence model is switched off)."""
 
 from __future__ import annotations
 
@@ -91,5 +93,51 @@ def test_passage_on_the_whole(
     absent: set[tuple[str, str, int | float]],
 ) -> None:
     got = _figs(title, body)
+    assert present <= got, f"missing {present - got}; got {got}"
+    assert not {(s, m, v) for s, m, v, _ in got} & absent, got
+
+
+# (sentence, figures that must be present, (scope, metric, value) that must be absent)
+WORDS: list[tuple[str, set[Fig], set[tuple[str, str, int | float]]]] = [
+    (
+        "Neighbourhood teams made 23 safeguarding referrals during the fortnight.",
+        {("operation", "potential_victims", 23, "exact")},
+        {("operation", "nrm_referrals", 23)},
+    ),
+    (
+        "Nine new CSE referrals were made after the visits.",
+        {("operation", "potential_victims", 9, "exact")},
+        set(),
+    ),
+    (
+        "Officers made 14 social care referrals.",
+        set(),
+        {("operation", "potential_victims", 14), ("operation", "nrm_referrals", 14)},
+    ),
+    (
+        "Officers made 31 safeguarding referrals and 8 referrals into the National Referral "
+        "Mechanism.",
+        {
+            ("operation", "potential_victims", 31, "exact"),
+            ("operation", "nrm_referrals", 8, "exact"),
+        },
+        {("operation", "nrm_referrals", 31)},
+    ),
+    (
+        "Detectives visited 61 cuckooed residences across the borough.",
+        {("operation", "premises_visited", 61, "exact")},
+        set(),
+    ),
+    (
+        "Inspectors called at 17 dwellings and two apartments blocks.",
+        set(),
+        {("operation", "premises_visited", 17)},
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "present", "absent"), WORDS, ids=[w[0][:40] for w in WORDS])
+def test_words(body: str, present: set[Fig], absent: set[tuple[str, str, int | float]]) -> None:
+    got = _figs("Results of the operation", body)
     assert present <= got, f"missing {present - got}; got {got}"
     assert not {(s, m, v) for s, m, v, _ in got} & absent, got
