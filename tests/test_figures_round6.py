@@ -1,9 +1,9 @@
-"""Rules of round 6 (docs/EXTRACTION.md, "Round 6"). A passage on the wider action (section 4, "A
-passage on the whole"): on a page about its own part of a multi-country action, sentences after
-one about the whole go on with the whole until the text comes back to the page's own side. Words:
-safeguarding referrals are potential victims (the round-4 convention); residences, dwellings and
-apartments are premises. Every sentence is written for this test; the rules are tested alone
-(the confidence model is switched off)."""
+"""Rules of round 6 (docs/EXTRACTION.md, "Round 6"). A passage on the wider action (section 4,
+"A passage on the whole"): on a page about its own part of a multi-country action, sentences
+after one about the whole go on with the whole until the text comes back to the page's own side.
+Words: safeguarding referrals are potential victims, vulnerable people only identified are not
+(the round-4 conventions); residences, dwellings and apartments are premises. Every sentence is
+written for this test; the rules are tested alone (the confidence model is switched off)."""
 
 from __future__ import annotations
 
@@ -122,6 +122,16 @@ WORDS: list[tuple[str, set[Fig], set[tuple[str, str, int | float]]]] = [
             ("operation", "nrm_referrals", 8, "exact"),
         },
         {("operation", "nrm_referrals", 31)},
+    ),
+    (
+        "Patrols in the town centre identified 33 vulnerable young people.",
+        set(),
+        {("operation", "potential_victims", 33)},
+    ),
+    (
+        "Patrols identified 33 vulnerable young people and referred them to safeguarding teams.",
+        {("operation", "potential_victims", 33, "exact")},
+        set(),
     ),
     (
         "Detectives visited 61 cuckooed residences across the borough.",

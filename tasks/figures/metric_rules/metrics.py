@@ -141,6 +141,8 @@ def _people(
     if verb == "victim" and head != GENDER_N and _VICTIM_CUE.search(sentence):
         if _LABOUR_VIOLATION_AFTER.match(sentence, np.end):
             return None  # workers affected by labour-law breaches are not trafficking victims
+        if _only_identified_vulnerable(np, sentence):
+            return None
         if head == PERSON_N and np.words:
             # "eight women ... taken to a reception centre": men and women are adults, boys
             # and girls children (the corpus convention)
@@ -149,6 +151,26 @@ def _people(
                 return group
         return "potential_victims"
     return None
+
+
+# What the operation did for people beyond finding them: safeguarding, engaging, referring,
+# rescuing, supporting, or the page calling them victims.
+_MORE_THAN_IDENTIFIED = re.compile(
+    r"\b(?:safeguard\w*|engag\w*|referr\w*|rescu\w*|protect\w*|support\w*|safety|victims?|"
+    r"exploit\w*|traffick\w*|enslav\w*|slavery)\b",
+    re.IGNORECASE,
+)
+_IDENTIFIED = re.compile(r"\bidentif(?:y|ied|ying|ication)\b", re.IGNORECASE)
+
+
+def _only_identified_vulnerable(np: NounPhrase, sentence: str) -> bool:
+    """ "more than 50 vulnerable people identified", with nothing done for them and no one
+    called a victim: not potential victims (the labelling convention, round 4)."""
+    return (
+        "vulnerable" in np.words
+        and _IDENTIFIED.search(sentence) is not None
+        and _MORE_THAN_IDENTIFIED.search(sentence) is None
+    )
 
 
 # "312 workers affected by labour law violations", "3,000 workers experiencing some form of
