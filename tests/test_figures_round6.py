@@ -1,9 +1,9 @@
 """Rules of round 6 (docs/EXTRACTION.md, "Round 6"). A passage on the wider action (section 4,
 "A passage on the whole"): on a page about its own part of a multi-country action, sentences
 after one about the whole go on with the whole until the text comes back to the page's own side.
-Words: safeguarding referrals are potential victims, vulnerable people only identified are not
-(the round-4 conventions); residences, dwellings and apartments are premises. Every sentence is
-written for this test; the rules are tested alone (the confidence model is switched off)."""
+Words: safeguarding referrals and visits are potential victims, vulnerable people only identified
+are not (the round-4 conventions); residences, dwellings and apartments are premises. Every
+sentence is written for this test; the rules are tested alone (the confidence model is off)."""
 
 from __future__ import annotations
 
@@ -122,6 +122,11 @@ WORDS: list[tuple[str, set[Fig], set[tuple[str, str, int | float]]]] = [
             ("operation", "nrm_referrals", 8, "exact"),
         },
         {("operation", "nrm_referrals", 31)},
+    ),
+    (
+        "Over the two days, 27 safeguarding visits were carried out.",
+        {("operation", "potential_victims", 27, "exact")},
+        {("operation", "premises_visited", 27)},
     ),
     (
         "Patrols in the town centre identified 33 vulnerable young people.",

@@ -225,6 +225,10 @@ def _visits(
 ) -> str | None:
     if _AWARENESS_VISIT_AFTER.match(sentence, np.end):
         return None
+    if "safeguarding" in np.words:
+        # "65 safeguarding visits took place": one visit per person at risk, so the operation's
+        # potential victims (the labelling convention, round 4)
+        return "potential_victims"
     if any(w in _VISIT_WORDS for w in np.words):
         return "premises_visited"
     return None
