@@ -139,6 +139,12 @@ WORDS: list[tuple[str, set[Fig], set[tuple[str, str, int | float]]]] = [
         set(),
     ),
     (
+        # a hyphenated number word starts the next count as a digit does
+        "Forty men and twenty-three women were arrested.",
+        {("operation", "arrests", 63, "exact")},
+        {("operation", "arrests", 40)},
+    ),
+    (
         "Detectives visited 61 cuckooed residences across the borough.",
         {("operation", "premises_visited", 61, "exact")},
         set(),

@@ -119,6 +119,15 @@ _SMALL_NUMBER_WORDS = frozenset({
     "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 })  # fmt: skip
+
+
+def _number_word(w: str) -> bool:
+    """ "five", "twenty", "twenty-one" (every part of a hyphenated word a number word)."""
+    return w in _SMALL_NUMBER_WORDS or (
+        "-" in w and all(part in _SMALL_NUMBER_WORDS for part in w.split("-"))
+    )
+
+
 # A number right after a word: the word is a verb ("raid 12 brothels and arrest five").
 _NUMBER_NEXT = re.compile(rf"\s+(?:\d|{NUMBER_WORDS_PATTERN})", re.IGNORECASE)
 # A noun phrase ends after this many tokens, and within this many characters of its start.
@@ -203,8 +212,8 @@ class _PhraseReader:
         return False
 
     def word(self, w: str, tok: re.Match[str]) -> bool:
-        if w in _SMALL_NUMBER_WORDS and not (w == "one" and self.conj):
-            return False  # the next number: "21 children and five adults"
+        if _number_word(w) and not (w == "one" and self.conj):
+            return False  # the next number: "21 children and five adults", "twenty-one women"
         cls = noun_class(w)
         if self.classes:
             return self._after_head(w, cls, tok)
