@@ -2,8 +2,9 @@
 "A passage on the whole"): on a page about its own part of a multi-country action, sentences
 after one about the whole go on with the whole until the text comes back to the page's own side.
 Words: safeguarding referrals and visits are potential victims, vulnerable people only identified
-are not (the round-4 conventions); residences, dwellings and apartments are premises. Every
-sentence is written for this test; the rules are tested alone (the confidence model is off)."""
+are not (the round-4 conventions); residences, dwellings and apartments are premises; cash given together
+with assets is no cash figure (a round-6 convention). Every sentence is written for this test;
+the rules are tested alone (the confidence model is off)."""
 
 from __future__ import annotations
 
@@ -143,6 +144,16 @@ WORDS: list[tuple[str, set[Fig], set[tuple[str, str, int | float]]]] = [
         "Forty men and twenty-three women were arrested.",
         {("operation", "arrests", 63, "exact")},
         {("operation", "arrests", 40)},
+    ),
+    (
+        "Detectives seized around £3,500 in cash and other assets.",
+        set(),
+        {("operation", "cash_seized_gbp", 3500)},
+    ),
+    (
+        "Detectives seized £3,500 in cash and drugs worth £12,000.",
+        {("operation", "cash_seized_gbp", 3500, "exact")},
+        set(),
     ),
     (
         "Detectives visited 61 cuckooed residences across the borough.",

@@ -27,7 +27,10 @@ _CASH_BEFORE = re.compile(
 # A sum of money that is a value, not cash: "£2m worth", "£1,400 of counterfeit goods".
 _NOT_CASH_AFTER = re.compile(
     r"\s?(?:worth|of\s(?:drugs|cannabis|cocaine|heroin|goods|counterfeit|assets|property|"
-    r"criminal\sassets|class\s[ab])|in\s(?:drugs|assets|property))",
+    r"criminal\sassets|class\s[ab])|in\s(?:drugs|assets|property)|"
+    # "£2,000 in cash and assets": cash together with other things states no cash seized
+    r"(?:in\s)?cash\s(?:and|&|plus)\s(?:other\s)?(?:assets|property|goods|valuables|jewellery|"
+    r"other\sitems))",
     re.IGNORECASE,
 )
 _NOT_CASH_BEFORE = re.compile(
