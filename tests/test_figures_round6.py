@@ -2,7 +2,8 @@
 "A passage on the whole"): on a page about its own part of a multi-country action, sentences
 after one about the whole go on with the whole until the text comes back to the page's own side.
 Words: safeguarding referrals and visits are potential victims, vulnerable people only identified
-are not (the round-4 conventions); residences, dwellings and apartments are premises; cash given together
+are not and people referred into the NRM are its potential victims when no other count of victims is given
+(the round-4 conventions); residences, dwellings and apartments are premises; cash given together
 with assets is no cash figure (a round-6 convention). Every sentence is written for this test;
 the rules are tested alone (the confidence model is off)."""
 
@@ -154,6 +155,27 @@ WORDS: list[tuple[str, set[Fig], set[tuple[str, str, int | float]]]] = [
         "Detectives seized £3,500 in cash and drugs worth £12,000.",
         {("operation", "cash_seized_gbp", 3500, "exact")},
         set(),
+    ),
+    (
+        "Eleven workers were referred to the National Referral Mechanism as potential victims.",
+        {
+            ("operation", "nrm_referrals", 11, "exact"),
+            ("operation", "potential_victims", 11, "exact"),
+        },
+        set(),
+    ),
+    (
+        "Officers made 26 referrals to the National Referral Mechanism.",
+        {("operation", "nrm_referrals", 26, "exact")},
+        {("operation", "potential_victims", 26)},
+    ),
+    (
+        "Nine men were referred into the NRM and 15 children were safeguarded.",
+        {
+            ("operation", "nrm_referrals", 9, "exact"),
+            ("operation", "victims_children", 15, "exact"),
+        },
+        {("operation", "potential_victims", 9)},
     ),
     (
         "Detectives visited 61 cuckooed residences across the borough.",

@@ -160,6 +160,38 @@ def _victims_of_one_group(
     return out
 
 
+# "Fourteen people were referred to the NRM as potential victims": people, not referrals, were
+# counted (not "41 referrals were made to the NRM").
+_PEOPLE_REFERRED = re.compile(
+    r"\b(?:people|persons|individuals|men|women|workers|adults|children|victims|girls|boys)\s"
+    r"(?:[\w,]+\s){0,4}?referred\b"
+    r"|\breferr(?:ed|ing)\s(?:[\w,]+\s){0,3}?(?:people|persons|individuals|men|women|workers|"
+    r"adults|children|victims)\b",
+    re.IGNORECASE,
+)
+
+
+def _referred_people_are_victims(
+    chosen: list[tuple[Candidate, list[Candidate]]],
+) -> list[tuple[Candidate, list[Candidate]]]:
+    """People referred into the NRM, when they are the page's only count of victims, are its
+    potential victims too (the labelling convention, round 4): both figures are recorded, with
+    the same value. A count of referrals made is not a count of people."""
+    out = []
+    for scope in (OPERATION, INTERNATIONAL):
+        have = {c.metric: (c, g) for c, g in chosen if c.scope == scope}
+        if "nrm_referrals" not in have or any(
+            m in have for m in ("potential_victims", *_VICTIM_GROUPS)
+        ):
+            continue
+        best, group = have["nrm_referrals"]
+        if best.part or best.weak or not _PEOPLE_REFERRED.search(best.unit.text):
+            continue
+        total = replace(best, metric="potential_victims")
+        out.append((total, [replace(c, metric="potential_victims") for c in group]))
+    return out
+
+
 def totals_hold_their_parts(
     chosen: list[tuple[Candidate, list[Candidate]]],
 ) -> tuple[list[tuple[Candidate, list[Candidate]]], list[tuple[Candidate, str]]]:
@@ -196,6 +228,7 @@ def choose(candidates: list[Candidate]) -> list[tuple[Candidate, list[Candidate]
         groups.setdefault(key, []).append(c)
     chosen = [(_choose_one(g), g) for g in groups.values() if not _kinds_only(g)]
     chosen.extend(_victims_of_one_group(chosen))
+    chosen.extend(_referred_people_are_victims(chosen))
     scope_order = {OPERATION: 0, INTERNATIONAL: 1, FORCE_SCOPE: 2, CONTEXT: 3}
     chosen.sort(
         key=lambda cg: (
