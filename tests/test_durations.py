@@ -86,14 +86,29 @@ def test_range_without_any_year_has_no_dates() -> None:
     assert best.days == 7 and best.start_date is None
 
 
-def test_a_weekday_with_its_date_in_brackets_is_a_range() -> None:
-    (d, *_) = find_durations("The crackdown ran from Tuesday (4 June) to Sunday (9 June).", 2024)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The crackdown ran from Tuesday (4 June) to Sunday (9 June).",
+        # month first, as US and some UK pages write it
+        "Between Tuesday (June 4) and Sunday (June 9) officers made arrests.",
+        "The crackdown ran from Tuesday (June 4, 2024) to Sunday (June 9, 2024).",
+    ],
+)
+def test_a_weekday_with_its_date_in_brackets_is_a_range(text: str) -> None:
+    (d, *_) = find_durations(text, 2024)
     assert (d.days, d.start_date, d.end_date, d.contradicted) == (
         6,
         date(2024, 6, 4),
         date(2024, 6, 9),
         False,
     )
+
+
+def test_bracketed_dates_whose_weekdays_are_not_theirs_are_contradicted() -> None:
+    # 9 June 2024 was a Sunday, not a Friday
+    (d, *_) = find_durations("It ran from Tuesday (June 4) to Friday (June 9, 2024).", 2024)
+    assert d.contradicted
 
 
 @pytest.mark.parametrize(

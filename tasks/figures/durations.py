@@ -45,7 +45,7 @@ _RANGE_DAY_FIRST = re.compile(
 # "June 10 to 17", "September 29 to October 4, 2024".
 _RANGE_MONTH_FIRST = re.compile(
     rf"\b(?P<m1>{_MONTH})\s{{1,2}}(?P<d1>\d{{1,2}}){_ORD}(?:,?\s{{1,2}}(?P<y1>(?:19|20)\d\d))?"
-    rf"{_TO}(?:(?P<m2>{_MONTH})\s{{1,2}})?(?P<d2>\d{{1,2}}){_ORD}(?!\s*(?:-|–)?\s*(?:year|years)\b)"
+    rf"{_TO}(?P<w2>{_WEEKDAY})?(?:(?P<m2>{_MONTH})\s{{1,2}})?(?P<d2>\d{{1,2}}){_ORD}(?!\s*(?:-|–)?\s*(?:year|years)\b)"
     rf"(?:,?\s{{1,2}}(?P<y2>(?:19|20)\d\d))?"
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -190,9 +190,11 @@ def _wrong_weekday(written: str | None, day: date) -> bool:
     return written.strip().lower() != _WEEKDAYS[day.weekday()]
 
 
-# "from Monday (11 October) to Friday (15 October)": a weekday with its date in brackets.
+# "from Monday (11 October) to Friday (15 October)", "between Monday (February 27) and Friday
+# (March 3)": a weekday with its date in brackets.
 _BRACKETED_DATE = re.compile(
-    rf"(?P<w>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s)\((?P<d>\d{{1,2}}{_ORD}\s{{1,2}}{_MONTH})\)"
+    rf"(?P<w>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s)\((?P<d>(?:\d{{1,2}}{_ORD}\s{{1,2}}{_MONTH}|"
+    rf"{_MONTH}\s{{1,2}}\d{{1,2}}{_ORD})(?:,?\s{{1,2}}(?:19|20)\d\d)?)\)"
 )
 
 
@@ -217,7 +219,7 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
             d = _range(m, text, year)
             if d:
                 out.append(d)
-        for m in finditer_at(_RANGE_MONTH_FIRST, text, month_starts):
+        for m in finditer_at(_RANGE_MONTH_FIRST, dated, month_starts):
             d = _range(m, text, year)
             if d:
                 out.append(d)

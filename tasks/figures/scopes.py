@@ -72,7 +72,7 @@ _CONTEXT_CUES = (
 )  # fmt: skip
 _WIDER_CUES = (
     "wider", "world", "across the", "around the", "global", "europe", "eu-wide", "international",
-    "in total across", "interpol", "europol", "frontex", "empact", "part of a", "countries",
+    "in total across", "interpol", "europol", "frontex", "empact", "part of a", "countries", "level",
 )  # fmt: skip
 _COMMENTARY = re.compile(
     r"\b(?:equates? to|works? out (?:at|to|as)|divid(?:e|ed|ing)\b[^.;]{0,80}\bby\b|you get|do the (?:sums|maths|math)|"
