@@ -195,3 +195,23 @@ def test_words(body: str, present: set[Fig], absent: set[tuple[str, str, int | f
     got = _figs("Results of the operation", body)
     assert present <= got, f"missing {present - got}; got {got}"
     assert not {(s, m, v) for s, m, v, _ in got} & absent, got
+
+
+def test_the_headline_and_the_body_agree() -> None:
+    # an earlier rounded lead that the exact figure does not refine loses to the body figure the
+    # headline states
+    got = _figs(
+        "Four-day trafficking sting ends with 212 arrests",
+        "More than 100 people were arrested in the four-day operation, deputies said.\n\n"
+        "In all, deputies arrested 212 people.",
+    )
+    assert ("operation", "arrests", 212, "exact") in got
+    assert not any(m == "arrests" and v == 100 for _, m, v, _ in got)
+
+
+def test_a_headline_value_no_body_sentence_states_changes_nothing() -> None:
+    got = _figs(
+        "Dozens held in trafficking sting",
+        "More than 100 people were arrested in the operation.\n\nLater, 60 were charged.",
+    )
+    assert ("operation", "arrests", 100, "more_than") in got

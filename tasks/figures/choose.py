@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from domain.records import METRICS
-from tasks.figures.candidates import Candidate
+from tasks.figures.candidates import TITLE, Candidate
 from tasks.figures.scopes import CONTEXT, FORCE_SCOPE, INTERNATIONAL, OPERATION
 
 
@@ -78,12 +78,14 @@ def _choose_one(group: list[Candidate]) -> Candidate:
 
     1. A rounded figure with an exact one that refines it ("more than 90" and "91") gives way to
        the exact one.
-    2. Then: the body beats a heading, which beats the title repeated, which beats the title; a
+    2. A value the title states too beats the group's other values (the headline and the body
+       agree).
+    3. Then: the body beats a heading, which beats the title repeated, which beats the title; a
        stated number beats a count of listed names; a plain statement beats a back-reference
        ("the three"); the release's own sentence beats a quotation; the earlier beats the later.
        A part of another whole ("22 of them were identified as victims") counts only when nothing
        else states the figure.
-    3. When the winner's value was first stated earlier with a qualifier ("at least 34 minors",
+    4. When the winner's value was first stated earlier with a qualifier ("at least 34 minors",
        later "34 minors"), the earlier statement is kept.
     """
     if any(not c.part for c in group):
@@ -91,6 +93,12 @@ def _choose_one(group: list[Candidate]) -> Candidate:
         group = [c for c in group if not c.part]
     exact_values = sorted({float(c.value) for c in group if c.qualifier == "exact"})
     pool = [c for c in group if c.qualifier == "exact" or not _refined(c, exact_values)]
+    headline_values = {c.value for c in pool if c.rank == TITLE}
+    agreeing = [c for c in pool if c.rank != TITLE and c.value in headline_values]
+    if agreeing and len({c.value for c in pool}) > 1:
+        # the headline and the body agree: "Operation ends with 157 arrests" and "Deputies
+        # arrested 157 people" beat an earlier "More than 100 people were arrested"
+        pool = agreeing
     best = min(pool, key=_key)
     if best.metric in _COUNTS_OF_PARTICIPANTS and _GROUP_OF_PARTICIPANTS.search(best.unit.text):
         # "19 non-EU countries were involved ... officials from 44 countries took part": the
