@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     # Seconds to connect and to read the answer: a slow receiver delays the run's end by
     # at most twice this per message, and the message waits for the next run.
     alert_timeout: float = Field(default=5.0, gt=0)
+    # A source that stays unhealthy is named again once this many hours have passed since a
+    # message last named it (a new reason, or its recovery, is told at once); 0 names it on
+    # every run.
+    alert_repeat_hours: float = Field(default=24.0, ge=0)
     # Where people open the HTML report (`optally report`, the daily deployment's
     # data/report.html): the digest links each operation's card as <url>#op-<id>.
     alert_report_url: str | None = None

@@ -20,8 +20,9 @@ from db.models import (
     OperationFigure,
     Page,
     Source,
+    SourceAlert,
 )
-from db.upsert import insert_ignore
+from db.upsert import insert_ignore, upsert
 
 ANNOUNCEMENTS = AlertAnnouncement.__table__
 DELIVERIES = AlertDelivery.__table__
@@ -32,6 +33,8 @@ PAGES = Page.__table__
 SOURCES = Source.__table__
 OP_FIGURES = OperationFigure.__table__
 METRIC_VALUES = MetricValue.__table__
+SOURCE_ALERTS = SourceAlert.__table__
+_HEALTH_COLUMNS = ("reason", "url", "detail", "since", "alerted_at")
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 _CHUNK = 500  # ids per IN list or insert
@@ -199,3 +202,23 @@ def record_attempt(
         )
     )
     return status
+
+
+def health_states(conn: Connection, names: Collection[str]) -> list[dict[str, Any]]:
+    """The remembered state of each of these sources that was unhealthy (``source_alerts``)."""
+    if not names:
+        return []
+    q = select(SOURCE_ALERTS).where(SOURCE_ALERTS.c.source.in_(sorted(set(names))))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def save_health(
+    conn: Connection, keep: Sequence[Mapping[str, Any]], recovered: Collection[str]
+) -> None:
+    """Remember the sources named unhealthy (``keep``: source and the state's columns) and
+    forget those that recovered."""
+    upsert(conn, SOURCE_ALERTS, keep, ["source"], _HEALTH_COLUMNS)
+    if recovered:
+        conn.execute(
+            SOURCE_ALERTS.delete().where(SOURCE_ALERTS.c.source.in_(sorted(set(recovered))))
+        )

@@ -353,6 +353,20 @@ class AlertAnnouncement(Base):
     announced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class SourceAlert(Base):
+    """An unhealthy source's remembered state (migration 0009, tasks/alerts.py
+    health_changes): the reason, since when, and when a message last named it. The row goes
+    when the source recovers."""
+
+    __tablename__ = "source_alerts"
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    alerted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class FollowupLink(Base):
     """A follow-up page (tasks/figures/followup.py: later charges, convictions, sentences of
     people arrested earlier) and the operation it reports on (migration 0008). One row per

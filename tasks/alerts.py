@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from tasks.report import DERIVED_LABELS, FIGURE_LABELS, fmt_figure, fmt_metric
 
 EVENT_OPERATION_NEW = "optally.operation.new"
 EVENT_SOURCE_UNHEALTHY = "optally.source.unhealthy"
+EVENT_SOURCE_RECOVERED = "optally.source.recovered"
 KIND_OPERATIONS = "operations.new"
 KIND_HEALTH = "sources.unhealthy"
+KIND_RECOVERED = "sources.recovered"
 
 # A backfill adds hundreds of operations: one digest lists this many, newest first, in
 # full and counts the rest (`optally metrics` lists them all).
@@ -263,6 +266,108 @@ def source_health(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class HealthState:
+    """What the warehouse remembers of an unhealthy source (``source_alerts``): why, since
+    when, and when a message last named it."""
+
+    source: str
+    reason: str
+    url: str
+    detail: str
+    since: datetime
+    alerted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HealthChanges:
+    """What a run's health judgement changes: the problems to name in a message now, the
+    states to keep (new or updated) and the sources that recovered."""
+
+    alert: tuple[Unhealthy, ...] = ()
+    keep: tuple[HealthState, ...] = ()
+    recovered: tuple[HealthState, ...] = ()
+    # unhealthy as before and named recently: no message this run
+    quiet: tuple[HealthState, ...] = ()
+
+
+def judged(run: SourceRun, reason: str, dated: bool) -> bool:
+    """Could this run have found the source unhealthy for ``reason``? A run that cannot
+    judge a reason (a dated run lists what its window holds; the yield needs new relevant
+    pages) says nothing of whether the source recovered from it."""
+    if reason == REASON_ZERO:
+        return not dated
+    if reason == REASON_YIELD:
+        return run.relevant > 0
+    return True  # discovery and reading are tried on every run
+
+
+def health_changes(
+    runs: Sequence[SourceRun],
+    problems: Sequence[Unhealthy],
+    states: Mapping[str, HealthState],
+    now: datetime,
+    repeat: timedelta,
+    dated: bool,
+) -> HealthChanges:
+    """Which unhealthy sources a run names, and which recovered.
+
+    A source is named when it becomes unhealthy, when its reason changes, and again once
+    ``repeat`` has passed since a message last named it (``repeat`` 0: every run); in
+    between it stays quiet, so a source broken for a week does not alert on every run.
+    A source that was unhealthy recovers when this run could judge its reason and found it
+    healthy."""
+    alert: list[Unhealthy] = []
+    keep: list[HealthState] = []
+    quiet: list[HealthState] = []
+    for p in problems:
+        before = states.get(p.source)
+        if before is not None and before.reason == p.reason:
+            if now - before.alerted_at < repeat:
+                quiet.append(before)
+                continue
+            since = before.since
+        else:
+            since = now
+        alert.append(p)
+        keep.append(HealthState(p.source, p.reason, p.url, p.detail, since, now))
+    unhealthy = {p.source for p in problems}
+    recovered = tuple(
+        states[r.name]
+        for r in runs
+        if r.name in states and r.name not in unhealthy and judged(r, states[r.name].reason, dated)
+    )
+    return HealthChanges(tuple(alert), tuple(keep), recovered, tuple(quiet))
+
+
+def recovery_message(recovered: Sequence[HealthState], now: datetime) -> dict[str, Any] | None:
+    """One message naming every source that is healthy again, with how long it was not.
+    None when none."""
+    if not recovered:
+        return None
+    n = len(recovered)
+    lines = [f"optally: {n} source{'' if n == 1 else 's'} healthy again"]
+    lines += [
+        f"• {r.source}: {r.reason} since {r.since:%Y-%m-%d %H:%M} UTC, for {_span(now - r.since)}"
+        for r in recovered
+    ]
+    return {
+        "kind": KIND_RECOVERED,
+        "text": "\n".join(lines),
+        "sources": [
+            {"source": r.source, "reason": r.reason, "since": r.since.isoformat()}
+            for r in recovered
+        ],
+    }
+
+
+def _span(d: timedelta) -> str:
+    hours = d.total_seconds() / 3600
+    if hours < 48:
+        return f"{max(hours, 0):.0f} h"
+    return f"{hours / 24:.0f} days"
+
+
 def health_message(problems: Sequence[Unhealthy]) -> dict[str, Any] | None:
     """One message naming every unhealthy source, its URL and the reason. None when none."""
     if not problems:
@@ -289,7 +394,8 @@ def event_of(message: Mapping[str, Any]) -> tuple[str, list[dict[str, str]]]:
             }
             for e in message["operations"]
         ]
-    return EVENT_SOURCE_UNHEALTHY, [
+    name = EVENT_SOURCE_RECOVERED if message["kind"] == KIND_RECOVERED else EVENT_SOURCE_UNHEALTHY
+    return name, [
         {
             "prefect.resource.id": f"optally.source.{s['source']}",
             "prefect.resource.role": "source",

@@ -2,7 +2,7 @@
 what is broken (rules in tasks/alerts.py; reads and writes in db/alerts.py).
 
 Every message goes two ways: a Prefect event (``optally.operation.new``,
-``optally.source.unhealthy``) that automations turn into notifications through
+``optally.source.unhealthy``, ``optally.source.recovered``) that automations turn into notifications through
 notification blocks, and, when ``OPTALLY_ALERT_WEBHOOK`` is set, a JSON POST to that URL.
 
 The generic webhook is posted with requests, not Apprise: Apprise's ``json://`` sends its
@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,11 +40,14 @@ from tasks.alerts import (
     KIND_OPERATIONS,
     YIELD_HISTORY_PAGES,
     YIELD_WINDOW_PAGES,
+    HealthState,
     SourceRun,
     Unhealthy,
     digest,
     event_of,
+    health_changes,
     health_message,
+    recovery_message,
     source_health,
 )
 from tasks.fetch import post_json
@@ -62,18 +65,27 @@ EVENT_RESOURCE = {"prefect.resource.id": "optally.alerts", "prefect.resource.nam
 @dataclass(frozen=True, slots=True)
 class NotifyOutcome:
     announced: int  # new operations in this run's digest
-    unhealthy: tuple[str, ...]  # sources named in this run's health alert
+    unhealthy: tuple[str, ...]  # sources this run found unhealthy (named in a message or not)
     sent: int  # messages the webhook took (earlier runs' pending ones included)
     pending: int  # messages waiting for the next run
     given_up: int  # messages refused MAX_DELIVERY_ATTEMPTS times
+    recovered: tuple[str, ...] = ()  # sources unhealthy before and healthy on this run
 
     def as_dict(self) -> dict[str, Any]:
         """The run summary's "alerts": empty when there was nothing to tell or send."""
-        if not (self.announced or self.unhealthy or self.sent or self.pending or self.given_up):
+        if not (
+            self.announced
+            or self.unhealthy
+            or self.recovered
+            or self.sent
+            or self.pending
+            or self.given_up
+        ):
             return {}
         return {
             "new_operations": self.announced,
             "unhealthy_sources": list(self.unhealthy),
+            "recovered_sources": list(self.recovered),
             "delivered": self.sent,
             "delivery_pending": self.pending,
             "delivery_failed": self.given_up,
@@ -226,25 +238,87 @@ def notify(
     webhook = settings.alert_webhook.get_secret_value() if settings.alert_webhook else ""
     engine = get_engine(db_url)
     runs = source_runs(sources, run_summary, listed, relevant)
+    now = datetime.now(UTC)
     with engine.connect() as conn:
         retry = store.pending_deliveries(conn) if webhook else []
         problems = _health(conn, runs, dated)
+        states = _states(conn, [r.name for r in runs])
         new, digest_message = _digest(engine, conn, settings)
-    messages = [m for m in (digest_message, health_message(problems)) if m]
+    changes = health_changes(
+        runs, problems, states, now, timedelta(hours=settings.alert_repeat_hours), dated
+    )
+    messages = [
+        m
+        for m in (
+            digest_message,
+            health_message(changes.alert),
+            recovery_message(changes.recovered, now),
+        )
+        if m
+    ]
     todo: list[tuple[int, Mapping[str, Any]]] = list(retry)
     if messages:
-        now = datetime.now(UTC)
-        with engine.begin() as conn:  # what is announced, with its message, or neither
+        # what is announced and what is remembered of each source, with its message, or none
+        with engine.begin() as conn:
             ids = {m["kind"]: store.add_delivery(conn, m, now) for m in messages} if webhook else {}
             store.announce(conn, new, ids.get(KIND_OPERATIONS), now)
+            store.save_health(
+                conn,
+                [_state_row(k) for k in changes.keep],
+                [r.source for r in changes.recovered],
+            )
         todo += [(ids[m["kind"]], m) for m in messages if m["kind"] in ids]
     for message in messages:
         _emit(message)
+    log = get_run_logger()
     for p in problems:
-        get_run_logger().warning(
-            "source %s unhealthy: %s: %s (%s)", p.source, p.reason, p.detail, p.url
+        log.warning("source %s unhealthy: %s: %s (%s)", p.source, p.reason, p.detail, p.url)
+    for q in changes.quiet:
+        log.info(
+            "source %s still unhealthy since %s, last named %s: no message until %s",
+            q.source,
+            q.since.isoformat(),
+            q.alerted_at.isoformat(),
+            (q.alerted_at + timedelta(hours=settings.alert_repeat_hours)).isoformat(),
         )
     sent, pending, given_up = (
         _deliver(engine, webhook, todo, settings.alert_timeout) if todo else (0, 0, 0)
     )
-    return NotifyOutcome(len(new), tuple(p.source for p in problems), sent, pending, given_up)
+    return NotifyOutcome(
+        len(new),
+        tuple(p.source for p in problems),
+        sent,
+        pending,
+        given_up,
+        tuple(r.source for r in changes.recovered),
+    )
+
+
+def _aware(t: datetime) -> datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns; every stored time is UTC
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def _states(conn: Any, names: Sequence[str]) -> dict[str, HealthState]:
+    return {
+        r["source"]: HealthState(
+            r["source"],
+            r["reason"],
+            r["url"],
+            r["detail"],
+            _aware(r["since"]),
+            _aware(r["alerted_at"]),
+        )
+        for r in store.health_states(conn, names)
+    }
+
+
+def _state_row(s: HealthState) -> dict[str, Any]:
+    return {
+        "source": s.source,
+        "reason": s.reason,
+        "url": s.url,
+        "detail": s.detail,
+        "since": s.since,
+        "alerted_at": s.alerted_at,
+    }

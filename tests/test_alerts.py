@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,16 +27,20 @@ from config.settings import get_settings
 from db.engine import get_engine
 from tasks.alerts import (
     EVENT_OPERATION_NEW,
+    EVENT_SOURCE_RECOVERED,
     EVENT_SOURCE_UNHEALTHY,
     REASON_DISCOVERY,
     REASON_UNREAD,
     REASON_YIELD,
     REASON_ZERO,
+    HealthState,
     SourceRun,
     Unhealthy,
     digest,
     event_of,
+    health_changes,
     health_message,
+    recovery_message,
     source_health,
     yield_drop,
 )
@@ -254,6 +259,119 @@ def test_source_health_rules(
     assert source_health(run, known_pages, readings, dated) == expected
 
 
+T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+DAY = timedelta(hours=24)
+BROKEN = Unhealthy("nca", NCA, REASON_DISCOVERY, "http 500")
+
+
+def _state(reason: str = REASON_DISCOVERY, since: datetime = T0, alerted: datetime = T0):  # type: ignore[no-untyped-def]
+    return HealthState("nca", reason, NCA, "http 500", since, alerted)
+
+
+@pytest.mark.parametrize(
+    ("problems", "states", "now", "repeat", "alerted", "kept_since", "quiet", "recovered"),
+    [
+        # newly unhealthy: named, remembered since now
+        ([BROKEN], {}, T0, DAY, ["nca"], [T0], [], []),
+        # the same reason an hour after a message named it: quiet
+        ([BROKEN], {"nca": _state()}, T0 + timedelta(hours=1), DAY, [], [], ["nca"], []),
+        # the same reason a day later: named again, still unhealthy since the first time
+        ([BROKEN], {"nca": _state()}, T0 + DAY, DAY, ["nca"], [T0], [], []),
+        # repeat 0: named on every run
+        (
+            [BROKEN],
+            {"nca": _state()},
+            T0 + timedelta(minutes=5),
+            timedelta(0),
+            ["nca"],
+            [T0],
+            [],
+            [],
+        ),
+        # a new reason: named at once, unhealthy since now
+        (
+            [BROKEN],
+            {"nca": _state(REASON_ZERO)},
+            T0 + timedelta(hours=1),
+            DAY,
+            ["nca"],
+            [T0 + timedelta(hours=1)],
+            [],
+            [],
+        ),
+        # healthy on a run that could judge its reason: recovered
+        ([], {"nca": _state()}, T0 + timedelta(hours=3), DAY, [], [], [], ["nca"]),
+        # a yield drop is judged only on a run that read new relevant pages: no recovery
+        ([], {"nca": _state(REASON_YIELD)}, T0 + timedelta(hours=3), DAY, [], [], [], []),
+    ],
+)
+def test_health_changes(
+    problems: list[Unhealthy],
+    states: dict[str, HealthState],
+    now: datetime,
+    repeat: timedelta,
+    alerted: list[str],
+    kept_since: list[datetime],
+    quiet: list[str],
+    recovered: list[str],
+) -> None:
+    runs = [SourceRun("nca", NCA, listed=3, relevant=0)]
+    got = health_changes(runs, problems, states, now, repeat, dated=False)
+    assert [p.source for p in got.alert] == alerted
+    assert [k.since for k in got.keep] == kept_since
+    assert all(k.alerted_at == now for k in got.keep)
+    assert [q.source for q in got.quiet] == quiet
+    assert [r.source for r in got.recovered] == recovered
+
+
+def test_a_dated_run_says_nothing_of_a_source_that_listed_nothing() -> None:
+    runs = [SourceRun("nca", NCA, listed=0)]
+    states = {"nca": _state(REASON_ZERO)}
+    assert health_changes(runs, [], states, T0 + DAY, DAY, dated=True).recovered == ()
+    assert [r.source for r in health_changes(runs, [], states, T0 + DAY, DAY, False).recovered] == [
+        "nca"
+    ]
+
+
+def test_recovery_message() -> None:
+    message = recovery_message([_state()], T0 + timedelta(days=3))
+    assert message == {
+        "kind": "sources.recovered",
+        "text": "optally: 1 source healthy again\n"
+        "• nca: discovery failed since 2026-12-01 06:00 UTC, for 3 days",
+        "sources": [
+            {"source": "nca", "reason": "discovery failed", "since": "2026-12-01T06:00:00+00:00"}
+        ],
+    }
+    assert event_of(message)[0] == EVENT_SOURCE_RECOVERED
+    assert recovery_message([], T0) is None
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_health_states_are_remembered_and_forgotten(db_url: str) -> None:
+    from db.alerts import health_states, save_health
+
+    engine = get_engine(db_url)
+    row = {
+        "source": "nca",
+        "reason": REASON_DISCOVERY,
+        "url": NCA,
+        "detail": "http 500",
+        "since": T0,
+        "alerted_at": T0,
+    }
+    with engine.begin() as conn:
+        save_health(conn, [row], [])
+        save_health(conn, [dict(row, alerted_at=T0 + DAY)], [])  # named again: updated
+    with engine.connect() as conn:
+        (got,) = health_states(conn, ["nca", "bbc"])
+    assert (got["reason"], got["alerted_at"].replace(tzinfo=UTC)) == (REASON_DISCOVERY, T0 + DAY)
+    with engine.begin() as conn:
+        save_health(conn, [], ["nca"])
+    with engine.connect() as conn:
+        assert health_states(conn, ["nca"]) == []
+
+
 def test_health_message_names_each_source_its_url_and_reason() -> None:
     problems = [
         Unhealthy("nca", NCA, REASON_DISCOVERY, "http 403"),
@@ -412,6 +530,7 @@ def test_first_run_posts_its_new_operations_and_an_unchanged_rerun_posts_nothing
     assert first["alerts"] == {
         "new_operations": 9,
         "unhealthy_sources": [],
+        "recovered_sources": [],
         "delivered": 1,
         "delivery_pending": 0,
         "delivery_failed": 0,
@@ -484,6 +603,7 @@ def test_a_source_that_cannot_be_read_or_lists_nothing_raises_a_health_alert(
     events.clear()
     config = yaml.safe_load(sources_file.read_text(encoding="utf-8"))
     nca = config["sources"][0]
+    original = nca["start_url"]
 
     # The listing answers 404: discovery failed.
     nca["start_url"] = f"{sample_site.base_url}/no-such-listing"
@@ -520,6 +640,48 @@ def test_a_source_that_cannot_be_read_or_lists_nothing_raises_a_health_alert(
             "detail": "its listings gave no article link; the warehouse holds 9 of its pages",
         }
     ]
+
+    # Still broken on the next run: it is unhealthy, but no message names it again today.
+    posts, emitted = len(receiver.posts), len(events)
+    summary = etl(sources_file=str(sources_file), db_url=sqlite_url)
+    assert summary["alerts"]["unhealthy_sources"] == ["nca-demo"]
+    assert (len(receiver.posts), len(events)) == (posts, emitted)
+
+    # Mended: one message says it is healthy again, and the state is forgotten.
+    nca["start_url"] = original
+    sources_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    summary = etl(sources_file=str(sources_file), db_url=sqlite_url)
+    assert summary["alerts"]["recovered_sources"] == ["nca-demo"]
+    assert summary["alerts"]["unhealthy_sources"] == []
+    message = receiver.posts[-1][1]
+    assert message["kind"] == "sources.recovered"
+    assert [s["source"] for s in message["sources"]] == ["nca-demo"]
+    assert events[-1]["event"] == EVENT_SOURCE_RECOVERED
+    assert rows(sqlite_url, "SELECT COUNT(*) FROM source_alerts") == [(0,)]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_with_no_repeat_interval_a_broken_source_is_named_on_every_run(
+    sqlite_url: str,
+    sample_site: Any,
+    tmp_path: Path,
+    receiver: Receiver,
+    webhook: Any,
+    events: list[dict[str, Any]],
+) -> None:
+    from app.demo import write_demo_sources
+    from flows.etl import etl
+
+    webhook(f"{receiver.url}/hook/{TOKEN}", alert_repeat_hours="0")
+    sources_file = write_demo_sources(sample_site, tmp_path)
+    config = yaml.safe_load(sources_file.read_text(encoding="utf-8"))
+    config["sources"][0]["start_url"] = f"{sample_site.base_url}/no-such-listing"
+    sources_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    for _ in range(2):
+        etl(sources_file=str(sources_file), db_url=sqlite_url)
+    health = [m for _, m in receiver.posts if m["kind"] == "sources.unhealthy"]
+    assert len(health) == 2
 
 
 def _refused_url() -> str:
@@ -567,6 +729,7 @@ def test_a_webhook_down_never_fails_the_run_and_gets_the_message_next_run(
     assert first["alerts"] == {
         "new_operations": 9,
         "unhealthy_sources": [],
+        "recovered_sources": [],
         "delivered": 0,
         "delivery_pending": 1,
         "delivery_failed": 0,
@@ -588,6 +751,7 @@ def test_a_webhook_down_never_fails_the_run_and_gets_the_message_next_run(
     assert second["alerts"] == {
         "new_operations": 0,
         "unhealthy_sources": [],
+        "recovered_sources": [],
         "delivered": 1,
         "delivery_pending": 0,
         "delivery_failed": 0,

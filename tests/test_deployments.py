@@ -45,6 +45,7 @@ ANNOUNCED = {
     "alerts": {
         "new_operations": 9,
         "unhealthy_sources": [],
+        "recovered_sources": [],
         "delivered": 0,
         "delivery_pending": 0,
         "delivery_failed": 0,
