@@ -486,6 +486,7 @@ def candidates(
         )
         for article_id, written in conn.execute(aq):
             forces[article_id].append(written)
+    withheld = _withheld(conn, [a for a, _ in founders.values()])
     out = []
     q = select(OPERATIONS).order_by(OPERATIONS.c.id)
     if where is not None:
@@ -507,8 +508,27 @@ def candidates(
                 forces=tuple(forces.get(article_id, ())) if article_id is not None else (),
                 places=places(body[:FOUNDER_TEXT_CHARS]) if places and body else frozenset(),
                 countries=countries(body) if countries and body else frozenset(),
+                withheld=frozenset(withheld.get(article_id, ()))
+                if article_id is not None
+                else frozenset(),
             )
         )
+    return out
+
+
+def _withheld(conn: Connection, article_ids: Sequence[int]) -> dict[int, set[tuple[str, float]]]:
+    """article id -> the operation figures the confidence model withheld from it (its
+    abstentions with a confidence: tasks/resolve.py withheld_figures)."""
+    out: dict[int, set[tuple[str, float]]] = defaultdict(set)
+    if not article_ids:
+        return out
+    q = select(ABSTENTIONS.c.article_id, ABSTENTIONS.c.metric, ABSTENTIONS.c.value).where(
+        ABSTENTIONS.c.article_id.in_(sorted(set(article_ids))),
+        ABSTENTIONS.c.scope == "operation",
+        ABSTENTIONS.c.confidence > 0,
+    )
+    for article_id, metric, value in conn.execute(q):
+        out[article_id].add((metric, float(value)))
     return out
 
 

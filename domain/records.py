@@ -267,6 +267,10 @@ class Candidate:
     forces: tuple[str, ...] = ()  # force names as written (domain.forces matches them)
     countries: frozenset[str] = field(default_factory=frozenset)
     places: frozenset[str] = field(default_factory=frozenset)
+    # Operation figures the page states that the confidence model withheld from its report
+    # (metric, value): not reported, but what the page says, so evidence of which action it
+    # is (a county's own cash and weapons tell its page from the national week's).
+    withheld: frozenset[tuple[str, float]] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True, slots=True)

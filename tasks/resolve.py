@@ -253,6 +253,16 @@ def operation_figures(extraction: Extraction) -> frozenset[tuple[str, float]]:
     )
 
 
+def withheld_figures(extraction: Extraction) -> frozenset[tuple[str, float]]:
+    """The operation figures the confidence model withheld (abstentions with a confidence;
+    a figure withheld for contradicting the page's other figures has none and says nothing)."""
+    return frozenset(
+        (a.metric, float(a.value))
+        for a in extraction.result.abstentions
+        if a.scope == "operation" and a.confidence > 0
+    )
+
+
 def _bounds(extraction: Extraction) -> frozenset[tuple[str, str]]:
     return frozenset(
         (f.metric, f.qualifier)
@@ -335,6 +345,7 @@ def candidate_of(extraction: Extraction) -> Candidate:
         forces=op.forces,
         countries=frozenset(op.countries),
         places=places_in(a.body[:PLACE_TEXT_CHARS]),
+        withheld=withheld_figures(extraction),
     )
 
 
@@ -418,7 +429,7 @@ def _features(c: Candidate) -> _Features:
         c.published,
         c.lead_agency,
         c.theme,
-        {m: (v, quals.get(m, "exact")) for m, v in c.figures},
+        _identity_figures(c, quals),
         frozenset(_stem(w) for w in title_tokens(c.title)),
         start,
         end,
@@ -427,6 +438,17 @@ def _features(c: Candidate) -> _Features:
         frozenset(c.countries) - {"UK", "United Kingdom"},
         c.places,
     )
+
+
+def _identity_figures(c: Candidate, quals: dict[str, str]) -> dict[str, tuple[float, str]]:
+    """The figures identity is judged on: the reported ones, then the withheld ones of the
+    other metrics. The confidence model decides what is reported, not what a page says:
+    without them a county's page whose own cash and weapons were withheld kept only the
+    national total it quotes, and joined the national week's pages (grouping precision
+    0.933 -> 0.896 on the development set when the model's threshold rose to 0.50)."""
+    out = {m: (v, "exact") for m, v in c.withheld}
+    out.update({m: (v, quals.get(m, "exact")) for m, v in c.figures})
+    return out
 
 
 def figure_weight(metric: str, value: float) -> float:

@@ -8,7 +8,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.records import Article, Extraction, Figure, FigureResult, OperationFacts
+from domain.records import (
+    Abstention,
+    Article,
+    Extraction,
+    Figure,
+    FigureResult,
+    OperationFacts,
+)
 from tasks.resolve import (
     MATCH_THRESHOLD,
     MAX_GAP_DAYS,
@@ -396,3 +403,33 @@ def test_two_countries_own_parts_of_one_action_stay_apart() -> None:
     finnish_copy = ex("Finnish action week results", date(2022, 7, 15), {"duration_days": 7},
                       lead=None, theme="labour_exploitation", countries=("Finland",), **week)  # fmt: skip
     assert [m.new for m in resolve([finland, finnish_copy], [])] == [True, False]
+
+
+def test_figures_the_model_withheld_still_tell_a_part_from_its_whole() -> None:
+    """A county's page quoting the national week's 586 arrests, its own victims, cash and
+    weapons withheld by the confidence model, is not the national week: what was withheld is
+    still what the page says. With nothing withheld it would join the week."""
+    week = ex("National county lines week: 586 arrests", date(2019, 5, 21),
+              {"arrests": 586, "potential_victims": 883, "weapons_seized": 46,
+               "cash_seized_gbp": 312_649, "duration_days": 8},
+              lead="NCLCC", theme="county_lines")  # fmt: skip
+    county = ex("Lincolnshire Police results from the county lines week", date(2019, 5, 23),
+                {"arrests": 586, "duration_days": 8}, lead="Lincolnshire Police",
+                theme="county_lines")  # fmt: skip
+    held = tuple(
+        Abstention("operation", m, v, "exact", "", None, 0.3, "confidence 0.30 under 0.50")
+        for m, v in (("potential_victims", 12), ("cash_seized_gbp", 3000), ("weapons_seized", 5))
+    )
+    withheld = replace(county, result=replace(county.result, abstentions=held))
+    assert candidate_of(withheld).withheld == {
+        ("potential_victims", 12.0),
+        ("cash_seized_gbp", 3000.0),
+        ("weapons_seized", 5.0),
+    }
+    assert [m.new for m in resolve([week, county], [])] == [True, False]
+    assert [m.new for m in resolve([week, withheld], [])] == [True, True]
+    # a figure withheld for contradicting the page's others (confidence 0) says nothing
+    contradicted = replace(county, result=replace(county.result, abstentions=(
+        replace(held[0], confidence=0.0),
+    )))  # fmt: skip
+    assert candidate_of(contradicted).withheld == frozenset()

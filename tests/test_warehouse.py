@@ -389,6 +389,10 @@ def test_confidence_and_abstentions_are_kept_with_the_claims(db_url: str) -> Non
         ("potential_victims", 3, "Three men were found.", 91, 0.12, "confidence 0.12 under 0.193")
     ]
     assert reconciled == 0
+    # what was withheld still tells which action the page is about (tasks/resolve.py)
+    with engine.connect() as conn:
+        (stored,) = wh.candidates(conn)
+    assert stored.withheld == candidate_of(ex).withheld == {("potential_victims", 3.0)}
 
 
 def test_a_page_matches_an_operation_loaded_but_not_yet_derived(
