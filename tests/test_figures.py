@@ -11,24 +11,21 @@ from datetime import date
 
 import pytest
 
-import tasks.figures.page
 from domain.records import METRICS, QUALIFIERS, SCOPES, FigureResult
 from tasks.figures import extract_figures
-
-Fig = tuple[str, str, int | float, str]
+from tests.figure_rules import Fig, figure_set, rules_only
 
 
 @pytest.fixture(autouse=True)
 def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: None)
+    rules_only(monkeypatch)
 
 
 def _run(body: str, title: str | None = None, **kw: object) -> FigureResult:
     return extract_figures(body, title, **kw)  # type: ignore[arg-type]
 
 
-def _figs(res: FigureResult) -> set[Fig]:
-    return {(f.scope, f.metric, f.value, f.qualifier) for f in res.figures}
+_figs = figure_set
 
 
 def _op(res: FigureResult) -> dict[str, int | float]:

@@ -7,25 +7,18 @@ The rules are tested alone: the confidence model is switched off."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-import tasks.figures.page
-from tasks.figures import extract_figures
 from tasks.figures.wholes import part_page
-
-Fig = tuple[str, str, int | float, str]
+from tests.figure_rules import Fig, figures_of, rules_only
 
 
 @pytest.fixture(autouse=True)
 def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: None)
+    rules_only(monkeypatch)
 
 
-def _figs(title: str, body: str) -> set[Fig]:
-    res = extract_figures(body, title, published=date(2024, 6, 1))
-    return {(f.scope, f.metric, f.value, f.qualifier) for f in res.figures}
+_figs = figures_of
 
 
 # (id, title, body, figures that must be present, (scope, metric, value) that must be absent)

@@ -13,20 +13,16 @@ from datetime import date
 
 import pytest
 
-import tasks.figures.page
-from tasks.figures import extract_figures
-
-Fig = tuple[str, str, int | float, str]
+from tests.figure_rules import Fig, figures_of, rules_only
 
 
 @pytest.fixture(autouse=True)
 def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: None)
+    rules_only(monkeypatch)
 
 
 def _figs(title: str, body: str) -> set[Fig]:
-    res = extract_figures(body, title, published=date(2023, 10, 1))
-    return {(f.scope, f.metric, f.value, f.qualifier) for f in res.figures}
+    return figures_of(title, body, date(2023, 10, 1))
 
 
 # (id, title, body, figures that must be present, (scope, metric, value) that must be absent)

@@ -10,24 +10,21 @@ from datetime import date
 
 import pytest
 
-import tasks.figures.page
 from domain.records import FigureResult
 from tasks.figures import extract_figures
-
-Fig = tuple[str, str, int | float, str]
+from tests.figure_rules import Fig, figure_set, rules_only
 
 
 @pytest.fixture(autouse=True)
 def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: None)
+    rules_only(monkeypatch)
 
 
 def _run(body: str, title: str | None, publisher: str | None = None) -> FigureResult:
     return extract_figures(body, title, publisher=publisher, published=date(2024, 6, 1))
 
 
-def _figs(res: FigureResult) -> set[Fig]:
-    return {(f.scope, f.metric, f.value, f.qualifier) for f in res.figures}
+_figs = figure_set
 
 
 # (id, title, body, figures that must be present, (scope, metric, value) that must be absent)

@@ -1,0 +1,27 @@
+"""What the figure-rule tests share (tests/test_figures*.py): the figures of a result as
+comparable tuples, and the rules run alone, without the confidence model (it withholds some
+figures of one-sentence pages; docs/EXTRACTION.md, section 7)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import tasks.figures.page
+from domain.records import FigureResult
+from tasks.figures import extract_figures
+
+Fig = tuple[str, str, int | float, str]
+
+
+def rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tasks.figures.page, "load_model", lambda: None)
+
+
+def figure_set(res: FigureResult) -> set[Fig]:
+    return {(f.scope, f.metric, f.value, f.qualifier) for f in res.figures}
+
+
+def figures_of(title: str, body: str, published: date = date(2024, 6, 1)) -> set[Fig]:
+    return figure_set(extract_figures(body, title, published=published))
