@@ -621,6 +621,7 @@ def test_the_package_configuration_gives_setuptools_nothing_to_warn_about() -> N
 
 
 @pytest.mark.flow
+@pytest.mark.slow  # starts a Dask LocalCluster in a process of its own (21 s)
 def test_a_dask_run_prints_no_distributed_chatter(
     prefect_harness: None, tmp_path: Path, sample_site: Any
 ) -> None:
