@@ -26,6 +26,9 @@ from tasks.figures.places import AGENCY, COUNTRY, FORCE, canonical_agency, find_
         ("She told MPs the figures.", []),
         ("Portuguese police arrested two men", [("demonym", "Portugal")]),
         ("two Portuguese nationals", []),
+        # places abroad named after a UK force's area are not that force
+        ("New South Wales Police and Kent Police", [(FORCE, "Kent Police")]),
+        ("New Hampshire police arrested three", []),
     ],
 )
 def test_find_entities(text: str, expected: list[tuple[str, str]]) -> None:

@@ -114,6 +114,11 @@ def test_follow_up_outcomes(title: str, body: str, expected: dict[str, float]) -
             "Thirty-eight people were arrested and 12 charged during the week.",
         ),
         ("NCA reveals 745 suspects arrested", "Over 260 have been charged since the operation."),
+        # the operation's own victims beside its charges
+        (
+            "Operation Larch: 9 men charged and 31 children identified",
+            "Nine men have been arrested under Operation Larch and face 212 charges.",
+        ),
         # Outcomes within the action itself.
         (
             "108 smugglers jailed in week-long effort",

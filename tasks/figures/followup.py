@@ -298,10 +298,22 @@ def _lead(
     return ([(title, None)] if title else []) + [(s.text, (s.start, s.end)) for s in body]
 
 
+# "14 men charged and 46 children identified": the operation's own victims beside its
+# charges, a result of the action, not an outcome reported after it.
+_VICTIMS_FOUND = re.compile(
+    rf"\b({_NUM}|\d{{1,3}}(?:,\d{{3}})+|\d+)\s+(?:[\w-]+\s+){{0,2}}?(?:children|victims|"
+    r"minors|women|girls|boys|people|workers)\s+(?:were\s+|have\s+been\s+)?"
+    r"(?:identified|safeguarded|rescued|freed|removed\s+from\s+harm)\b",
+    re.IGNORECASE,
+)
+
+
 def _week_report(text: str, outcome_people: int | None) -> bool:
     """Whether a lead sentence reports an operation's own arrests, more of them than the
     people the lead gives an outcome for ("38 arrested and 12 charged", "NCA reveals 745
-    suspects arrested")."""
+    suspects arrested"), or its own victims ("14 men charged and 46 children identified")."""
+    if _VICTIMS_FOUND.search(text):
+        return True
     for m in [*_ARREST_COUNT.finditer(text), *_ARRESTED_COUNT.finditer(text)]:
         if _OF_THE.search(text[: m.start()]):
             continue

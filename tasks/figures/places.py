@@ -515,6 +515,11 @@ def find_entities(text: str, start: int = 0, end: int | None = None) -> list[Ent
                 if kind == DEMONYM and not _LAW_NOUN.match(text, we, min(len(text), we + 30)):
                     i += n
                     continue
+                if kind == FORCE and i > 0 and words[i - 1][0] == "New":
+                    # "New South Wales Police", "New Hampshire police": places abroad named
+                    # after a UK force's area
+                    i += n
+                    continue
                 out.append(Entity(kind, name, ws, we, text[ws:we]))
                 i += n
             else:
