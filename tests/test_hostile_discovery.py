@@ -243,9 +243,9 @@ def test_nca_listing_parse_time_is_linear_in_items() -> None:
 
 MILLION = 1_000_000
 BOUND = 5000
-# A million-URL sitemap streams in about 2 s on this project's usual machine and 4-5.5 s on
-# one running at half speed (measured, in a full test run); unbounded or quadratic work takes
-# minutes, so 10 s still catches it without failing on a slow machine.
+# A million-URL sitemap took 4.0 s alone and 5.2-5.6 s in full test runs on a machine running at
+# half its usual speed; unbounded or quadratic work takes minutes, so 10 s still catches it
+# without failing on a slow machine.
 MAX_SITEMAP_SECONDS = 10.0
 MAX_PEAK_BYTES = 16 * 1024 * 1024  # measured 5.2 MB: the 2.6 MB gzipped body and a copy
 
