@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -264,7 +264,7 @@ def notify(
             store.announce(conn, new, ids.get(KIND_OPERATIONS), now)
             store.save_health(
                 conn,
-                [_state_row(k) for k in changes.keep],
+                [asdict(k) for k in changes.keep],
                 [r.source for r in changes.recovered],
             )
         todo += [(ids[m["kind"]], m) for m in messages if m["kind"] in ids]
@@ -302,23 +302,7 @@ def _aware(t: datetime) -> datetime:
 def _states(conn: Any, names: Sequence[str]) -> dict[str, HealthState]:
     return {
         r["source"]: HealthState(
-            r["source"],
-            r["reason"],
-            r["url"],
-            r["detail"],
-            _aware(r["since"]),
-            _aware(r["alerted_at"]),
+            **{**r, "since": _aware(r["since"]), "alerted_at": _aware(r["alerted_at"])}
         )
         for r in store.health_states(conn, names)
-    }
-
-
-def _state_row(s: HealthState) -> dict[str, Any]:
-    return {
-        "source": s.source,
-        "reason": s.reason,
-        "url": s.url,
-        "detail": s.detail,
-        "since": s.since,
-        "alerted_at": s.alerted_at,
     }

@@ -280,6 +280,7 @@ def _unit_scope(
     intro: Scope | None,
     before: Scope | None = None,
     before_text: str = "",
+    before_ents: list[Entity] | None = None,
 ) -> Scope:
     first_count = counts[0].figure_start if counts else len(u.text)
     caption = bool(u.sentence and u.sentence.caption)
@@ -299,7 +300,9 @@ def _unit_scope(
         and _CONTINUES_BEFORE.match(u.text)
     ):
         return before  # "That led to 64 arrests": the part the sentence before was about
-    if u.span is not None and continues_wider(sc, before, before_text, u.text, ents, page.profile):
+    if u.span is not None and continues_wider(
+        sc, before, before_text, before_ents or [], u.text, ents, page.profile
+    ):
         return Scope(INTERNATIONAL, reason=CONTINUED)
     return sc
 
@@ -388,11 +391,12 @@ def _analyse(
     countries_listed = _MORE_PARTICIPANTS.search(page.body) is None
     before: Scope | None = None  # the scope of the body sentence before
     before_text = ""
+    before_ents: list[Entity] = []
     for idx, u in enumerate(page.units):
         counts, ents = _unit_parts(page, u)
-        sc = _unit_scope(page, u, counts, ents, intro, before, before_text)
+        sc = _unit_scope(page, u, counts, ents, intro, before, before_text, before_ents)
         if u.span is not None:
-            before, before_text = sc, u.text
+            before, before_text, before_ents = sc, u.text, ents
         if u.sentence is not None and not u.sentence.bullet:
             intro = sc if u.sentence.lead_in else None
             intro_text = u.text if u.sentence.lead_in else None

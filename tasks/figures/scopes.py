@@ -849,6 +849,7 @@ def continues_wider(
     sc: Scope,
     before: Scope | None,
     before_text: str,
+    before_ents: list[Entity],
     text: str,
     ents: list[Entity],
     profile: PageProfile,
@@ -873,7 +874,7 @@ def continues_wider(
         return False  # "In all, gardaí made 106 arrests": the page's own force again
     # "Finnish authorities joined the international action days": a sentence about the page's
     # own side joining the whole opens no passage on the whole
-    return before.reason == CONTINUED or not _names_a_side(find_entities(before_text))
+    return before.reason == CONTINUED or not _names_a_side(before_ents)
 
 
 # A sentence naming this many countries, forces or national agencies lists the whole's

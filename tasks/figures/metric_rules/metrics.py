@@ -205,10 +205,9 @@ _SAFEGUARDING_REFERRAL = frozenset({"safeguarding", "cse", "welfare"})
 def _referrals(
     head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
 ) -> str | None:
-    words = {w.lower() for w in np.words}
-    if _SAFEGUARDING_REFERRAL.intersection(words):
+    if _SAFEGUARDING_REFERRAL.intersection(np.words):
         return "potential_victims"
-    if _NOT_NRM_REFERRAL.intersection(words):
+    if _NOT_NRM_REFERRAL.intersection(np.words):
         return None
     return "nrm_referrals" if NRM.search(context) else None
 
