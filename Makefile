@@ -14,11 +14,11 @@ ACCURACY_FLOOR := tests/accuracy_floor.json
 # The confidence model's training examples: the rules' out-of-sample choices, one file per round
 # of the real corpus (each round's development pages as the rules stood before anyone read them;
 # measure/unseen_examples.py, tests/fixtures/real/README.md), and the written corpus. Never the
-# blind pages. Measured (5-fold by publisher, scored on the out-of-sample choices): trained on the
-# development pages' in-sample choices, as before round 4, the model moved F1 there by 0.002 and
-# withheld almost nothing wrong; trained on the 515 out-of-sample choices it raises precision
-# from 0.736 to 0.750 (F1 0.742 -> 0.747; docs/EXTRACTION.md, section 7). The written corpus keeps
-# it from withholding right figures of well-formed releases (none of its 262 are withheld).
+# blind pages. Its threshold is chosen on each round as predicted by a model of the rounds before
+# it (measure/train_confidence.py; rounds sort as numbers, round10 after round9), because random
+# publisher folds overstated what the model gains on a new round (docs/EXTRACTION.md, section 7).
+# The written corpus keeps it from withholding right figures of well-formed releases (none of
+# its 262 are withheld).
 CONFIDENCE_DIRS := tests/fixtures/corpus
 CONFIDENCE_UNSEEN := $(sort $(wildcard tests/fixtures/real/unseen/*.json))
 # Which real development pages report one operation (tests/fixtures/groupings/README.md).

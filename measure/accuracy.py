@@ -451,6 +451,18 @@ def model_line() -> str | None:
         return None
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     cv = data.get("cross_validation", {})
+    forward = cv.get("forward") or {}
+    if forward:
+        pooled = forward["pooled"]
+        before, after = pooled["without_model"], pooled["with_model"]
+        return (
+            f"confidence model, each of {len(forward['rounds'])} rounds of the rules' "
+            f"out-of-sample choices predicted by a model of the rounds before it "
+            f"({forward['rounds'][0]['unseen']} to {forward['rounds'][-1]['unseen']}): "
+            f"F1 {before['f1']} without it, {after['f1']} with it "
+            f"(precision {before['precision']} -> {after['precision']}); "
+            f"withholds under {data.get('threshold')}"
+        )
     scored = cv.get("scored", {})
     before, after = scored.get("without_model", {}), scored.get("with_model", {})
     on = ", ".join(cv.get("scored_on", [])) or "its training pages"
