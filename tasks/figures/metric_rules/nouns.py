@@ -140,6 +140,16 @@ _MAX_ADJECTIVES_AFTER_CONJ = 3
 _CONJUNCTIONS = ("and", "or", "&")
 _ARTICLES = ("a", "an", "one")
 
+# Two-word names of police forces outside the UK ("53 police services", "40 police agencies",
+# "392 law enforcement agencies"): the second word alone is staff or
+# no noun. Bare "agencies" stays staff: on UK pages it is partner agencies, which are not forces.
+_FORCE_COMPOUNDS = frozenset(
+    {
+        ("police", "services"),
+        ("police", "agencies"),
+        ("enforcement", "agencies"),
+    }
+)
 # Singular nouns that are also bare verbs: after a plural noun they are the verb of the clause
 # ("4 forces arrest 23 people"), not the head of a compound ("4 forces' arrest figures").
 _BARE_VERB_NOUNS = frozenset({"arrest", "raid", "visit", "search", "rescue", "charge", "check"})
@@ -215,6 +225,8 @@ class _PhraseReader:
         if _number_word(w) and not (w == "one" and self.conj):
             return False  # the next number: "21 children and five adults", "twenty-one women"
         cls = noun_class(w)
+        if self.words and (self.words[-1], w) in _FORCE_COMPOUNDS:
+            cls = FORCE_N
         if self.classes:
             return self._after_head(w, cls, tok)
         if w in _NP_STOP or strong_verb(w):

@@ -1,0 +1,75 @@
+"""Rules of round 9 (docs/EXTRACTION.md, "Round 9"). Police forces outside the UK are counted
+as police services, police agencies or law enforcement agencies; bare "agencies" on a UK page
+are partner agencies, which are not forces. Every sentence is written for this test; the rules
+are tested alone (the confidence model is off)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.figure_rules import Fig, figures_of, rules_only
+
+
+@pytest.fixture(autouse=True)
+def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules_only(monkeypatch)
+
+
+def _figs(title: str, body: str) -> set[Fig]:
+    return figures_of(title, body, date(2023, 10, 1))
+
+
+# (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
+CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] = [
+    (
+        "police services are forces",
+        "Province-wide sting leads to 41 arrests",
+        "Officers from 31 police services across the province took part in the operation, "
+        "which led to 41 arrests.",
+        {("operation", "forces_involved", 31, "exact"), ("operation", "arrests", 41, "exact")},
+        set(),
+    ),
+    (
+        "police agencies with an adjective before them are forces",
+        "Human trafficking operation: 19 charged",
+        "The week-long operation drew on 26 Canadian police agencies and 19 people were charged.",
+        {("operation", "forces_involved", 26, "exact"), ("operation", "charged", 19, "exact")},
+        set(),
+    ),
+    (
+        "law enforcement agencies are forces",
+        "Task force arrests 58 during sporting event",
+        "In all, 44 law enforcement agencies worked on the operation, and 58 people were arrested.",
+        {("operation", "forces_involved", 44, "exact"), ("operation", "arrests", 58, "exact")},
+        set(),
+    ),
+    (
+        "partner agencies on a UK page are not forces",
+        "Week of action sees 14 arrests in the county",
+        "Officers worked with 12 partner agencies during the week of action and made 14 arrests.",
+        {("operation", "arrests", 14, "exact")},
+        {("operation", "forces_involved", 12)},
+    ),
+    (
+        "bare agencies are not forces",
+        "Crackdown on labour exploitation",
+        "Inspectors from 9 agencies visited 40 farms during the three-day operation.",
+        {("operation", "premises_visited", 40, "exact")},
+        {("operation", "forces_involved", 9)},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "present", "absent"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_round9_rules(
+    title: str, body: str, present: set[Fig], absent: set[tuple[str, str, int | float]]
+) -> None:
+    got = _figs(title, body)
+    assert present <= got, got
+    assert not {(s, m, v) for s, m, v, _ in got} & absent, got
