@@ -1,6 +1,7 @@
 """Rules of round 9 (docs/EXTRACTION.md, "Round 9"). Police forces outside the UK are counted
 as police services, police agencies or law enforcement agencies; bare "agencies" on a UK page
-are partner agencies, which are not forces. Every sentence is written for this test; the rules
+are partner agencies, which are not forces. A page that announces its action (its title or lead
+looks ahead) and states no result gives no duration: the length is the plan's. Every sentence is written for this test; the rules
 are tested alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -51,6 +52,36 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Officers worked with 12 partner agencies during the week of action and made 14 arrests.",
         {("operation", "arrests", 14, "exact")},
         {("operation", "forces_involved", 12)},
+    ),
+    (
+        "a page announcing its week gives no length",
+        "Week of action on exploitation starts in the county",
+        "Officers in the county are taking part in a national week of action on exploitation.\n\n"
+        "Patrols will visit hotels and car washes throughout the week.",
+        set(),
+        {("operation", "duration_days", 7)},
+    ),
+    (
+        "an action announced to begin on a date gives no length",
+        "Month-long drive to trace missing children",
+        "The drive will be carried out across the state from 1 to 31 July.",
+        set(),
+        {("operation", "duration_days", 31)},
+    ),
+    (
+        "a page reporting its week gives its length even with no counts",
+        "Week of action results",
+        "Last week officers took part in a week of action on modern slavery.\n\n"
+        "Nobody was found to be at risk, but the premises will still be watched.",
+        {("operation", "duration_days", 7, "exact")},
+        set(),
+    ),
+    (
+        "a page announcing a week with results already in gives them and its length",
+        "Police are taking part in a week of action",
+        "Police are taking part in a week of action, and have already arrested 12 people.",
+        {("operation", "duration_days", 7, "exact"), ("operation", "arrests", 12, "exact")},
+        set(),
     ),
     (
         "bare agencies are not forces",

@@ -423,9 +423,32 @@ def _analyse(
         # a programme's or a period's totals: no operation, so no operation figures
         candidates = [c for c in candidates if c.scope not in (OPERATION, INTERNATIONAL)]
     dur = _best_duration(page.units, page.durations, scopes)
-    if dur is not None:
+    if dur is not None and not _preview(page, candidates):
         candidates.append(dur[0])
     return page, candidates, scopes, dur
+
+
+# A page that announces an action rather than reporting one: "will include visits", "is to
+# begin on July 1", "police are taking part in a national week of action".
+_PREVIEW_WORDS = re.compile(
+    r"\b(?:will|shall|(?:is|are)\sto\s(?:begin|start|run|take)|to\s(?:begin|start)\s|begins|"
+    r"starts|(?:is|are)\staking\spart|(?:is|are)\s(?:launching|starting|holding|running))\b",
+    re.IGNORECASE,
+)
+# How many body sentences after the title say what the page is: the lead; later ones may look
+# ahead on a page of results ("key premises will still be watched").
+_PREVIEW_SENTENCES = 1
+
+
+def _preview(page: _Page, candidates: list[Candidate]) -> bool:
+    """Does the page announce its action, stating no result of it? Then the length it gives is
+    the plan's, not a figure (docs/EXTRACTION.md, "Labelling conventions": the announced length
+    of an action on a launch, preview or comment page gives no duration)."""
+    if any(c.scope in (OPERATION, INTERNATIONAL) for c in candidates):
+        return False
+    body = [u.text for u in page.units if u.span is not None and u.rank == BODY]
+    head = "\n".join([page.title, *body[:_PREVIEW_SENTENCES]])
+    return _PREVIEW_WORDS.search(head) is not None
 
 
 def _part_page(page: _Page) -> bool:
