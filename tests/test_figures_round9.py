@@ -1,7 +1,10 @@
 """Rules of round 9 (docs/EXTRACTION.md, "Round 9"). Police forces outside the UK are counted
 as police services, police agencies or law enforcement agencies; bare "agencies" on a UK page
 are partner agencies, which are not forces. A page that announces its action (its title or lead
-looks ahead) and states no result gives no duration: the length is the plan's. Every sentence is written for this test; the rules
+looks ahead) and states no result gives no duration: the length is the plan's. A page whose title
+names one country (or, when it names none, whose lead places the action in one), about a
+multi-country action, and which gives that country results of its own, reports that country's
+part: the whole's totals are international. Every sentence is written for this test; the rules
 are tested alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -82,6 +85,48 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Police are taking part in a week of action, and have already arrested 12 people.",
         {("operation", "duration_days", 7, "exact"), ("operation", "arrests", 12, "exact")},
         set(),
+    ),
+    (
+        "a country's own operations inside a worldwide action: its part, the whole international",
+        "These were Portugal's operations within the worldwide action on trafficking",
+        "The worldwide action, co-ordinated by INTERPOL, was carried out in 88 countries and "
+        "ended with 2,150 people detained.\n\n"
+        "Portugal's judicial police carried out four operations in the north of the country. "
+        "These actions led to the capture of 11 people.",
+        {
+            ("operation", "arrests", 11, "exact"),
+            ("international", "arrests", 2150, "exact"),
+            ("international", "countries_involved", 88, "exact"),
+        },
+        {("operation", "arrests", 2150), ("operation", "countries_involved", 88)},
+    ),
+    (
+        "victims of one nationality in the title, rescued in their own country",
+        "32 Kenyan victims rescued in INTERPOL operation across East Africa",
+        "Security agencies in Kenya have rescued 32 victims of human trafficking during an "
+        "INTERPOL operation.\n\n"
+        "The wider regional effort produced 140 arrests.",
+        {
+            ("operation", "potential_victims", 32, "exact"),
+            ("international", "arrests", 140, "exact"),
+        },
+        {("operation", "arrests", 140)},
+    ),
+    (
+        "a country that only joined: the whole is the operation",
+        "Latvia joins INTERPOL operation against trafficking",
+        "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"
+        "The operation led to 420 arrests.",
+        {("operation", "arrests", 420, "exact")},
+        {("international", "arrests", 420)},
+    ),
+    (
+        "a country named among the whole's participants: the whole is the operation",
+        "Europe-wide action against exploitation, Poland among the countries",
+        "Around 90 suspects were detained in an action by 20 countries, Poland among them, "
+        "Europol said.",
+        {("operation", "arrests", 90, "approx")},
+        {("international", "arrests", 90)},
     ),
     (
         "bare agencies are not forces",

@@ -43,7 +43,14 @@ from tasks.figures.facts import (
 )
 from tasks.figures.metric_rules import read_sentence
 from tasks.figures.numbers import COUNT, MONEY, NumberMention, find_numbers
-from tasks.figures.places import COUNTRY, FORCE, Entity, canonical_agency, find_entities
+from tasks.figures.places import (
+    COUNTRY,
+    FORCE,
+    INTERNATIONAL_AGENCIES,
+    Entity,
+    canonical_agency,
+    find_entities,
+)
 from tasks.figures.scopes import (
     CONTEXT,
     CONTINUED,
@@ -57,6 +64,7 @@ from tasks.figures.scopes import (
     is_international_headline,
     is_joint_operation,
     make_profile,
+    national_side,
     nearest_subject,
     place_splits,
     sentence_scope,
@@ -201,6 +209,21 @@ class _Page:
     profile: PageProfile
 
 
+def _body_sentences(
+    units: list[Unit], mentions: list[NumberMention]
+) -> list[tuple[str, list[Entity], bool]]:
+    """(text, entities, whether it states a count) of each body sentence, for national_side."""
+    counted = sorted(m.start for m in mentions if m.kind in (COUNT, MONEY))
+    out = []
+    for u in units:
+        if u.span is None or u.rank != BODY:
+            continue
+        a, b = u.span
+        i = bisect.bisect_left(counted, a)
+        out.append((u.text, find_entities(u.text), i < len(counted) and counted[i] < b))
+    return out
+
+
 def _read_page(body: str, title: str, publisher: str | None, published: date | None) -> _Page:
     units = _units(body, title, split_sentences(body))
     mentions = find_numbers(body)
@@ -208,6 +231,11 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
     lead_sentence = next((u.text for u in units if u.span is not None and u.rank == BODY), "")
     publisher_agency = canonical_agency(publisher)
     international = is_international_headline(title, lead_sentence, publisher_agency, body)
+    side = None
+    if international and publisher_agency not in INTERNATIONAL_AGENCIES:
+        side = national_side(title, lead_sentence, _body_sentences(units, mentions))
+        if side is not None:
+            international = False  # a country's own part; the whole is international
     lead = lead_agency(
         body, title, publisher=publisher, international=international, entities=entities
     )
@@ -228,6 +256,7 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
         multi_force=several_forces(body, entities),
         joint_operation=is_joint_operation(title, body),
         international=international,
+        side=side,
     )
     return _Page(
         body,

@@ -559,6 +559,16 @@ def canonical_agency(name: str | None) -> str | None:
     return None
 
 
+# "Australian children", "Ghanaian victims": a nationality adjective anywhere in a text, as its
+# country (find_entities reads one only before a law-enforcement noun).
+_DEMONYM_WORD = re.compile(r"\b(" + "|".join(sorted(_DEMONYMS, key=len, reverse=True)) + r")\b")
+
+
+def demonym_countries(text: str) -> list[str]:
+    """The countries of the nationality adjectives written in ``text``, in order."""
+    return [_DEMONYMS[m.group(1)] for m in _DEMONYM_WORD.finditer(text)]
+
+
 def is_country(name: str) -> bool:
     hit = _TABLE.get(name.lower())
     return bool(hit and hit[0] == COUNTRY)

@@ -34,6 +34,7 @@ from tasks.figures.places import (
     UK_AGENCIES,
     UK_PLACE_NAMES,
     Entity,
+    demonym_countries,
     find_entities,
     own_name_pattern,
 )
@@ -359,6 +360,9 @@ class PageProfile:
     # is reported ("a joint operation between the UK, France and Belgium"): its countries are
     # its own, not a wider action's
     joint_operation: bool = False
+    # a country other than the UK whose own part of a multi-country action the page reports
+    # (national_side): its mentions are the page's own side, as the UK's are on a UK page
+    side: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,6 +452,7 @@ def make_profile(
     multi_force: bool = True,
     joint_operation: bool = False,
     international: bool | None = None,
+    side: str | None = None,
 ) -> PageProfile:
     """``international``: ``is_international_headline`` of the same title, lead and publisher,
     when the caller has it already."""
@@ -461,7 +466,9 @@ def make_profile(
         home.add(lead)
     for e in find_entities(title):
         home.add(e.name)
-    if not intl:
+    if side is not None:
+        home.add(side)
+    elif not intl:
         home.add("UK")
     places = {w.lower() for w in re.findall(r"[A-Z][\w'’-]+", title)}
     if lead:
@@ -469,8 +476,71 @@ def make_profile(
             places.add(area.lower())
             places.update(a.lower() for a in area.split())
     return PageProfile(
-        intl, lead, frozenset(home), frozenset(places), op_year, multi_force, joint_operation
+        intl,
+        lead,
+        frozenset(home),
+        frozenset(places),
+        op_year,
+        multi_force,
+        joint_operation,
+        side,
     )
+
+
+# "security agencies in Ghana rescued 21": a country named as where the lead's action happened
+_IN_BEFORE = re.compile(r"\b(?:in|across|throughout)\s(?:the\s)?$", re.IGNORECASE)
+# How many body sentences are searched for the side's own results.
+_SIDE_SENTENCES = 40
+# A sentence naming the country as one participant of the whole ("Bangladesh and 24 other
+# countries joined", "22 countries, Poland among them", "Ireland has taken part in an operation
+# which identified 1,426 victims worldwide"): its counts are the whole's, not the country's own.
+_PARTICIPANT = re.compile(
+    r"\b(?:took\spart|taking\spart|takes?\spart|participat\w*|joined|joins|join|"
+    r"among\s(?:them|others)|and\s(?:\d+|[a-z-]+)\sother)\b",
+    re.IGNORECASE,
+)
+
+
+def _sides_named(text: str, ents: list[Entity]) -> set[str]:
+    names = {e.name for e in ents if e.kind in (COUNTRY, DEMONYM)}
+    names.update(demonym_countries(text))
+    return names
+
+
+def national_side(
+    title: str, lead_sentence: str, sentences: list[tuple[str, list[Entity], bool]]
+) -> str | None:
+    """The country, other than the UK, whose own part of a multi-country action a page reports,
+    or None (docs/EXTRACTION.md, "Labelling conventions": a headline whose subject is a country's
+    part is about that part when the page gives the part its own results).
+
+    The side is the one country the title names ("Colombia's operations within the worldwide
+    Liberterra III", "21 Ghanaian victims rescued in INTERPOL operation"), or, when the title
+    names none, the one country the lead places its action in ("591 inspections carried out in
+    France"); and the page must give that country results of its own: a body sentence that names
+    it states a count, and is no sentence about the whole that names the country as one of
+    its participants. ``sentences``: (text, entities, whether it states a count) of the body's
+    sentences in order.
+    """
+    sides = _sides_named(title, find_entities(title))
+    if not sides:
+        sides = {
+            e.name
+            for e in find_entities(lead_sentence)
+            if e.kind == COUNTRY and _IN_BEFORE.search(lead_sentence, 0, e.start)
+        }
+    if len(sides) != 1:
+        return None
+    (side,) = sides
+    if side == "UK":
+        return None  # the UK's own part is the rules' default reading
+    for text, ents, counted in sentences[:_SIDE_SENTENCES]:
+        if not counted or side not in _sides_named(text, ents):
+            continue
+        if _PARTICIPANT.search(text) or _WIDER.search(text) or _many_countries(text):
+            continue  # the whole's results, with the country as one of its participants
+        return side
+    return None
 
 
 # "a joint operation between the UK, France and Belgium", "a joint investigation with Dutch
@@ -722,6 +792,9 @@ def _wider_scope(text: str, cues: str, profile: PageProfile, ents: list[Entity])
         for e in ents
         if e.kind in (FORCE, AGENCY) and e.name == profile.lead and e.end <= wider.start()
     ]
+    if profile.side is not None:
+        # "In France, 591 inspections were carried out": the page's own country
+        local += [e.end for e in ents if e.kind in (COUNTRY, DEMONYM) and e.name == profile.side]
     if not local:
         return Scope(INTERNATIONAL, reason="wider action")
     if all(end <= wider.start() for end in local):

@@ -16,7 +16,7 @@ NEUTRAL = "neutral"
 VERB_AFTER = re.compile(
     r"\b(?:"
     r"(?P<arrest>arrested|detained|apprehended|held|taken into custody|in custody|into custody|under arrest|"
-    r"remanded|rounded up|locked up|nabbed)"
+    r"remanded|rounded up|locked up|nabbed|captured)"
     r"|(?P<charge>charged)"
     r"|(?P<refer>referred)"
     r"|(?P<victim>safeguarded|rescued|freed|identified|located|found|protected|kept from harm|"
@@ -38,7 +38,8 @@ VERB_AFTER = re.compile(
 VERB_BEFORE = re.compile(
     r"\b(?:"
     r"(?P<arrest>arrested|arresting|arrest|arrests of|detained|detaining|detain|apprehended|"
-    r"apprehending|held|holding|(?:the\s)?(?:arrest|arrests|detention)\sof)"
+    # "captured 19", "the capture of 19 people": Latin American pages' word for an arrest
+    r"apprehending|held|holding|captured|capturing|(?:the\s)?(?:arrest|arrests|detention|capture)\sof)"
     r"|(?P<charge>charged|charging|charges\s(?:(?:were|have\sbeen|had\sbeen|was)\s)?(?:brought|laid|filed)\sagainst|"
     r"(?:brought|laid|filed)\scharges\sagainst)"
     r"|(?P<victim>safeguarded|safeguarding|safeguard|rescued|rescuing|rescue|freed|freeing|free|frees|"
@@ -59,7 +60,7 @@ VERB_BEFORE = re.compile(
 # A bare number's verb right after it, past auxiliaries only: "16 were arrested", "six charged".
 BARE_VERB_AFTER = re.compile(
     r"(?:\s+(?:have|has|had|were|was|are|is|been|being|be|now|also|all|quickly|later|since|then|"
-    r"subsequently|reportedly|so\sfar|already))*\s+(?:arrested|detained|held|charged|apprehended|"
+    r"subsequently|reportedly|so\sfar|already))*\s+(?:arrested|detained|held|charged|apprehended|captured|"
     r"taken\sinto\scustody|under\sarrest|in\scustody|remanded)\b",
     re.IGNORECASE,
 )
