@@ -113,6 +113,20 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "arrests", 140)},
     ),
     (
+        "the passage on the whole goes on after a sentence that ends on it",
+        "Kent Police make 12 arrests in Europe-wide week",
+        "Kent Police arrested 12 people during the week.\n\n"
+        "The work of Kent Police was part of a Europe-wide action which ended with 700 "
+        "arrests.\n\n"
+        "More than 1,100 possible victims were also identified.",
+        {
+            ("operation", "arrests", 12, "exact"),
+            ("international", "arrests", 700, "exact"),
+            ("international", "potential_victims", 1100, "more_than"),
+        },
+        {("operation", "potential_victims", 1100)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

@@ -54,6 +54,7 @@ from tasks.figures.places import (
 from tasks.figures.scopes import (
     CONTEXT,
     CONTINUED,
+    ENDS_WIDER,
     FORCE_SCOPE,
     INTERNATIONAL,
     OPERATION,
@@ -425,7 +426,7 @@ def _analyse(
         counts, ents = _unit_parts(page, u)
         sc = _unit_scope(page, u, counts, ents, intro, before, before_text, before_ents)
         if u.span is not None:
-            before, before_text, before_ents = sc, u.text, ents
+            before, before_text, before_ents = _as_before(sc, counts), u.text, ents
         if u.sentence is not None and not u.sentence.bullet:
             intro = sc if u.sentence.lead_in else None
             intro_text = u.text if u.sentence.lead_in else None
@@ -478,6 +479,21 @@ def _preview(page: _Page, candidates: list[Candidate]) -> bool:
     body = [u.text for u in page.units if u.span is not None and u.rank == BODY]
     head = "\n".join([page.title, *body[:_PREVIEW_SENTENCES]])
     return _PREVIEW_WORDS.search(head) is not None
+
+
+def _as_before(sc: Scope, counts: list[NumberMention]) -> Scope:
+    """A sentence's scope as the next sentence reads it: one whose every count comes after its
+    mention of the wider action ("The UK operation was part of a worldwide action carried out in
+    119 countries, which ended with 3,744 people detained") ends on the whole, and a passage on
+    the whole may go on from it (continues_wider)."""
+    if (
+        sc.scope == OPERATION
+        and sc.international_from is not None
+        and counts
+        and all(m.start > sc.international_from for m in counts)
+    ):
+        return Scope(INTERNATIONAL, reason=ENDS_WIDER)
+    return sc
 
 
 def _part_page(page: _Page) -> bool:

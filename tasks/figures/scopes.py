@@ -916,6 +916,9 @@ def place_splits(
 
 
 CONTINUED = "wider action continued"
+# A sentence on the page's own side whose every count comes after its mention of the wider
+# action: it ends on the whole, which a passage may go on with.
+ENDS_WIDER = "ends on the wider action"
 
 
 def continues_wider(
@@ -938,7 +941,9 @@ def continues_wider(
         return False
     if before.scope != INTERNATIONAL or sc.scope != OPERATION or sc.reason:
         return False
-    if before.reason != CONTINUED and not _marker_score(before_text, _INTL_MARKERS):
+    if before.reason not in (CONTINUED, ENDS_WIDER) and not _marker_score(
+        before_text, _INTL_MARKERS
+    ):
         return False  # "in the wider community" names no multi-country action
     if _UK_LOCAL.search(text) or _names_a_side(ents):
         return False
@@ -947,7 +952,7 @@ def continues_wider(
         return False  # "In all, gardaí made 106 arrests": the page's own force again
     # "Finnish authorities joined the international action days": a sentence about the page's
     # own side joining the whole opens no passage on the whole
-    return before.reason == CONTINUED or not _names_a_side(before_ents)
+    return before.reason in (CONTINUED, ENDS_WIDER) or not _names_a_side(before_ents)
 
 
 # A sentence naming this many countries, forces or national agencies lists the whole's
