@@ -127,6 +127,27 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "potential_victims", 1100)},
     ),
     (
+        "the first count of a per-place list has its clause before the place",
+        "Regional week of action on county lines",
+        "Officers visited 64 addresses during the week.\n\n"
+        "A total of 30 people were taken into custody by officers in Leeds, 12 in Bradford and "
+        "nine in Wakefield.",
+        {("operation", "premises_visited", 64, "exact")},
+        {("operation", "arrests", 30)},
+    ),
+    (
+        "on another country's page, the UK named among the whole's parts is no local side",
+        "Australian children removed from harm in AFP's global operation",
+        "Police removed 40 children from harm across Australia during the operation.\n\n"
+        "Worldwide, the operation saw more than 150 children removed from harm, among them 79 "
+        "in the UK and 12 in Canada.",
+        {
+            ("operation", "victims_children", 40, "exact"),
+            ("international", "victims_children", 150, "more_than"),
+        },
+        {("operation", "victims_children", 150)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

@@ -295,6 +295,12 @@ _NOT_PLACE_LABELS = frozenset(
 _IN_PLACE_AFTER = re.compile(
     r"(?:\s+[a-z][\w-]*){0,3}?\s+(?:in|from|at)\s+(?:the\s+)?(?P<place>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
 )
+# The first count of a per-place list may have its whole clause before the place ("23 children
+# were removed from harm in Queensland, 10 in South Australia, eight in Victoria").
+_IN_PLACE_AFTER_FIRST = re.compile(
+    r"(?:\s+[a-z][\w-]*){0,7}?\s+(?:in|at)\s+(?:the\s+)?(?P<place>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
+    r"(?=\s*,)"
+)
 # Markers in a title or lead that the headline operation is multi-country.
 _INTL_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (
@@ -779,7 +785,8 @@ def _wider_scope(text: str, cues: str, profile: PageProfile, ents: list[Entity])
     wider = _WIDER.search(text) if _any_in(_WIDER_CUES, cues) else None
     if profile.international_headline or not wider:
         return None
-    local = [m.end() for m in _UK_LOCAL.finditer(text)]
+    # the UK's mentions are the page's own side unless the page reports another country's part
+    local = [m.end() for m in _UK_LOCAL.finditer(text)] if profile.side is None else []
     # the page's own force or agency as the subject: "Kent Police arrested five people as
     # part of a Europe-wide crackdown"
     part_of = _PART_OF_WIDER.search(text)
@@ -912,6 +919,10 @@ def place_splits(
         hits[i] = place
     if len(hits) < 2:
         return {}
+    if 0 not in hits and 1 in hits and positions:
+        m = _IN_PLACE_AFTER_FIRST.match(text, positions[0][1], min(len(text), positions[0][1] + 90))
+        if m and m.group("place").split()[0] not in _NOT_PLACES:
+            hits[0] = m.group("place")
     return {i: p for i, p in hits.items() if not _is_home(p, profile)}
 
 
@@ -945,7 +956,7 @@ def continues_wider(
         before_text, _INTL_MARKERS
     ):
         return False  # "in the wider community" names no multi-country action
-    if _UK_LOCAL.search(text) or _names_a_side(ents):
+    if (profile.side is None and _UK_LOCAL.search(text)) or _names_a_side(ents):
         return False
     own = own_name_pattern(profile.lead) if profile.lead else None
     if own is not None and own.search(text):
