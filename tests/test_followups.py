@@ -124,6 +124,16 @@ def test_follow_up_outcomes(title: str, body: str, expected: dict[str, float]) -
             "108 smugglers jailed in week-long effort",
             "Border guards in 13 countries took part.",
         ),
+        # Charges given as the action ends, under a title that reads like a follow-up.
+        (
+            "Dozens charged after nationwide trafficking probe",
+            "Thirty-one people have been charged with 90 counts now that police services across "
+            "the country have finished the third phase of the investigation.",
+        ),
+        (
+            "Eleven charged after sting",
+            "Eleven men were charged at the end of the three-day sting, police said.",
+        ),
         # Prospects are not outcomes.
         (
             "Police raid car washes",

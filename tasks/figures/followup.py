@@ -100,6 +100,17 @@ _WITHIN_ACTION = re.compile(
     r"(?:week|operation|action|effort|intensification|crackdown|days?)\b",
     re.IGNORECASE,
 )
+# An outcome given as the action ends ("47 people have been charged with 135 counts now that
+# police have finished part four of the investigation", "... charged at the end of the
+# week-long operation"): the lead reports the action's own results, so the page is no follow-up
+# even under a title that reads like one ("Dozens charged after nationwide probe").
+_AS_ACTION_ENDS = re.compile(
+    r"^[^.;]{0,120}?\bnow\sthat\b[^.;]{0,160}?\b(?:finished|completed|concluded|ended|"
+    r"wrapped\sup|closed)\b"
+    r"|^[^.;]{0,60}?\bat\sthe\s(?:end|close|conclusion)\sof\s(?:a|an|the)\s(?:[\w-]+\s+){0,3}?"
+    r"(?:week|operation|action|intensification|crackdown|investigation|phase|sting)\b",
+    re.IGNORECASE,
+)
 _OF_THE = re.compile(r"\b(?:of|among)\s+(?:the|those)\s+$", re.IGNORECASE)
 
 # Who the outcome happened to, as a count of people.
@@ -342,9 +353,10 @@ def recognise(title: str | None, sentences: Sequence[Sentence]) -> FollowUp | No
     evidence: tuple[str, tuple[int, int] | None] | None = None
     people: list[int] = []
     for text, span in lead:
-        found = [
-            (name, m) for name, m in _outcomes_in(text) if not _WITHIN_ACTION.match(text[m.end() :])
-        ]
+        every = _outcomes_in(text)
+        if any(_AS_ACTION_ENDS.match(text[m.end() :]) for _, m in every):
+            return None
+        found = [(name, m) for name, m in every if not _WITHIN_ACTION.match(text[m.end() :])]
         if not found:
             continue
         people.append(people_before(text[: found[0][1].start()]) or 0)
