@@ -148,6 +148,20 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "victims_children", 150)},
     ),
     (
+        "a relative clause on the subject is not the clause's verb",
+        "Sting nets dozens",
+        "More than 45 pimps and people who helped them were arrested by the authorities.",
+        {("operation", "arrests", 45, "more_than")},
+        set(),
+    ),
+    (
+        "the clause's own verb after a relative clause with an auxiliary",
+        "Sites shut down",
+        "Twelve men who ran the sites have been charged.",
+        {("operation", "charged", 12, "exact")},
+        set(),
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

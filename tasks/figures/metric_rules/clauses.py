@@ -103,11 +103,21 @@ def aside_match(text: str, start: int) -> re.Match[str] | None:
     return APPOSED_PREDICATE.match(text, start, min(len(text), start + _ASIDE_REACH))
 
 
+# A relative clause on the subject before the clause's own verb: "More than 45 pimps and people
+# who helped them were arrested" (not "helped"), "12 men who ran the sites have been charged".
+_RELATIVE_BEFORE_VERB = re.compile(
+    r"\s+(?:who|that|which)\s+(?:[a-z]+\s+){1,4}?(?=(?:were|was|are|is|have|has|had)\s)"
+)
+
+
 def _verb_in_clause(
     text: str, start: int, mentions: list[NumberMention], idx: int, nps: list[NounPhrase]
 ) -> str | None:
     limit = min(len(text), start + _CLAUSE_REACH)
     pos = start
+    rel = _RELATIVE_BEFORE_VERB.match(text, pos, limit)
+    if rel and not any(pos <= m.figure_start < rel.end() for m in mentions[idx + 1 :]):
+        pos = rel.end()
     j = idx + 1
     while j < len(mentions) and mentions[j].figure_start < pos:
         j += 1  # numbers inside the whole already read ("Five of the 13 people identified ...")
