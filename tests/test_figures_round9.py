@@ -162,6 +162,15 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         set(),
     ),
     (
+        "a national page of another country: its own country is no part",
+        "Police rescue 40 victims in coastal region",
+        "Chile's investigations police rescued 40 victims of trafficking in the Valparaiso "
+        "region.\n\n"
+        "In Chile, 12 suspects were arrested during the operation.",
+        {("operation", "potential_victims", 40, "exact"), ("operation", "arrests", 12, "exact")},
+        set(),
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

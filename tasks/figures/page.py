@@ -46,7 +46,9 @@ from tasks.figures.numbers import COUNT, MONEY, NumberMention, find_numbers
 from tasks.figures.places import (
     COUNTRY,
     FORCE,
+    FORCE_NAMES,
     INTERNATIONAL_AGENCIES,
+    UK_AGENCIES,
     Entity,
     canonical_agency,
     find_entities,
@@ -62,6 +64,7 @@ from tasks.figures.scopes import (
     PageProfile,
     Scope,
     continues_wider,
+    home_country,
     is_international_headline,
     is_joint_operation,
     make_profile,
@@ -237,6 +240,8 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
         side = national_side(title, lead_sentence, _body_sentences(units, mentions))
         if side is not None:
             international = False  # a country's own part; the whole is international
+    elif not international and publisher_agency not in UK_AGENCIES | FORCE_NAMES:
+        side = home_country(title, lead_sentence)
     lead = lead_agency(
         body, title, publisher=publisher, international=international, entities=entities
     )

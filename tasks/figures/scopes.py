@@ -513,6 +513,25 @@ def _sides_named(text: str, ents: list[Entity]) -> set[str]:
     return names
 
 
+def home_country(title: str, lead_sentence: str) -> str | None:
+    """The country, other than the UK, of a national page that names no UK force, agency or
+    place in its title and lead and names exactly one country there as its side ("Peru's
+    National Police rescued 75 victims in the Madre de Dios region"), or None. Its mentions are
+    then the page's own, as the UK's are on a UK page; without it a national page of another
+    country read its own country as a part of the operation."""
+    head = f"{title}\n{lead_sentence}"
+    ents = find_entities(head)
+    if UK_PLACE.search(head) or _UK_LOCAL.search(head):
+        return None
+    if any(e.kind in (FORCE, AGENCY) and (e.kind == FORCE or e.name in UK_AGENCIES) for e in ents):
+        return None
+    sides = {e.name for e in ents if e.kind in (COUNTRY, DEMONYM)}
+    if len(sides) != 1:
+        return None
+    (side,) = sides
+    return None if side == "UK" else side
+
+
 def national_side(
     title: str, lead_sentence: str, sentences: list[tuple[str, list[Entity], bool]]
 ) -> str | None:
