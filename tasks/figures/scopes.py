@@ -820,7 +820,16 @@ def _wider_scope(text: str, cues: str, profile: PageProfile, ents: list[Entity])
     ]
     if profile.side is not None:
         # "In France, 591 inspections were carried out": the page's own country
-        local += [e.end for e in ents if e.kind in (COUNTRY, DEMONYM) and e.name == profile.side]
+        # unless the sentence names it among other countries ("The international team arrested
+        # 11 people in Slovakia, Austria and Hungary" lists the whole's places)
+        named = {e.name for e in ents if e.kind in (COUNTRY, DEMONYM)}
+        local += [
+            e.end
+            for e in ents
+            if e.kind in (COUNTRY, DEMONYM)
+            and e.name == profile.side
+            and (e.end <= wider.start() or named == {profile.side})
+        ]
     if not local:
         return Scope(INTERNATIONAL, reason="wider action")
     if all(end <= wider.start() for end in local):
