@@ -171,6 +171,24 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         set(),
     ),
     (
+        "a part that turned out to be children",
+        "Raid frees 80",
+        "Agents rescued 80 people from the compound. Of those rescued, 19 turned out to be minors.",
+        {
+            ("operation", "potential_victims", 80, "exact"),
+            ("operation", "victims_children", 19, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a part later found to be children",
+        "Raid frees 80",
+        "Agents rescued 80 people from the compound. Of those rescued, 19 were later found to "
+        "be children.",
+        {("operation", "victims_children", 19, "exact")},
+        set(),
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

@@ -57,7 +57,12 @@ NUMBER_OF_BEFORE = re.compile(
 )
 
 # "14 were children": a copula before the noun that says what a bare number counted.
-COPULA = re.compile(r"\s(?:were|are|was|is)\s(?:all\s|also\s)?", re.IGNORECASE)
+# "25 were minors", "25 turned out to be minors", "25 were found to be children"
+COPULA = re.compile(
+    r"\s(?:(?:were|are|was|is)(?:\s(?:later\s)?(?:found|confirmed)\sto\sbe)?|"
+    r"turned\sout\sto\sbe|proved\sto\sbe)\s(?:all\s|also\s)?",
+    re.IGNORECASE,
+)
 # "of those arrested", "of the arrests": the whole is the arrests.
 REFERENT = re.compile(
     r"\sof\s(?:those|the|these)\s(?:[\w,]+\s){0,3}?(?:(?P<arrests>arrested|arrests|detained|held)|"

@@ -349,7 +349,7 @@ def _complement(s: Situation) -> tuple[str | None, int]:
     np, text = s.np, s.text
     head, np_end = head_class(np), np.end
     if not np.classes:
-        cop = COPULA.match(text, np.end, min(len(text), np.end + 20))
+        cop = COPULA.match(text, np.end, min(len(text), np.end + 30))
         if cop:
             inner = noun_phrase(text, cop.end())
             if inner.classes:

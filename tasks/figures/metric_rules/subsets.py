@@ -81,7 +81,7 @@ def part_of(s: Situation, head: str | None, np_end: int) -> Part:
             # "of those arrested", "of those identified": the whole this number is part of
             referent = "arrests" if ref.group("arrests") else "potential_victims"
             np_end = max(np_end, m.end + ref.end())
-            cop = COPULA.match(text, np_end, min(len(text), np_end + 20))
+            cop = COPULA.match(text, np_end, min(len(text), np_end + 30))
             if cop is None:
                 # "Twenty-two of the 40 people identified as potential victims were children"
                 cop = REFERENT_TAIL_COPULA.match(text, np_end, min(len(text), np_end + 70))
