@@ -189,6 +189,23 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         set(),
     ),
     (
+        "children listed with men and women are one group of several: no total",
+        "Blitz on trafficking rings",
+        "Among those rescued were 31 men, 12 women and 9 children from four countries.",
+        {("operation", "victims_children", 9, "exact")},
+        {("operation", "potential_victims", 9)},
+    ),
+    (
+        "children beside a count of men charged are still every victim",
+        "Abuse network dismantled",
+        "Police charged 64 men with 900 offences and removed 27 children from harm.",
+        {
+            ("operation", "potential_victims", 27, "exact"),
+            ("operation", "victims_children", 27, "exact"),
+        },
+        set(),
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from domain.records import METRICS
 from tasks.figures.candidates import TITLE, Candidate
+from tasks.figures.numbers import NUMBER_WORDS_PATTERN
 from tasks.figures.scopes import CONTEXT, FORCE_SCOPE, INTERNATIONAL, OPERATION
 
 
@@ -146,6 +147,29 @@ def _kinds_only(group: list[Candidate]) -> bool:
 _VICTIM_GROUPS = ("victims_children", "victims_adults")
 
 
+# "25 men, 26 women and 22 children", "22 children and 25 adults": the chosen group listed with
+# other groups of people, so it is one group of several, not every victim. Per chosen group:
+# (its own nouns, the other groups' nouns).
+_GROUP_NOUNS = {
+    "victims_children": ("children|minors|girls|boys|juveniles", "men|women|adults|males|females"),
+    "victims_adults": ("adults|men|women", "children|minors|girls|boys|juveniles"),
+}
+_N = rf"(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\s+(?:[\w-]+\s+)?"
+_LISTED = r"(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)"
+
+
+def _beside_other_groups(c: Candidate) -> bool:
+    nouns = _GROUP_NOUNS.get(c.metric)
+    if nouns is None:
+        return False
+    own, other = nouns
+    listed = (
+        rf"\b{_N}(?:{other}){_LISTED}(?:{_N}[\w-]+{_LISTED})*?{_N}(?:{own})\b"
+        rf"|\b{_N}(?:{own}){_LISTED}(?:{_N}[\w-]+{_LISTED})*?{_N}(?:{other})\b"
+    )
+    return re.search(listed, c.unit.text, re.IGNORECASE) is not None
+
+
 def _victims_of_one_group(
     chosen: list[tuple[Candidate, list[Candidate]]],
 ) -> list[tuple[Candidate, list[Candidate]]]:
@@ -161,7 +185,7 @@ def _victims_of_one_group(
         if "potential_victims" in have or len(groups) != 1:
             continue
         best, group = groups[0]
-        if best.part or best.weak:
+        if best.part or best.weak or _beside_other_groups(best):
             continue
         total = replace(best, metric="potential_victims")
         out.append((total, [replace(c, metric="potential_victims") for c in group]))
