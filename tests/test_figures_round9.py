@@ -206,6 +206,22 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         set(),
     ),
     (
+        "counts in a clause that looks ahead are plans, not results",
+        "Officers to visit hotels this week",
+        "Around 120 hotels are due to be visited, and officers will check 40 more premises "
+        "next month.",
+        set(),
+        {("operation", "premises_visited", 120), ("operation", "premises_visited", 40)},
+    ),
+    (
+        "a result beside a clause that looks ahead is a result",
+        "Patrols go on after arrests",
+        "The operation, which will run until Sunday, has so far led to 17 arrests, and officers "
+        "will continue their patrols.",
+        {("operation", "arrests", 17, "exact")},
+        set(),
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

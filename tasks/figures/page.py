@@ -342,6 +342,29 @@ def _unit_scope(
     return sc
 
 
+# A count in a clause that looks ahead is a plan, not a result: "Around 100 hotels are due to be
+# visited", "officers will visit 50 premises", "40 addresses are expected to be searched".
+_PROSPECT = re.compile(
+    r"\b(?:will|shall|(?:is|are|was|were)\s(?:due|expected|set|scheduled|planned|going)\sto|"
+    r"plans?\sto|planning\sto|aims?\sto|intends?\sto)\b",
+    re.IGNORECASE,
+)
+# Where a clause ends: the count's clause is read between the breaks around it.
+_CLAUSE_BREAKS = re.compile(r"[;:]|,\s|\s(?:and|but|while|whilst|whereas|after|before)\s|\.\s")
+# How far either side of a count its clause is read.
+_PROSPECT_REACH = 80
+
+
+def _prospect(text: str, start: int, end: int) -> bool:
+    """Is the count at ``text[start:end]`` in a clause about what is yet to happen?"""
+    lo = max(0, start - _PROSPECT_REACH)
+    before = [b.end() for b in _CLAUSE_BREAKS.finditer(text, lo, start)]
+    after = _CLAUSE_BREAKS.search(text, end, min(len(text), end + _PROSPECT_REACH))
+    a = before[-1] if before else lo
+    b = after.start() if after else min(len(text), end + _PROSPECT_REACH)
+    return _PROSPECT.search(text, a, b) is not None
+
+
 def _unit_candidates(
     page: _Page,
     idx: int,
@@ -363,7 +386,7 @@ def _unit_candidates(
     headline = _headline(u, intro_text)
     out: list[Candidate] = []
     for i, (m, r) in enumerate(zip(counts, readings, strict=True)):
-        if r.metric is None:
+        if r.metric is None or _prospect(u.text, m.start, m.end):
             continue
         scope, subject = sc.scope or OPERATION, sc.subject
         if sc.per_number_subject:
