@@ -39,6 +39,7 @@ from tasks.figures.durations import find_durations
         ("officers made 30 arrests in 72 hours", 3),
         ("raids during the week commencing 4 March", 7),
         ("the crackdown ran from Tuesday to Friday", 4),
+        ("14 people were detained across the region from Tuesday to Thursday", 3),
     ],
 )
 def test_durations(text: str, days: int) -> None:
@@ -62,6 +63,7 @@ def test_durations(text: str, days: int) -> None:
         "A 24-hour support line is open to anyone affected.",
         "Suspects may be held for 96 hours.",
         "The helpline is staffed from Monday to Friday.",
+        "The man arrested on Sunday is held in custody; the court sits from Monday to Friday.",
     ],
 )
 def test_not_durations(text: str) -> None:

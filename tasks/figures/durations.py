@@ -89,7 +89,11 @@ _WEEKDAY_RANGE = re.compile(
 )
 _RAN_BEFORE = re.compile(
     r"\b(?:ran|run|running|took\splace|lasted|lasting|operated|was\sheld|were\sheld|carried\sout|"
-    r"conducted|continued|operation|action|intensification|crackdown|activity)\b(?:\s[\w,'’-]+){0,5}\s$",
+    r"conducted|continued|operation|action|intensification|crackdown|activity|"
+    # the action's own results over the days: "25 people were arrested in Austria from Monday
+    # to Wednesday"
+    r"arrested|detained|raided|searched|inspected|visited|checked|rescued|safeguarded)\b"
+    r"(?:\s[\w,'’-]+){0,5}\s$",
     re.IGNORECASE,
 )
 _FORTNIGHT = re.compile(
