@@ -222,6 +222,30 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         set(),
     ),
     (
+        "a national page whose police took part in a multi-country week: the count of "
+        "countries is the whole's",
+        "Dozens of sites checked in anti-trafficking week",
+        "In May the police took part in a 38-country joint action week against trafficking.\n\n"
+        "Altogether, inspections were made at 64 sites.",
+        {
+            ("operation", "premises_visited", 64, "exact"),
+            ("international", "countries_involved", 38, "exact"),
+        },
+        {("operation", "countries_involved", 38)},
+    ),
+    (
+        "premises closed across the country in a week run in many countries",
+        "In one week, 20 venues shut down",
+        "In the space of a week, more than 20 venues were closed across the country, police said."
+        "\n\nNine people were arrested for trafficking.\n\n"
+        "The action was run at the same time in 41 countries around the world.",
+        {
+            ("operation", "arrests", 9, "exact"),
+            ("international", "countries_involved", 41, "exact"),
+        },
+        {("operation", "countries_involved", 41)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

@@ -317,6 +317,16 @@ _INTL_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     ),
     (re.compile(r"\b(?:European|Europe(?!-)|international|International|countries)\b"), 1),
 )
+# The page reports its own part of a wider action: "Kent arrests as part of Europe-wide
+# crackdown", "BTP joins European rail action".
+_PART_OF_WIDER = re.compile(
+    r"\b(?:(?:as|is|was|formed|forms)\s)?part\sof\s(?:an?\s|the\s)?(?:[\w-]+\s){0,2}?"
+    r"(?:Europe-wide|EU-wide|European|international|International|global|worldwide|"
+    r"pan-European|multi-country|wider|Interpol|INTERPOL|Europol)\s(?:[\w-]+\s){0,2}?"
+    r"(?:operation|action|crackdown|intensification|day|week|campaign|effort|sweep|push)\b"
+    r"|\bjoin(?:s|ed)?\s(?:an?\s|the\s)?(?:[\w-]+\s){0,2}?(?:Europe-wide|EU-wide|European|"
+    r"international|International|global|worldwide|pan-European|Interpol|INTERPOL|Europol)\b"
+)
 _UK_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (
         re.compile(
@@ -331,19 +341,27 @@ _UK_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
         2,
     ),
     (UK_PLACE, 2),
-    # the page reports its own part of a wider action: "Kent arrests as part of Europe-wide
-    # crackdown", "BTP joins European rail action"
+    # a national page's own frame, in any country: "the police took part in a 46-country action
+    # week", "30 premises were closed across the country"
     (
         re.compile(
-            r"\b(?:(?:as|is|was|formed|forms)\s)?part\sof\s(?:an?\s|the\s)?(?:[\w-]+\s){0,2}?"
-            r"(?:Europe-wide|EU-wide|European|international|International|global|worldwide|"
-            r"pan-European|multi-country|wider|Interpol|INTERPOL|Europol)\s(?:[\w-]+\s){0,2}?"
-            r"(?:operation|action|crackdown|intensification|day|week|campaign|effort|sweep|push)\b"
-            r"|\bjoin(?:s|ed)?\s(?:an?\s|the\s)?(?:[\w-]+\s){0,2}?(?:Europe-wide|EU-wide|European|"
-            r"international|International|global|worldwide|pan-European|Interpol|INTERPOL|Europol)\b"
+            r"\b(?:police|authorities|officers|gendarmerie)\s(?:[\w-]+\s)?"
+            r"(?:took|take|takes|taking|has\staken|have\staken)\spart\sin\b",
+            re.IGNORECASE,
         ),
         3,
     ),
+    (
+        re.compile(
+            r"\b(?:across|throughout|all\sover|around)\sthe\scountry\b|\bnationwide\b|"
+            r"\bin\s(?:different|all)\sparts\sof\sthe\scountry\b",
+            re.IGNORECASE,
+        ),
+        2,
+    ),
+    # the page reports its own part of a wider action: "Kent arrests as part of Europe-wide
+    # crackdown", "BTP joins European rail action"
+    (_PART_OF_WIDER, 3),
 )
 
 
@@ -575,8 +593,6 @@ _JOINT_OPERATION = re.compile(
     r"(?:operation|investigation|action|effort|team|probe|crackdown)\b",
     re.IGNORECASE,
 )
-# The page reports its own part of a wider action ("as part of a Europe-wide crackdown").
-_PART_OF_WIDER = _UK_MARKERS[-1][0]
 
 
 # Every match of _JOINT_OPERATION starts with one of these (tests/test_fast_paths.py checks it).
@@ -592,7 +608,13 @@ _MANY_COUNTRIES = re.compile(
 )
 
 
+# "a 46-country action week"
+_N_COUNTRY = re.compile(r"\b(\d{1,3})-(?:country|nation)\b", re.IGNORECASE)
+
+
 def _many_countries(text: str) -> bool:
+    if any(int(m.group(1)) >= MIN_WIDER_COUNTRIES for m in _N_COUNTRY.finditer(text)):
+        return True
     for m in _MANY_COUNTRIES.finditer(text):
         n = m.group(1)
         if not n.isdigit() or int(n) >= MIN_WIDER_COUNTRIES:
