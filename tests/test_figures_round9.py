@@ -246,6 +246,24 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "countries_involved", 41)},
     ),
     (
+        "a lead naming two countries as the action's places gives no side",
+        "INTERPOL operation frees hundreds",
+        "In May an INTERPOL operation freed 210 people trafficked into forced labour in Togo "
+        "and Ghana.\n\n"
+        "Across both countries, the operation led to 37 arrests.",
+        {("operation", "potential_victims", 210, "exact"), ("operation", "arrests", 37, "exact")},
+        {("international", "arrests", 37)},
+    ),
+    (
+        "a photo caption before the lead is not the lead",
+        "California operation ends with more than 400 arrests",
+        "The county sheriff at a press conference (file photo).\n\n"
+        "Officials gave the results of a statewide crackdown, which ended with 433 arrests.\n\n"
+        "Besides them, 52 suspected traffickers were arrested.",
+        {("operation", "arrests", 433, "exact")},
+        {("operation", "arrests", 52)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

@@ -79,9 +79,22 @@ def test_bullets_and_headings() -> None:
         assert body[s.start : s.end] == s.text
 
 
-def test_captions_are_marked() -> None:
-    (s,) = split_sentences("[Image caption: Officers searched nine homes]")
-    assert s.caption
+@pytest.mark.parametrize(
+    "block",
+    [
+        "[Image caption: Officers searched nine homes]",
+        "The chief constable at a press briefing (file photo).",
+        "Officers outside a car wash in the town. Photo: Northshire Police",
+        "Border officers at the port (Picture: agency handout)",
+    ],
+)
+def test_captions_are_marked(block: str) -> None:
+    assert all(s.caption for s in split_sentences(block))
+
+
+def test_a_sentence_about_photos_is_no_caption() -> None:
+    (s,) = split_sentences("Officers seized 40 phones and photographed 12 rooms.")
+    assert not s.caption
 
 
 def test_quote_map() -> None:

@@ -213,6 +213,20 @@ class _Page:
     profile: PageProfile
 
 
+def _lead_text(units: list[Unit]) -> str:
+    """The page's first body sentence that is no image caption."""
+    return next(
+        (
+            u.text
+            for u in units
+            if u.span is not None
+            and u.rank == BODY
+            and not (u.sentence is not None and u.sentence.caption)
+        ),
+        "",
+    )
+
+
 def _body_sentences(
     units: list[Unit], mentions: list[NumberMention]
 ) -> list[tuple[str, list[Entity], bool]]:
@@ -232,7 +246,7 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
     units = _units(body, title, split_sentences(body))
     mentions = find_numbers(body)
     entities = find_entities(body)
-    lead_sentence = next((u.text for u in units if u.span is not None and u.rank == BODY), "")
+    lead_sentence = _lead_text(units)
     publisher_agency = canonical_agency(publisher)
     international = is_international_headline(title, lead_sentence, publisher_agency, body)
     side = None
@@ -527,7 +541,7 @@ def _as_before(sc: Scope, counts: list[NumberMention]) -> Scope:
 def _part_page(page: _Page) -> bool:
     """Is the page a force's, county's or region's page about its own part of a national
     action (``tasks.figures.wholes``)?"""
-    lead = next((u.text for u in page.units if u.span is not None and u.rank == BODY), "")
+    lead = _lead_text(page.units)
     head = f"{page.title}\n{lead}"
     local = any(e.kind == FORCE for e in find_entities(head)) or UK_PLACE.search(head) is not None
     return part_page(page.title, lead, local)
@@ -561,7 +575,7 @@ def _extract(
 
 
 def _signals(page: _Page, chosen: list[tuple[Candidate, list[Candidate]]]) -> PageSignals:
-    lead = next((u.text for u in page.units if u.span is not None and u.rank == BODY), "")
+    lead = _lead_text(page.units)
     return page_signals(
         page.title,
         lead,

@@ -567,11 +567,13 @@ def national_side(
     """
     sides = _sides_named(title, find_entities(title))
     if not sides:
-        sides = {
-            e.name
-            for e in find_entities(lead_sentence)
-            if e.kind == COUNTRY and _IN_BEFORE.search(lead_sentence, 0, e.start)
-        }
+        # the lead names one country, as the place of its action ("in Benin and Nigeria" names
+        # two: the action's places, no side)
+        named = [e for e in find_entities(lead_sentence) if e.kind in (COUNTRY, DEMONYM)]
+        if len({e.name for e in named}) == 1 and _IN_BEFORE.search(
+            lead_sentence, 0, named[0].start
+        ):
+            sides = {named[0].name}
     if len(sides) != 1:
         return None
     (side,) = sides

@@ -112,6 +112,13 @@ _CAPTION = re.compile(
     r"\s*(?:\[\s*)?(?:image|photo|picture|video|caption|pictured|credit|copyright)\b[^:\]]{0,30}[:\]]",
     re.IGNORECASE,
 )
+# ... or one that ends by saying so: "Sheriff Robert Luna at a press conference (file photo).",
+# "Officers at the scene. Photo: Kent Police"
+_CAPTION_END = re.compile(
+    r"(?:\((?:file\s|stock\s)?(?:photo|image|picture|pic)(?:[:\s][^)]{0,60})?\)|"
+    r"\b(?:Photo|Image|Picture|Pic)(?:graph)?s?:\s[^.]{1,60})\s*\.?\s*$",
+    re.IGNORECASE,
+)
 # Quotation marks: straight quotes toggle, curly quotes open or close.
 _QUOTE = re.compile(r"[\"“”]")
 _MAX_HEADING_WORDS = 12
@@ -223,7 +230,7 @@ def split_sentences(body: str) -> list[Sentence]:
         if b and b.end() < len(block):
             bullet = True
             offset = b.end()
-        caption = bool(_CAPTION.match(block))
+        caption = bool(_CAPTION.match(block)) or bool(_CAPTION_END.search(block[-120:]))
         pieces: list[tuple[int, int]] = []
         cur = offset
         for e in _END.finditer(block, offset):
