@@ -264,6 +264,24 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "arrests", 52)},
     ),
     (
+        "people recovered are rescued",
+        "Sting recovers children",
+        "The sweep also recovered four children and 37 adults, all of them victims of sex "
+        "trafficking.",
+        {
+            ("operation", "victims_children", 4, "exact"),
+            ("operation", "victims_adults", 37, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a seizure verb later in the clause rescues nobody",
+        "Results",
+        "Police interviewed 280 people and removed 9 people from exploitative situations.",
+        {("operation", "potential_victims", 9, "exact")},
+        {("operation", "potential_victims", 280)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

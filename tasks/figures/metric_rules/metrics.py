@@ -95,6 +95,12 @@ def _victims(
     return "potential_victims"
 
 
+# Verbs that rescue people: the victim verbs, and "recovered" or "removed" said of people
+# ("recovered five children and 52 adults", "removed 51 children from harm"), which of things
+# means seized.
+_RESCUE_VERBS = frozenset({"victim", "seize"})
+
+
 def _referred_for_support(
     head: str | None, verb: str | None, sentence: str, np: NounPhrase
 ) -> str | None:
@@ -119,7 +125,7 @@ def _children_or_adults(
         return _PEOPLE_VERB_METRIC[verb]
     if verb == "refer" and NRM.search(context):
         return "nrm_referrals"
-    if verb == "victim":
+    if verb in _RESCUE_VERBS:
         return _VICTIM_PART_METRIC.get(head, "potential_victims")
     return None
 
@@ -138,7 +144,7 @@ def _people(
         return None
     if verb == "refer" and NRM.search(context):
         return "nrm_referrals"
-    if verb == "victim" and head != GENDER_N and _VICTIM_CUE.search(sentence):
+    if verb in _RESCUE_VERBS and head != GENDER_N and _VICTIM_CUE.search(sentence):
         if _LABOUR_VIOLATION_AFTER.match(sentence, np.end):
             return None  # workers affected by labour-law breaches are not trafficking victims
         if _only_identified_vulnerable(np, sentence):

@@ -434,6 +434,11 @@ def _verb_after_noun(
         if va is not None:
             verb = va
             verb_after_used = True
+        if va == "seize" and head in _PEOPLE:
+            # "interviewed 351 people and removed 10 people": a seizure verb later in the
+            # clause rescues nobody; only right before the number does it ("recovered five
+            # children")
+            verb = None
     if (
         head is None
         and verb == "victim"
