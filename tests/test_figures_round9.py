@@ -282,6 +282,29 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "potential_victims", 280)},
     ),
     (
+        "arrests given in groups with no total give no arrests figure",
+        "Day of action on exploitation",
+        "The force detained one person for trafficking offences and arrested three others for "
+        "immigration offences, while Border officers arrested a further 9.",
+        set(),
+        {("operation", "arrests", 1), ("operation", "arrests", 9)},
+    ),
+    (
+        "a further group after a stated total leaves the total",
+        "Day of action on exploitation",
+        "In total 17 people were arrested. Police arrested 13 in Leeds and a further four were "
+        "arrested in York.",
+        {("operation", "arrests", 17, "exact")},
+        set(),
+    ),
+    (
+        "one of a group is no count",
+        "Nail bar visits",
+        "The worker was one of several victims identified during the visits.",
+        set(),
+        {("operation", "potential_victims", 1)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

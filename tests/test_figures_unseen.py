@@ -660,11 +660,13 @@ CASES: list[tuple[str, str | None, str, set[Fig], set[tuple[str, str, int | floa
         set(),
     ),
     (
-        "another of the same count is more of it, not a figure",
+        # two groups of arrests with no stated total give no arrests figure (the round-4
+        # convention, docs/EXTRACTION.md; this case expected the first group before round 9)
+        "another group of the same count: no total is stated, so no figure",
         "Two days of raids",
         "Detectives arrested 12 people on Tuesday and another five were arrested the next day.",
-        {("operation", "arrests", 12, "exact")},
-        {("operation", "arrests", 5)},
+        set(),
+        {("operation", "arrests", 5), ("operation", "arrests", 12)},
     ),
 ]
 

@@ -785,6 +785,9 @@ def _word_run_starts(text: str) -> list[int]:
     return sorted(set(starts))
 
 
+_ONE_OF = re.compile(r"\s+of\b", re.IGNORECASE)
+
+
 def _word_mentions(text: str) -> Iterator[NumberMention]:
     for run in finditer_at(_WORD_RUN, text, _word_run_starts(text)):
         words = [
@@ -795,6 +798,8 @@ def _word_mentions(text: str) -> Iterator[NumberMention]:
             kind, unit = _classify_plain(text, s, e, value, "")
             if kind in (YEAR, NAME):  # words are never years or name parts
                 kind, unit = COUNT, None
+            if value == 1 and _ONE_OF.match(text, e):
+                kind = OTHER  # "one of several victims": a member of a group, not a count
             qual, qstart = _qualifier(text, s, e)
             yield NumberMention(s, e, value, kind, qual, qstart, text[s:e], unit, True)
 

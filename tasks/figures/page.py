@@ -42,7 +42,13 @@ from tasks.figures.facts import (
     theme,
 )
 from tasks.figures.metric_rules import read_sentence
-from tasks.figures.numbers import COUNT, MONEY, NumberMention, find_numbers
+from tasks.figures.numbers import (
+    COUNT,
+    MONEY,
+    NUMBER_WORDS_PATTERN,
+    NumberMention,
+    find_numbers,
+)
 from tasks.figures.places import (
     COUNTRY,
     FORCE,
@@ -356,6 +362,19 @@ def _unit_scope(
     return sc
 
 
+# A further group of arrests after a count in the same sentence: "detained one person for
+# trafficking offences and arrested two others for immigration offences, and Immigration
+# Enforcement arrested another 12". The groups are never added, so the first is no total
+# (the labelling conventions: two groups of arrests with no stated total give no figure).
+_MORE_ARRESTS = re.compile(
+    rf"\b(?:arrested|detained|held)\s+(?:a\s+further\s+|another\s+)(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\b"
+    rf"|\b(?:arrested|detained|held)\s+(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\s+(?:others|more)\b"
+    rf"|\b(?:another|a\s+further)\s+(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\s+(?:\w+\s+){{0,2}}?"
+    r"(?:were|have\s+been|had\s+been)\s+(?:arrested|detained)\b",
+    re.IGNORECASE,
+)
+# The count of a further group itself: "... and Immigration Enforcement arrested another 12".
+_FURTHER_GROUP = re.compile(r"\b(?:another|a\s+further)\s+$", re.IGNORECASE)
 # A count in a clause that looks ahead is a plan, not a result: "Around 100 hotels are due to be
 # visited", "officers will visit 50 premises", "40 addresses are expected to be searched".
 _PROSPECT = re.compile(
@@ -402,6 +421,10 @@ def _unit_candidates(
     for i, (m, r) in enumerate(zip(counts, readings, strict=True)):
         if r.metric is None or _prospect(u.text, m.start, m.end):
             continue
+        if r.metric == "arrests" and (
+            _MORE_ARRESTS.search(u.text, m.end) or _FURTHER_GROUP.search(u.text, 0, m.start)
+        ):
+            continue  # one group of arrests of several, with no total stated
         scope, subject = sc.scope or OPERATION, sc.subject
         if sc.per_number_subject:
             # "Police Scotland arrested three and Kent Police arrested four": each number
