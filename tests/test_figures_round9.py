@@ -305,6 +305,13 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "potential_victims", 1)},
     ),
     (
+        "weapons of several kinds in different numbers give no weapons figure",
+        "Week of action results",
+        "Officers also seized a machete, three knives, a baton and six airsoft weapons.",
+        set(),
+        {("operation", "weapons_seized", 6)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

@@ -533,7 +533,9 @@ _UNCOUNTED_WEAPONS = re.compile(
     re.IGNORECASE,
 )
 # The words that make "weapons" one kind of weapon.
-_WEAPON_KIND_WORDS = frozenset({"bladed", "offensive", "edged", "imitation", "air", "stun"})
+_WEAPON_KIND_WORDS = frozenset(
+    {"bladed", "offensive", "edged", "imitation", "air", "stun", "airsoft", "replica", "sharp"}
+)
 # A list of things seized that a count of one kind of weapon stands in.
 SEIZURE_BEFORE = re.compile(
     r"\b(?:seized|seizing|seizures?\s(?:of|included|including)|recovered|confiscated|"
