@@ -312,6 +312,20 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "weapons_seized", 6)},
     ),
     (
+        "people found to be living at the addresses are no victims",
+        "Day of action at ten addresses",
+        "Officers visited ten addresses, and 14 children were also found to be living there.",
+        set(),
+        {("operation", "victims_children", 14), ("operation", "potential_victims", 14)},
+    ),
+    (
+        "people found to be in exploitative situations are",
+        "Europe-wide action",
+        "During the action 41 minors were found to be in exploitative situations.",
+        {("operation", "victims_children", 41, "exact")},
+        set(),
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

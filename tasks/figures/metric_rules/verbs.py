@@ -19,7 +19,11 @@ VERB_AFTER = re.compile(
     r"remanded|rounded up|locked up|nabbed|captured)"
     r"|(?P<charge>charged)"
     r"|(?P<refer>referred)"
-    r"|(?P<victim>safeguarded|rescued|freed|identified|located|found|protected|kept from harm|"
+    # "12 children were found to be living at the addresses" says where people were, not that
+    # they were found as victims
+    r"|(?P<victim>safeguarded|rescued|freed|identified|located|"
+    r"found(?!\s+to\s+be\s+(?:living|staying|residing|present|resident)\b)|"
+    r"protected|kept from harm|"
     r"kept safe|prevented from (?:being )?harm(?:ed)?|from (?:being )?harm(?:ed)?|came to light|"
     r"(?:moved|taken|brought|led) to (?:a place of )?safety|(?:placed|taken) (?:in|into) (?:care|safe\w*)|"
     r"engaged|supported|recovered|removed from harm|helped|saved|liberated|discovered|made safe|safe|"
