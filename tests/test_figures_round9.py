@@ -326,6 +326,27 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         set(),
     ),
     (
+        "people facing charges have been charged",
+        "Investigation ends",
+        "Police say 26 people face 81 charges after the investigation.",
+        {("operation", "charged", 26, "exact")},
+        {("operation", "charged", 81)},
+    ),
+    (
+        "suspects facing named charges have been charged",
+        "Raid on bars",
+        "Four of the suspects face human trafficking charges, police said.",
+        {("operation", "charged", 4, "exact")},
+        set(),
+    ),
+    (
+        "facing something other than charges is no charge",
+        "Raid on a farm",
+        "Twelve workers face deportation after the raid.",
+        set(),
+        {("operation", "charged", 12)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

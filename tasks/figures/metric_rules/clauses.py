@@ -16,7 +16,7 @@ from tasks.figures.metric_rules.nouns import (
     noun_phrase,
 )
 from tasks.figures.metric_rules.verbs import VERB_AFTER, verb_class
-from tasks.figures.numbers import NumberMention
+from tasks.figures.numbers import NUMBER_WORDS_PATTERN, NumberMention
 
 # Where a clause ends for the verb search.
 _CLAUSE_END = re.compile(
@@ -110,6 +110,16 @@ _RELATIVE_BEFORE_VERB = re.compile(
 )
 
 
+# "face", "faces", "facing" before charges: the people have been charged ("32 people face 78
+# charges", "three of the suspects face human trafficking charges"); a count of charges is none.
+_FACE = frozenset({"face", "faces", "facing"})
+_CHARGES_AFTER = re.compile(
+    rf"\s+(?:a\s+total\s+of\s+|more\s+than\s+|over\s+|some\s+|dozens\s+of\s+)?"
+    rf"(?:(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\s+)?(?:[\w-]+\s+){{0,3}}?charges\b",
+    re.IGNORECASE,
+)
+
+
 def _verb_in_clause(
     text: str, start: int, mentions: list[NumberMention], idx: int, nps: list[NounPhrase]
 ) -> str | None:
@@ -128,6 +138,8 @@ def _verb_in_clause(
         seg_end = clause.start() if clause else stop
         v = VERB_AFTER.search(text, pos, seg_end)
         if v:
+            if v.group(0).lower() in _FACE and _CHARGES_AFTER.match(text, v.end()):
+                return "charge"  # "32 people face 78 charges": people charged
             return verb_class(v)
         if clause or j >= len(mentions) or next_start >= limit:
             return None
