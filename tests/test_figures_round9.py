@@ -347,6 +347,20 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "charged", 12)},
     ),
     (
+        "people arrested and charged in one predicate are both",
+        "Project results",
+        "As a result of the project, eight accused were arrested and charged with soliciting.",
+        {("operation", "arrests", 8, "exact"), ("operation", "charged", 8, "exact")},
+        set(),
+    ),
+    (
+        "arrested, and some of them charged, are two counts",
+        "Project results",
+        "Eleven people were arrested and four were charged.",
+        {("operation", "arrests", 11, "exact"), ("operation", "charged", 4, "exact")},
+        {("operation", "charged", 11)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

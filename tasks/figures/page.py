@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from domain.records import (
@@ -375,6 +375,12 @@ _MORE_ARRESTS = re.compile(
 )
 # The count of a further group itself: "... and Immigration Enforcement arrested another 12".
 _FURTHER_GROUP = re.compile(r"\b(?:another|a\s+further)\s+$", re.IGNORECASE)
+# People arrested and charged in one predicate: "six accused were arrested and charged with".
+_ARRESTED_AND_CHARGED = re.compile(
+    r"(?:\s+[\w-]+){0,3}?\s+(?:were|have\s+been|had\s+been)\s+(?:all\s+)?(?:arrested|detained)"
+    r"\s+and\s+(?:subsequently\s+|later\s+)?charged\b",
+    re.IGNORECASE,
+)
 # A count in a clause that looks ahead is a plan, not a result: "Around 100 hotels are due to be
 # visited", "officers will visit 50 premises", "40 addresses are expected to be searched".
 _PROSPECT = re.compile(
@@ -469,6 +475,9 @@ def _unit_candidates(
                 r.part,
             )
         )
+        if r.metric == "arrests" and _ARRESTED_AND_CHARGED.match(u.text, m.end):
+            # "six accused were arrested and charged": the same people, charged too
+            out.append(replace(out[-1], metric="charged"))
     return out, last
 
 

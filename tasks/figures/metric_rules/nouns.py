@@ -58,7 +58,7 @@ for _cls, _words in (
         SUSPECT_N,
         "suspects suspect offenders offender traffickers trafficker smugglers smuggler paedophiles "
         "paedophile members dealers dealer perpetrators criminals exploiters gangmasters holders "
-        "line-holders associates abusers pimps facilitators organisers ringleaders fugitives "
+        "line-holders associates abusers pimps facilitators organisers ringleaders fugitives accused "
         "predators runners",
     ),
     (
