@@ -361,6 +361,15 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "charged", 11)},
     ),
     (
+        "small states and territories in a list of participants are countries",
+        "INTERPOL operation against trafficking in the Caribbean",
+        "The operation was supported by the regional task force on trafficking in persons. "
+        "Antigua and Barbuda, Aruba, Barbados, Belize, Curacao, Saint Lucia, Trinidad and "
+        "Tobago and Turks and Caicos Islands took part in the police operation.",
+        {("operation", "countries_involved", 8, "exact")},
+        set(),
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

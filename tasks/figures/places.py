@@ -193,6 +193,30 @@ _COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "Vietnam": ("Viet Nam",),
     "Yemen": (),
     "Zambia": (),
+    # small states and territories that take part in INTERPOL and regional operations
+    "Antigua and Barbuda": (),
+    "Bahamas": ("The Bahamas",),
+    "Barbados": (),
+    "Belize": (),
+    "Dominica": (),
+    "Grenada": (),
+    "Kiribati": (),
+    "Palau": (),
+    "Saint Lucia": ("St Lucia", "St. Lucia"),
+    "Saint Kitts and Nevis": ("St Kitts and Nevis",),
+    "Saint Vincent and the Grenadines": ("St Vincent and the Grenadines",),
+    "Samoa": (),
+    "Seychelles": (),
+    "Solomon Islands": (),
+    "Timor-Leste": ("East Timor",),
+    "Tonga": (),
+    "Vanuatu": (),
+    "Hong Kong": (),
+    "Macau": ("Macao",),
+    "Aruba": (),
+    "Curacao": ("Curaçao",),
+    "Puerto Rico": (),
+    "Turks and Caicos Islands": ("Turks and Caicos",),
     "Zimbabwe": (),
 }
 
@@ -396,9 +420,11 @@ UK_AGENCIES = frozenset(
 )
 
 # Runs of capitalised words with the lowercase joiners of real names; an optional trailing
-# lowercase "police"/"force"/"constabulary" catches "Kent police". Bounded to 8 words.
+# lowercase "police"/"force"/"constabulary" catches "Kent police". Bounded to 12 words (a
+# list of country names runs on across a sentence's end: "... on Human Trafficking. Antigua and
+# Barbuda, Aruba").
 _CAP_RUN = re.compile(
-    r"(?<![\w’'])[A-Z][\w’'.&-]*(?:[ \u00a0](?:of|and|on|the|for|de|da|du|[A-Z][\w’'.&-]*)){0,7}"
+    r"(?<![\w’'])[A-Z][\w’'.&-]*(?:[ \u00a0](?:of|and|on|the|for|de|da|du|[A-Z][\w’'.&-]*)){0,11}"
     r"(?:[ \u00a0](?:police|force|forces|constabulary))?"
 )
 _WORD = re.compile(r"[^ \u00a0]+")
