@@ -370,6 +370,13 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         set(),
     ),
     (
+        "arrests joined with citations state no number of arrests",
+        "Sting at sporting event",
+        "The sting led to at least 25 arrests or citations.",
+        set(),
+        {("operation", "arrests", 25)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

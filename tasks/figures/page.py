@@ -373,6 +373,13 @@ _MORE_ARRESTS = re.compile(
     r"(?:were|have\s+been|had\s+been)\s+(?:arrested|detained)\b",
     re.IGNORECASE,
 )
+# Arrests joined with outcomes that are no detention (the round-9 convention): "30 arrests or
+# citations", "12 people were arrested or cited".
+_OR_LESSER = re.compile(
+    r"(?:\s+[\w-]+){0,3}?\s+(?:arrests?|arrested)\s+(?:or|and/or)\s+"
+    r"(?:citations?|cited|summons(?:es|ed)?|summonsed|cautions?|cautioned|reports?|reported)\b",
+    re.IGNORECASE,
+)
 # The count of a further group itself: "... and Immigration Enforcement arrested another 12".
 _FURTHER_GROUP = re.compile(r"\b(?:another|a\s+further)\s+$", re.IGNORECASE)
 # People arrested and charged in one predicate: "six accused were arrested and charged with".
@@ -431,6 +438,8 @@ def _unit_candidates(
             _MORE_ARRESTS.search(u.text, m.end) or _FURTHER_GROUP.search(u.text, 0, m.start)
         ):
             continue  # one group of arrests of several, with no total stated
+        if r.metric == "arrests" and _OR_LESSER.match(u.text, m.end):
+            continue  # "at least 30 arrests or citations": no number of arrests is stated
         scope, subject = sc.scope or OPERATION, sc.subject
         if sc.per_number_subject:
             # "Police Scotland arrested three and Kent Police arrested four": each number
