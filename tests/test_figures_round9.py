@@ -377,6 +377,28 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "arrests", 25)},
     ),
     (
+        "people made safe, working against their will: 'will' is no plan",
+        "Operation results",
+        "Police also made sure of the safety of 23 people who had been working in the sex "
+        "trade against their will.",
+        {("operation", "potential_victims", 23, "exact")},
+        set(),
+    ),
+    (
+        "a count of member states and named countries after it are added",
+        "Europol labour action days",
+        "In April, 19 EU member states, Iceland and Norway took part in the action days.",
+        {("operation", "countries_involved", 21, "exact")},
+        {("operation", "countries_involved", 19)},
+    ),
+    (
+        "countries named as examples of the counted ones are not added",
+        "Europol labour action days",
+        "Officers from 17 countries, Spain and Italy among them, took part in the action days.",
+        {("operation", "countries_involved", 17, "exact")},
+        {("operation", "countries_involved", 19)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

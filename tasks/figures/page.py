@@ -391,6 +391,8 @@ _ARRESTED_AND_CHARGED = re.compile(
 # A count in a clause that looks ahead is a plan, not a result: "Around 100 hotels are due to be
 # visited", "officers will visit 50 premises", "40 addresses are expected to be searched".
 _PROSPECT = re.compile(
+    # "will" the verb, not the noun ("against their will", "of their own free will")
+    r"(?<!their\s)(?<!his\s)(?<!her\s)(?<!own\s)(?<!free\s)(?<!the\s)(?<!a\s)(?<!good\s)"
     r"\b(?:will|shall|(?:is|are|was|were)\s(?:due|expected|set|scheduled|planned|going)\sto|"
     r"plans?\sto|planning\sto|aims?\sto|intends?\sto)\b",
     re.IGNORECASE,

@@ -71,6 +71,7 @@ from tasks.figures.metric_rules.reading import BY_KIND, NONE, Reading, Situation
 from tasks.figures.metric_rules.subsets import opener_metric, part_of, read_part
 from tasks.figures.metric_rules.verbs import BARE_VERB_AFTER, NEUTRAL, VERB_BEFORE, verb_class
 from tasks.figures.numbers import COUNT, MONEY, NumberMention
+from tasks.figures.places import COUNTRY, find_entities
 
 # How many characters around a number the steps read: before it (up to its qualifier), after
 # it, and after its noun phrase.
@@ -514,14 +515,47 @@ def _metric_reading(
     if metric is None:
         return Reading(None, verb_before=verb_before)
     extra = np.extra_people + _leading_person(s.before, np)
+    if metric == "countries_involved":
+        extra = _countries_named_after(text, np.end)
     return Reading(
         metric,
         weak=weak,
-        value_add=extra if metric == "arrests" else 0,
+        value_add=extra if metric in ("arrests", "countries_involved") else 0,
         verb_before=verb_before,
         # "three men and a girl were found": the men are a part of the people found
         part=bool(extra) and metric in ("victims_adults", "victims_children"),
     )
+
+
+# Countries named after a count of countries, added to it: "21 EU member states, Switzerland and
+# Norway took part", "23 member states, together with Iceland, Norway and Switzerland" (the
+# corpus's "N member states plus M partner countries" convention). Not when the names are
+# examples of the counted ones ("12 countries, Spain and Italy among them", "including").
+_NAMED_AFTER_START = re.compile(
+    r"\s*,\s*(?:together\s+with|along\s+with|as\s+well\s+as|plus)?\s*"
+    r"|\s+(?:together\s+with|along\s+with|as\s+well\s+as|plus|and)\s+",
+    re.IGNORECASE,
+)
+_NAMED_AFTER_END = re.compile(
+    r"\b(?:took|take|takes|taking|participated|participating|joined|were|are|was|is|have|has|"
+    r"had|which|who|that|in|on|at|during|from)\b|[.;:(\d]"
+)
+_NAMED_AS_EXAMPLES = re.compile(
+    r"\b(?:among|amongst|including|included|such\s+as|notably|like|of\s+which|mainly|mostly|"
+    r"especially|chiefly|led\s+by|e\.g)\b",
+    re.IGNORECASE,
+)
+
+
+def _countries_named_after(text: str, end: int) -> int:
+    start = _NAMED_AFTER_START.match(text, end)
+    if start is None:
+        return 0
+    stop = _NAMED_AFTER_END.search(text, start.end(), min(len(text), start.end() + 160))
+    window = text[start.end() : stop.start() if stop else min(len(text), start.end() + 160)]
+    if _NAMED_AS_EXAMPLES.search(window):
+        return 0
+    return len({e.name for e in find_entities(window) if e.kind == COUNTRY})
 
 
 # Other kinds of weapon named without a number after a counted kind ("as well as knuckle
