@@ -399,6 +399,14 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "countries_involved", 19)},
     ),
     (
+        "people picked up are arrested; migrants picked up are not",
+        "Police rescue children from lake",
+        "Three people suspected of trafficking the children were also picked up. Officers "
+        "said 28 migrants were picked up by the coastguard.",
+        {("operation", "arrests", 3, "exact")},
+        {("operation", "arrests", 28)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

@@ -16,7 +16,7 @@ NEUTRAL = "neutral"
 VERB_AFTER = re.compile(
     r"\b(?:"
     r"(?P<arrest>arrested|detained|apprehended|held|taken into custody|in custody|into custody|under arrest|"
-    r"remanded|rounded up|locked up|nabbed|captured)"
+    r"remanded|rounded up|locked up|nabbed|captured|picked up)"
     r"|(?P<charge>charged)"
     r"|(?P<refer>referred)"
     # "12 children were found to be living at the addresses" says where people were, not that
