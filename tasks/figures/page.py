@@ -391,12 +391,22 @@ _ARRESTED_AND_CHARGED = re.compile(
 # A count in a clause that looks ahead is a plan, not a result: "Around 100 hotels are due to be
 # visited", "officers will visit 50 premises", "40 addresses are expected to be searched".
 _PROSPECT = re.compile(
-    # "will" the verb, not the noun ("against their will", "of their own free will")
-    r"(?<!their\s)(?<!his\s)(?<!her\s)(?<!own\s)(?<!free\s)(?<!the\s)(?<!a\s)(?<!good\s)"
     r"\b(?:will|shall|(?:is|are|was|were)\s(?:due|expected|set|scheduled|planned|going)\sto|"
     r"plans?\sto|planning\sto|aims?\sto|intends?\sto)\b",
     re.IGNORECASE,
 )
+# "will" the noun, not the verb: "against their will", "of their own free will"
+_WILL_NOUN_BEFORE = re.compile(r"\b(?:their|his|her|own|free|the|a|good)\s$", re.IGNORECASE)
+
+
+def _looks_ahead(text: str, a: int = 0, b: int | None = None) -> bool:
+    for m in _PROSPECT.finditer(text, a, len(text) if b is None else b):
+        if m.group(0).lower() == "will" and _WILL_NOUN_BEFORE.search(
+            text, max(0, m.start() - 8), m.start()
+        ):
+            continue
+        return True
+    return False
 # Where a clause ends: the count's clause is read between the breaks around it.
 _CLAUSE_BREAKS = re.compile(r"[;:]|,\s|\s(?:and|but|while|whilst|whereas|after|before)\s|\.\s")
 # How far either side of a count its clause is read.
@@ -410,7 +420,7 @@ def _prospect(text: str, start: int, end: int) -> bool:
     after = _CLAUSE_BREAKS.search(text, end, min(len(text), end + _PROSPECT_REACH))
     a = before[-1] if before else lo
     b = after.start() if after else min(len(text), end + _PROSPECT_REACH)
-    return _PROSPECT.search(text, a, b) is not None
+    return _looks_ahead(text, a, b)
 
 
 def _unit_candidates(
@@ -433,8 +443,9 @@ def _unit_candidates(
     splits = place_splits(u.text, [(m.figure_start, m.end) for m in counts], profile)
     headline = _headline(u, intro_text)
     out: list[Candidate] = []
+    looks_ahead = _looks_ahead(u.text)  # most sentences look back
     for i, (m, r) in enumerate(zip(counts, readings, strict=True)):
-        if r.metric is None or _prospect(u.text, m.start, m.end):
+        if r.metric is None or (looks_ahead and _prospect(u.text, m.start, m.end)):
             continue
         if r.metric == "arrests" and (
             _MORE_ARRESTS.search(u.text, m.end) or _FURTHER_GROUP.search(u.text, 0, m.start)

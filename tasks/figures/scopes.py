@@ -344,18 +344,18 @@ _UK_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     # a national page's own frame, in any country: "the police took part in a 46-country action
     # week", "30 premises were closed across the country"
     (
+        # (case spelt out: these are tried on the opening of every page, and an ignore-case
+        # pattern is slower there)
         re.compile(
-            r"\b(?:police|authorities|officers|gendarmerie)\s(?:[\w-]+\s)?"
-            r"(?:took|take|takes|taking|has\staken|have\staken)\spart\sin\b",
-            re.IGNORECASE,
+            r"\b(?:[Pp]olice|[Aa]uthorities|[Oo]fficers|[Gg]endarmerie)\s(?:[\w-]+\s)?"
+            r"(?:took|take|takes|taking|has\staken|have\staken)\spart\sin\b"
         ),
         3,
     ),
     (
         re.compile(
-            r"\b(?:across|throughout|all\sover|around)\sthe\scountry\b|\bnationwide\b|"
-            r"\bin\s(?:different|all)\sparts\sof\sthe\scountry\b",
-            re.IGNORECASE,
+            r"\b(?:[Aa]cross|[Tt]hroughout|[Aa]ll\sover|[Aa]round)\sthe\scountry\b|\b[Nn]ationwide\b|"
+            r"\bin\s(?:different|all)\sparts\sof\sthe\scountry\b"
         ),
         2,
     ),

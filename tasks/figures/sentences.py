@@ -112,6 +112,11 @@ _CAPTION = re.compile(
     r"\s*(?:\[\s*)?(?:image|photo|picture|video|caption|pictured|credit|copyright)\b[^:\]]{0,30}[:\]]",
     re.IGNORECASE,
 )
+def _has_caption_word(tail: str) -> bool:
+    """Does ``tail`` hold a word every match of _CAPTION_END holds?"""
+    low = tail.lower()
+    return "photo" in low or "pic" in low or "image" in low
+
 # ... or one that ends by saying so: "Sheriff Robert Luna at a press conference (file photo).",
 # "Officers at the scene. Photo: Kent Police"
 _CAPTION_END = re.compile(
@@ -230,7 +235,11 @@ def split_sentences(body: str) -> list[Sentence]:
         if b and b.end() < len(block):
             bullet = True
             offset = b.end()
-        caption = bool(_CAPTION.match(block)) or bool(_CAPTION_END.search(block[-120:]))
+        tail = block[-120:]
+        caption = bool(_CAPTION.match(block)) or (
+            # the words are looked for first: the pattern is tried on few blocks
+            _has_caption_word(tail) and bool(_CAPTION_END.search(tail))
+        )
         pieces: list[tuple[int, int]] = []
         cur = offset
         for e in _END.finditer(block, offset):
