@@ -407,6 +407,8 @@ def _looks_ahead(text: str, a: int = 0, b: int | None = None) -> bool:
             continue
         return True
     return False
+
+
 # Where a clause ends: the count's clause is read between the breaks around it.
 _CLAUSE_BREAKS = re.compile(r"[;:]|,\s|\s(?:and|but|while|whilst|whereas|after|before)\s|\.\s")
 # How far either side of a count its clause is read.

@@ -112,10 +112,13 @@ _CAPTION = re.compile(
     r"\s*(?:\[\s*)?(?:image|photo|picture|video|caption|pictured|credit|copyright)\b[^:\]]{0,30}[:\]]",
     re.IGNORECASE,
 )
+
+
 def _has_caption_word(tail: str) -> bool:
     """Does ``tail`` hold a word every match of _CAPTION_END holds?"""
     low = tail.lower()
     return "photo" in low or "pic" in low or "image" in low
+
 
 # ... or one that ends by saying so: "Sheriff Robert Luna at a press conference (file photo).",
 # "Officers at the scene. Photo: Kent Police"
