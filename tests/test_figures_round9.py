@@ -407,6 +407,13 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         {("operation", "arrests", 28)},
     ),
     (
+        "people freed are rescued",
+        "Farm raid",
+        "Officers freed 38 workers from a farm in the valley.",
+        {("operation", "potential_victims", 38, "exact")},
+        set(),
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"
