@@ -414,6 +414,14 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         set(),
     ),
     (
+        "countries named later in the clause, not right after the count, are not added",
+        "INTERPOL operation",
+        "INTERPOL identified 2,400 victims in 98 countries, with the cases of Chile and Peru "
+        "singled out.",
+        {("operation", "countries_involved", 98, "exact")},
+        {("operation", "countries_involved", 100)},
+    ),
+    (
         "a country that only joined: the whole is the operation",
         "Latvia joins INTERPOL operation against trafficking",
         "Latvia and 30 other countries have joined an operation co-ordinated by INTERPOL.\n\n"

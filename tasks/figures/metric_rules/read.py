@@ -555,7 +555,10 @@ def _countries_named_after(text: str, end: int) -> int:
     window = text[start.end() : stop.start() if stop else min(len(text), start.end() + 160)]
     if _NAMED_AS_EXAMPLES.search(window):
         return 0
-    return len({e.name for e in find_entities(window) if e.kind == COUNTRY})
+    countries = [e for e in find_entities(window) if e.kind == COUNTRY]
+    if not countries or window[: countries[0].start].strip().lower() not in ("", "the"):
+        return 0  # the names must follow the count directly ("116 countries, with the cases of")
+    return len({e.name for e in countries})
 
 
 # Other kinds of weapon named without a number after a counted kind ("as well as knuckle
