@@ -25,3 +25,12 @@ def figure_set(res: FigureResult) -> set[Fig]:
 
 def figures_of(title: str, body: str, published: date = date(2024, 6, 1)) -> set[Fig]:
     return figure_set(extract_figures(body, title, published=published))
+
+
+def assert_figures(
+    got: set[Fig], present: set[Fig], absent: set[tuple[str, str, int | float]]
+) -> None:
+    """Every figure of ``present`` read, and no (scope, metric, value) of ``absent``."""
+    assert present <= got, f"missing {present - got}; got {sorted(got)}"
+    clash = {(s, m, v) for s, m, v, _ in got} & absent
+    assert not clash, f"should not be read: {clash}; got {sorted(got)}"

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from tests.figure_rules import Fig, figures_of, rules_only
+from tests.figure_rules import Fig, assert_figures, figures_of, rules_only
 
 
 @pytest.fixture(autouse=True)
@@ -91,8 +91,7 @@ def test_passage_on_the_whole(
     absent: set[tuple[str, str, int | float]],
 ) -> None:
     got = _figs(title, body)
-    assert present <= got, f"missing {present - got}; got {got}"
-    assert not {(s, m, v) for s, m, v, _ in got} & absent, got
+    assert_figures(got, present, absent)
 
 
 # (sentence, figures that must be present, (scope, metric, value) that must be absent)
@@ -189,8 +188,7 @@ WORDS: list[tuple[str, set[Fig], set[tuple[str, str, int | float]]]] = [
 @pytest.mark.parametrize(("body", "present", "absent"), WORDS, ids=[w[0][:40] for w in WORDS])
 def test_words(body: str, present: set[Fig], absent: set[tuple[str, str, int | float]]) -> None:
     got = _figs("Results of the operation", body)
-    assert present <= got, f"missing {present - got}; got {got}"
-    assert not {(s, m, v) for s, m, v, _ in got} & absent, got
+    assert_figures(got, present, absent)
 
 
 def test_the_headline_and_the_body_agree() -> None:

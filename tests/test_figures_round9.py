@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from tests.figure_rules import Fig, figures_of, rules_only
+from tests.figure_rules import Fig, assert_figures, figures_of, rules_only
 
 
 @pytest.fixture(autouse=True)
@@ -456,5 +456,4 @@ def test_round9_rules(
     title: str, body: str, present: set[Fig], absent: set[tuple[str, str, int | float]]
 ) -> None:
     got = _figs(title, body)
-    assert present <= got, got
-    assert not {(s, m, v) for s, m, v, _ in got} & absent, got
+    assert_figures(got, present, absent)
