@@ -156,18 +156,19 @@ _GROUP_NOUNS = {
 }
 _N = rf"(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\s+(?:[\w-]+\s+)?"
 _LISTED = r"(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)"
+_LISTED_WITH_OTHERS = {
+    metric: re.compile(
+        rf"\b{_N}(?:{other}){_LISTED}(?:{_N}[\w-]+{_LISTED})*?{_N}(?:{own})\b"
+        rf"|\b{_N}(?:{own}){_LISTED}(?:{_N}[\w-]+{_LISTED})*?{_N}(?:{other})\b",
+        re.IGNORECASE,
+    )
+    for metric, (own, other) in _GROUP_NOUNS.items()
+}
 
 
 def _beside_other_groups(c: Candidate) -> bool:
-    nouns = _GROUP_NOUNS.get(c.metric)
-    if nouns is None:
-        return False
-    own, other = nouns
-    listed = (
-        rf"\b{_N}(?:{other}){_LISTED}(?:{_N}[\w-]+{_LISTED})*?{_N}(?:{own})\b"
-        rf"|\b{_N}(?:{own}){_LISTED}(?:{_N}[\w-]+{_LISTED})*?{_N}(?:{other})\b"
-    )
-    return re.search(listed, c.unit.text, re.IGNORECASE) is not None
+    listed = _LISTED_WITH_OTHERS.get(c.metric)
+    return listed is not None and listed.search(c.unit.text) is not None
 
 
 def _victims_of_one_group(

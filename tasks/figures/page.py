@@ -31,6 +31,13 @@ from tasks.figures.confidence import (
     page_signals,
     rate,
 )
+from tasks.figures.counts import (
+    arrested_and_charged,
+    arrests_or_lesser,
+    looks_ahead,
+    one_group_of_arrests,
+    prospect,
+)
 from tasks.figures.durations import Duration, find_durations
 from tasks.figures.facts import (
     area_force_list,
@@ -45,7 +52,6 @@ from tasks.figures.metric_rules import read_sentence
 from tasks.figures.numbers import (
     COUNT,
     MONEY,
-    NUMBER_WORDS_PATTERN,
     NumberMention,
     find_numbers,
 )
@@ -362,69 +368,6 @@ def _unit_scope(
     return sc
 
 
-# A further group of arrests after a count in the same sentence: "detained one person for
-# trafficking offences and arrested two others for immigration offences, and Immigration
-# Enforcement arrested another 12". The groups are never added, so the first is no total
-# (the labelling conventions: two groups of arrests with no stated total give no figure).
-_MORE_ARRESTS = re.compile(
-    rf"\b(?:arrested|detained|held)\s+(?:a\s+further\s+|another\s+)(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\b"
-    rf"|\b(?:arrested|detained|held)\s+(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\s+(?:others|more)\b"
-    rf"|\b(?:another|a\s+further)\s+(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\s+(?:\w+\s+){{0,2}}?"
-    r"(?:were|have\s+been|had\s+been)\s+(?:arrested|detained)\b",
-    re.IGNORECASE,
-)
-# Arrests joined with outcomes that are no detention (the round-9 convention): "30 arrests or
-# citations", "12 people were arrested or cited".
-_OR_LESSER = re.compile(
-    r"(?:\s+[\w-]+){0,3}?\s+(?:arrests?|arrested)\s+(?:or|and/or)\s+"
-    r"(?:citations?|cited|summons(?:es|ed)?|summonsed|cautions?|cautioned|reports?|reported)\b",
-    re.IGNORECASE,
-)
-# The count of a further group itself: "... and Immigration Enforcement arrested another 12".
-_FURTHER_GROUP = re.compile(r"\b(?:another|a\s+further)\s+$", re.IGNORECASE)
-# People arrested and charged in one predicate: "six accused were arrested and charged with".
-_ARRESTED_AND_CHARGED = re.compile(
-    r"(?:\s+[\w-]+){0,3}?\s+(?:were|have\s+been|had\s+been)\s+(?:all\s+)?(?:arrested|detained)"
-    r"\s+and\s+(?:subsequently\s+|later\s+)?charged\b",
-    re.IGNORECASE,
-)
-# A count in a clause that looks ahead is a plan, not a result: "Around 100 hotels are due to be
-# visited", "officers will visit 50 premises", "40 addresses are expected to be searched".
-_PROSPECT = re.compile(
-    r"\b(?:will|shall|(?:is|are|was|were)\s(?:due|expected|set|scheduled|planned|going)\sto|"
-    r"plans?\sto|planning\sto|aims?\sto|intends?\sto)\b",
-    re.IGNORECASE,
-)
-# "will" the noun, not the verb: "against their will", "of their own free will"
-_WILL_NOUN_BEFORE = re.compile(r"\b(?:their|his|her|own|free|the|a|good)\s$", re.IGNORECASE)
-
-
-def _looks_ahead(text: str, a: int = 0, b: int | None = None) -> bool:
-    for m in _PROSPECT.finditer(text, a, len(text) if b is None else b):
-        if m.group(0).lower() == "will" and _WILL_NOUN_BEFORE.search(
-            text, max(0, m.start() - 8), m.start()
-        ):
-            continue
-        return True
-    return False
-
-
-# Where a clause ends: the count's clause is read between the breaks around it.
-_CLAUSE_BREAKS = re.compile(r"[;:]|,\s|\s(?:and|but|while|whilst|whereas|after|before)\s|\.\s")
-# How far either side of a count its clause is read.
-_PROSPECT_REACH = 80
-
-
-def _prospect(text: str, start: int, end: int) -> bool:
-    """Is the count at ``text[start:end]`` in a clause about what is yet to happen?"""
-    lo = max(0, start - _PROSPECT_REACH)
-    before = [b.end() for b in _CLAUSE_BREAKS.finditer(text, lo, start)]
-    after = _CLAUSE_BREAKS.search(text, end, min(len(text), end + _PROSPECT_REACH))
-    a = before[-1] if before else lo
-    b = after.start() if after else min(len(text), end + _PROSPECT_REACH)
-    return _looks_ahead(text, a, b)
-
-
 def _unit_candidates(
     page: _Page,
     idx: int,
@@ -445,16 +388,14 @@ def _unit_candidates(
     splits = place_splits(u.text, [(m.figure_start, m.end) for m in counts], profile)
     headline = _headline(u, intro_text)
     out: list[Candidate] = []
-    looks_ahead = _looks_ahead(u.text)  # most sentences look back
+    ahead = looks_ahead(u.text)  # most sentences look back
     for i, (m, r) in enumerate(zip(counts, readings, strict=True)):
-        if r.metric is None or (looks_ahead and _prospect(u.text, m.start, m.end)):
+        if r.metric is None or (ahead and prospect(u.text, m.start, m.end)):
             continue
         if r.metric == "arrests" and (
-            _MORE_ARRESTS.search(u.text, m.end) or _FURTHER_GROUP.search(u.text, 0, m.start)
+            one_group_of_arrests(u.text, m.start, m.end) or arrests_or_lesser(u.text, m.end)
         ):
-            continue  # one group of arrests of several, with no total stated
-        if r.metric == "arrests" and _OR_LESSER.match(u.text, m.end):
-            continue  # "at least 30 arrests or citations": no number of arrests is stated
+            continue  # one group of several, or joined with citations: no number of arrests
         scope, subject = sc.scope or OPERATION, sc.subject
         if sc.per_number_subject:
             # "Police Scotland arrested three and Kent Police arrested four": each number
@@ -499,7 +440,7 @@ def _unit_candidates(
                 r.part,
             )
         )
-        if r.metric == "arrests" and _ARRESTED_AND_CHARGED.match(u.text, m.end):
+        if r.metric == "arrests" and arrested_and_charged(u.text, m.end):
             # "six accused were arrested and charged": the same people, charged too
             out.append(replace(out[-1], metric="charged"))
     return out, last
@@ -556,10 +497,11 @@ def _analyse(
     return page, candidates, scopes, dur
 
 
-# A page that announces an action rather than reporting one: "will include visits", "is to
-# begin on July 1", "police are taking part in a national week of action".
+# A page that announces an action rather than reporting one: "is to begin on July 1", "police
+# are taking part in a national week of action" (and what looks_ahead reads: "will include
+# visits").
 _PREVIEW_WORDS = re.compile(
-    r"\b(?:will|shall|(?:is|are)\sto\s(?:begin|start|run|take)|to\s(?:begin|start)\s|begins|"
+    r"\b(?:(?:is|are)\sto\s(?:begin|start|run|take)|to\s(?:begin|start)\s|begins|"
     r"starts|(?:is|are)\staking\spart|(?:is|are)\s(?:launching|starting|holding|running))\b",
     re.IGNORECASE,
 )
@@ -576,7 +518,8 @@ def _preview(page: _Page, candidates: list[Candidate]) -> bool:
         return False
     body = [u.text for u in page.units if u.span is not None and u.rank == BODY]
     head = "\n".join([page.title, *body[:_PREVIEW_SENTENCES]])
-    return _PREVIEW_WORDS.search(head) is not None
+    # "will" as looks_ahead reads it ("against their will" looks nowhere)
+    return _PREVIEW_WORDS.search(head) is not None or looks_ahead(head)
 
 
 def _as_before(sc: Scope, counts: list[NumberMention]) -> Scope:
