@@ -5,12 +5,14 @@
 Every operation and international figure the rules choose on a page is one example: right when
 its (scope, metric, value) is in the page's gold. A logistic regression over
 ``tasks.figures.confidence.FEATURE_NAMES`` learns how likely a choice is to be right. The threshold under
-which a figure is withheld is the one that maximises F1 over predictions the model made on
-choices it had not learnt from. With two or more ``--unseen`` files (one per round of the corpus)
-those predictions come round by round: a model trained on the written corpus and the rounds
+which a figure is withheld is chosen on predictions the model made on choices it had not learnt
+from. With two or more ``--unseen`` files (one per round of the corpus) those predictions come
+round by round, and the threshold is the highest whose F1 cannot be told from the best
+(``precision_first_threshold``), capped so that no right figure of the in-sample pages is
+withheld: a model trained on the written corpus and the rounds
 before a round predicts that round, as the shipped model will predict the next round's pages.
 Otherwise they come from a cross-validation grouped by publisher (a publisher's pages are all in
-one fold). Measured on rounds 3 to 8, the publisher folds picked a threshold (0.532) that the
+one fold), and the threshold is the one of best F1. Measured on rounds 3 to 8, the publisher folds picked a threshold (0.532) that the
 round-by-round predictions say costs F1 (0.756 -> 0.751) where their own estimate said it gained
 (0.757 -> 0.763): pages of one round share the rules' blind spots of that round, which random
 folds mix into training. Gold figures the rules never chose count as misses at every threshold.
@@ -137,10 +139,9 @@ def precision_first_threshold(
     resamples of the pages (a paired bootstrap). Each threshold is judged against the best on
     its own: close to the best, a threshold that withholds one more wrong figure differs by
     little but always in the same direction, so thresholds in between can fail where a higher
-    one passes. Precision
-    comes first (a missing figure is visible, a wrong one is not), so among thresholds whose F1
-    the data cannot tell from the best, the one that withholds most. Gold figures never chosen
-    are spread over the resampled examples in proportion."""
+    one passes. Precision comes first (a missing figure is visible, a wrong one is not), so
+    among thresholds whose F1 the data cannot tell from the best, the one that withholds most.
+    Gold figures never chosen are spread over the resampled examples in proportion."""
     import numpy as np
 
     p = np.asarray(probs, dtype=float)
@@ -158,8 +159,8 @@ def precision_first_threshold(
 
     full = f1(np.ones(len(p)))
     best = int(np.argmax(full))  # the lowest of equal bests
-    pages = sorted(set(cases))
-    page_of = np.array([pages.index(c) for c in cases])
+    pages = {c: i for i, c in enumerate(sorted(set(cases)))}
+    page_of = np.array([pages[c] for c in cases])
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(pages), size=(resamples, len(pages)))
     scores = np.stack([f1(np.bincount(d, minlength=len(pages))[page_of]) for d in draws])

@@ -240,17 +240,21 @@ def _lead_text(units: list[Unit]) -> str:
 
 
 def _body_sentences(
-    units: list[Unit], mentions: list[NumberMention]
+    units: list[Unit], mentions: list[NumberMention], entities: list[Entity]
 ) -> list[tuple[str, list[Entity], bool]]:
-    """(text, entities, whether it states a count) of each body sentence, for national_side."""
+    """(text, entities, whether it states a count) of each body sentence, for national_side;
+    the page's entities and counts, found once, are split by sentence."""
     counted = sorted(m.start for m in mentions if m.kind in (COUNT, MONEY))
+    starts = [e.start for e in entities]
     out = []
     for u in units:
         if u.span is None or u.rank != BODY:
             continue
         a, b = u.span
         i = bisect.bisect_left(counted, a)
-        out.append((u.text, find_entities(u.text), i < len(counted) and counted[i] < b))
+        lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
+        ents = [e for e in entities[lo:hi] if e.end <= b]
+        out.append((u.text, ents, i < len(counted) and counted[i] < b))
     return out
 
 
@@ -263,7 +267,7 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
     international = is_international_headline(title, lead_sentence, publisher_agency, body)
     side = None
     if international and publisher_agency not in INTERNATIONAL_AGENCIES:
-        side = national_side(title, lead_sentence, _body_sentences(units, mentions))
+        side = national_side(title, lead_sentence, _body_sentences(units, mentions, entities))
         if side is not None:
             international = False  # a country's own part; the whole is international
     elif not international and publisher_agency not in UK_AGENCIES | FORCE_NAMES:
@@ -505,19 +509,17 @@ _PREVIEW_WORDS = re.compile(
     r"starts|(?:is|are)\staking\spart|(?:is|are)\s(?:launching|starting|holding|running))\b",
     re.IGNORECASE,
 )
-# How many body sentences after the title say what the page is: the lead; later ones may look
-# ahead on a page of results ("key premises will still be watched").
-_PREVIEW_SENTENCES = 1
 
 
 def _preview(page: _Page, candidates: list[Candidate]) -> bool:
     """Does the page announce its action, stating no result of it? Then the length it gives is
-    the plan's, not a figure (docs/EXTRACTION.md, "Labelling conventions": the announced length
+    the plan's, not a figure. Only the title and the first body sentence are read: later ones may
+    look ahead on a page of results ("key premises will still be watched") (docs/EXTRACTION.md, "Labelling conventions": the announced length
     of an action on a launch, preview or comment page gives no duration)."""
     if any(c.scope in (OPERATION, INTERNATIONAL) for c in candidates):
         return False
-    body = [u.text for u in page.units if u.span is not None and u.rank == BODY]
-    head = "\n".join([page.title, *body[:_PREVIEW_SENTENCES]])
+    lead = next((u.text for u in page.units if u.span is not None and u.rank == BODY), "")
+    head = f"{page.title}\n{lead}"
     # "will" as looks_ahead reads it ("against their will" looks nowhere)
     return _PREVIEW_WORDS.search(head) is not None or looks_ahead(head)
 

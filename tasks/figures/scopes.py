@@ -538,10 +538,10 @@ def home_country(title: str, lead_sentence: str) -> str | None:
     then the page's own, as the UK's are on a UK page; without it a national page of another
     country read its own country as a part of the operation."""
     head = f"{title}\n{lead_sentence}"
-    ents = find_entities(head)
     if UK_PLACE.search(head) or _UK_LOCAL.search(head):
         return None
-    if any(e.kind in (FORCE, AGENCY) and (e.kind == FORCE or e.name in UK_AGENCIES) for e in ents):
+    ents = find_entities(head)
+    if any(e.kind == FORCE or (e.kind == AGENCY and e.name in UK_AGENCIES) for e in ents):
         return None
     sides = {e.name for e in ents if e.kind in (COUNTRY, DEMONYM)}
     if len(sides) != 1:
