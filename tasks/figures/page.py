@@ -223,6 +223,7 @@ class _Page:
     lead: str | None
     durations: dict[int, list[Duration]]
     profile: PageProfile
+    lead_sentence: str  # the first body sentence that is no caption
 
 
 def _lead_text(units: list[Unit]) -> str:
@@ -307,6 +308,7 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
         lead,
         durations,
         profile,
+        lead_sentence,
     )
 
 
@@ -390,7 +392,9 @@ def _unit_candidates(
     )
     last = next((r.metric for r in reversed(readings) if r.metric and not r.subset), None)
     splits = place_splits(u.text, [(m.figure_start, m.end) for m in counts], profile)
-    headline = _headline(u, intro_text)
+    # the lead reports the whole, as news writing puts it first ("The force has identified two
+    # syndicates, rescuing victims and arresting 11 suspects"), with or without a summary word
+    headline = _headline(u, intro_text) or (u.rank == BODY and u.text == page.lead_sentence)
     out: list[Candidate] = []
     ahead = looks_ahead(u.text)  # most sentences look back
     for i, (m, r) in enumerate(zip(counts, readings, strict=True)):
@@ -542,7 +546,7 @@ def _as_before(sc: Scope, counts: list[NumberMention]) -> Scope:
 def _part_page(page: _Page) -> bool:
     """Is the page a force's, county's or region's page about its own part of a national
     action (``tasks.figures.wholes``)?"""
-    lead = _lead_text(page.units)
+    lead = page.lead_sentence
     head = f"{page.title}\n{lead}"
     local = any(e.kind == FORCE for e in find_entities(head)) or UK_PLACE.search(head) is not None
     return part_page(page.title, lead, local)
@@ -576,7 +580,7 @@ def _extract(
 
 
 def _signals(page: _Page, chosen: list[tuple[Candidate, list[Candidate]]]) -> PageSignals:
-    lead = _lead_text(page.units)
+    lead = page.lead_sentence
     return page_signals(
         page.title,
         lead,

@@ -106,7 +106,7 @@ def aside_match(text: str, start: int) -> re.Match[str] | None:
 # A relative clause on the subject before the clause's own verb: "More than 45 pimps and people
 # who helped them were arrested" (not "helped"), "12 men who ran the sites have been charged".
 _RELATIVE_BEFORE_VERB = re.compile(
-    r"\s+(?:who|that|which)\s+(?:[a-z]+\s+){1,4}?(?=(?:were|was|are|is|have|has|had)\s)"
+    r"\s+(?:who|that|which)\s+(?:[a-z]+\s+){1,12}?(?=(?:were|was|are|is|have|has|had)\s)"
 )
 
 

@@ -36,7 +36,7 @@ NRM = re.compile(
 )
 _VICTIM_CUE = re.compile(
     r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery|reception\scent|"
-    r"freed|freeing|liberat|"
+    r"freed|freeing|set\sfree|liberat|"
     r"safety\b|safe\b)",
     re.IGNORECASE,
 )

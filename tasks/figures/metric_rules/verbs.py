@@ -15,13 +15,17 @@ NEUTRAL = "neutral"
 # Verb classes after the noun phrase (the first one in the clause decides).
 VERB_AFTER = re.compile(
     r"\b(?:"
-    r"(?P<arrest>arrested|detained|apprehended|held|taken into custody|in custody|into custody|under arrest|"
+    # "20 women held in sexual slavery", "held captive", "held against their will": kept as
+    # victims, not detained by police
+    r"(?P<arrest>arrested|detained|apprehended|held(?!\s(?:in\s(?:[a-z]+\s)?(?:slavery|servitude|"
+    r"captivity|bondage|conditions)|captive|hostage|against|as\s(?:slaves?|prisoners?|captives?)))|"
+    r"taken into custody|in custody|into custody|under arrest|"
     r"remanded|rounded up|locked up|nabbed|captured|picked up)"
     r"|(?P<charge>charged)"
     r"|(?P<refer>referred)"
     # "12 children were found to be living at the addresses" says where people were, not that
     # they were found as victims
-    r"|(?P<victim>safeguarded|rescued|freed|identified|located|"
+    r"|(?P<victim>safeguarded|rescued|freed|set free|identified|located|"
     r"found(?!\s+to\s+be\s+(?:living|staying|residing|present|resident)\b)|"
     r"protected|kept from harm|"
     r"kept safe|prevented from (?:being )?harm(?:ed)?|from (?:being )?harm(?:ed)?|came to light|"

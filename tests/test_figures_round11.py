@@ -1,0 +1,97 @@
+"""Rules of round 11 (docs/EXTRACTION.md, "Round 11"). People "held in slavery", "held
+captive" or "held against their will" are kept as victims, not detained; "set free" frees
+victims; a relative clause on the subject may run to a dozen words before the clause's own verb;
+the lead sentence reports the whole, with or without a summary word. Every sentence is written for this test; the rules are tested alone (the confidence model is
+off)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.figure_rules import Fig, assert_figures, figures_of, rules_only
+
+
+@pytest.fixture(autouse=True)
+def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules_only(monkeypatch)
+
+
+def _figs(title: str, body: str) -> set[Fig]:
+    return figures_of(title, body, date(2024, 5, 1))
+
+
+# (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
+CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] = [
+    (
+        "held in slavery is no arrest",
+        "Farm raided and 14 labourers held in forced servitude are rescued",
+        "Inspectors and police visited the farm on Tuesday.",
+        {("operation", "potential_victims", 14, "exact")},
+        {("operation", "arrests", 14)},
+    ),
+    (
+        "held captive is no arrest",
+        "Police free captives",
+        "Nine men held captive in a locked barn were rescued by officers.",
+        {("operation", "potential_victims", 9, "exact")},
+        {("operation", "arrests", 9)},
+    ),
+    (
+        "held by police is still an arrest",
+        "Raids on car washes",
+        "Six men were held by police after the raids on four car washes.",
+        {("operation", "arrests", 6, "exact")},
+        set(),
+    ),
+    (
+        "set free frees victims",
+        "Brothel closed",
+        "Eleven women were set free when detectives entered the flat.",
+        {
+            ("operation", "potential_victims", 11, "exact"),
+            ("operation", "victims_adults", 11, "exact"),
+        },
+        set(),
+    ),
+    (
+        "set free after an aside",
+        "Brothel closed",
+        "Thirty women, most of them from abroad, were set free during the raid.",
+        {("operation", "potential_victims", 30, "exact")},
+        set(),
+    ),
+    (
+        "a long relative clause before the verb",
+        "Workers found on building site",
+        "Sixteen men who had been made to work on the site for no pay were rescued by the "
+        "task force.",
+        {
+            ("operation", "potential_victims", 16, "exact"),
+            ("operation", "victims_adults", 16, "exact"),
+        },
+        set(),
+    ),
+    (
+        "the lead's count beats a later sentence's",
+        "Two trafficking rings broken up",
+        "Detectives have broken up two rings working across the region, freeing several victims "
+        "and arresting 14 suspects. The first raid, in the north of the region, led to the "
+        "arrest of nine people, among them the ring's leader.",
+        {("operation", "arrests", 14, "exact")},
+        {("operation", "arrests", 9)},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "present", "absent"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_round11_rules(
+    title: str, body: str, present: set[Fig], absent: set[tuple[str, str, int | float]]
+) -> None:
+    got = _figs(title, body)
+    assert_figures(got, present, absent)
