@@ -1,7 +1,10 @@
 """Rules of round 11 (docs/EXTRACTION.md, "Round 11"). People "held in slavery", "held
 captive" or "held against their will" are kept as victims, not detained; "set free" frees
 victims; a relative clause on the subject may run to a dozen words before the clause's own verb;
-the lead sentence reports the whole, with or without a summary word. Every sentence is written for this test; the rules are tested alone (the confidence model is
+the lead sentence reports the whole, with or without a summary word. A national page's side is
+the country whose police act ("Ghanaian police freed 12 women from Togo"), the others named being
+where people came from. A title count given only as background leaves the page an operation
+when its lead reports an action with counts of its own. Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -81,6 +84,24 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "arrest of nine people, among them the ring's leader.",
         {("operation", "arrests", 14, "exact")},
         {("operation", "arrests", 9)},
+    ),
+    (
+        "the country whose police act is the page's own",
+        "Women freed from brothel",
+        "On Friday Ghanaian police freed 12 women from Togo and arrested two suspects.",
+        {
+            ("operation", "potential_victims", 12, "exact"),
+            ("operation", "arrests", 2, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a lead with its own counts under a title of background totals",
+        "Raid frees workers, more than 200 arrested this year",
+        "Last week border police freed 17 men held on a fishing boat and arrested four crew. "
+        "Since January more than 200 people have been arrested for trafficking in the province.",
+        {("operation", "potential_victims", 17, "exact"), ("operation", "arrests", 4, "exact")},
+        {("operation", "arrests", 200)},
     ),
 ]
 

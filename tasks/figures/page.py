@@ -496,7 +496,7 @@ def _analyse(
 
     if not page.profile.international_headline and _part_page(page):
         candidates = national_wholes(candidates, page.units)
-    if background_headline(candidates):
+    if background_headline(candidates, page.lead_sentence):
         # a programme's or a period's totals: no operation, so no operation figures
         candidates = [c for c in candidates if c.scope not in (OPERATION, INTERNATIONAL)]
     dur = _best_duration(page.units, page.durations, scopes)

@@ -544,10 +544,34 @@ def home_country(title: str, lead_sentence: str) -> str | None:
     if any(e.kind == FORCE or (e.kind == AGENCY and e.name in UK_AGENCIES) for e in ents):
         return None
     sides = {e.name for e in ents if e.kind in (COUNTRY, DEMONYM)}
+    if len(sides) > 1:
+        # "Thai police rescued 29 men from Myanmar": the country whose police act is the page's
+        # side; the others are where victims or suspects came from
+        sides = {
+            e.name
+            for e in ents
+            if e.kind in (COUNTRY, DEMONYM)
+            and (_ACTOR_AFTER.match(head, e.end) or _ACTOR_BEFORE.search(head, 0, e.start))
+        }
     if len(sides) != 1:
         return None
     (side,) = sides
     return None if side == "UK" else side
+
+
+# A country named as the one whose police act: "Thai police", "Peru's National Police",
+# "Ghanaian authorities", "police in Kenya", "the authorities of Benin"
+_ACTOR_AFTER = re.compile(
+    r"(?:'s|’s)?\s(?:(?:national|federal|state|civil|military|judicial|border|immigration|"
+    r"security)\s)?(?:police|authorities|law\senforcement|officers|gendarmerie|guard|"
+    r"security\sforces|investigators|detectives|coast\sguard|navy|army)\b",
+    re.IGNORECASE,
+)
+_ACTOR_BEFORE = re.compile(
+    r"\b(?:police|authorities|law\senforcement|officers|investigators|detectives)\s"
+    r"(?:in|of|from)\s(?:the\s)?$",
+    re.IGNORECASE,
+)
 
 
 def national_side(

@@ -103,14 +103,18 @@ def national_wholes(candidates: Sequence[Candidate], units: Sequence[Unit]) -> l
 _AN_OPERATION = re.compile(r"\b(?:[Oo]peration|[Oo]p|[Pp]roject)\s[A-Z]")
 
 
-def background_headline(candidates: Sequence[Candidate]) -> bool:
+def background_headline(candidates: Sequence[Candidate], lead_sentence: str = "") -> bool:
     """Does the title state a count that the body gives only as background ("says it has
     helped 61 victims", the body: "61 victims since the force was set up in December 2021")?
-    Then the page is about a programme's or a period's totals, not about one action."""
+    Then the page is about a programme's or a period's totals, not about one action — unless
+    its lead reports an action of its own with counts ("Last week police rescued 29 men ...",
+    the period's totals further down): the title then only mixes in the background."""
     titled = [c for c in candidates if c.unit.span is None and c.scope == OPERATION]
     if not titled:
         return False
     body = [c for c in candidates if c.unit.span is not None]
+    if any(c.scope == OPERATION and c.unit.text == lead_sentence for c in body):
+        return False
     for t in titled:
         same = [c for c in body if c.metric == t.metric and c.value == t.value]
         if same and all(c.scope == CONTEXT and not _AN_OPERATION.search(c.unit.text) for c in same):
