@@ -4,7 +4,8 @@ victims; a relative clause on the subject may run to a dozen words before the cl
 the lead sentence reports the whole, with or without a summary word. A national page's side is
 the country whose police act ("Ghanaian police freed 12 women from Togo"), the others named being
 where people came from. A title count given only as background leaves the page an operation
-when its lead reports an action with counts of its own. Every sentence is written for this test; the rules are tested alone (the confidence model is
+when its lead reports an action with counts of its own. An arrest sought ("warrants were issued
+for the arrest of two") is no arrest. Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -102,6 +103,21 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Since January more than 200 people have been arrested for trafficking in the province.",
         {("operation", "potential_victims", 17, "exact"), ("operation", "arrests", 4, "exact")},
         {("operation", "arrests", 200)},
+    ),
+    (
+        "an arrest sought is no arrest",
+        "Labour ring broken up",
+        "Officers searched six homes; 40 workers were rescued, seven people were arrested, and "
+        "warrants were issued for the arrest of three suspects still at large.",
+        {("operation", "arrests", 7, "exact"), ("operation", "potential_victims", 40, "exact")},
+        {("operation", "arrests", 3)},
+    ),
+    (
+        "arrest warrants against people are no arrests",
+        "Smuggling network targeted",
+        "Arrest warrants were issued against nine members of the network.",
+        set(),
+        {("operation", "arrests", 9)},
     ),
 ]
 

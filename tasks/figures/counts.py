@@ -1,5 +1,6 @@
 """Counts a sentence states that are no figure, or two: plans, groups of arrests with no total,
-arrests joined with lesser outcomes, people arrested and charged. Pure functions over a
+arrests joined with lesser outcomes, arrests sought rather than made, people arrested and
+charged. Pure functions over a
 sentence's text and a count's offsets in it (``tasks.figures.page`` applies them to each
 candidate count)."""
 
@@ -70,6 +71,22 @@ def prospect(text: str, start: int, end: int) -> bool:
     a = before[-1] if before else lo
     b = after.start() if after else min(len(text), end + _PROSPECT_REACH)
     return looks_ahead(text, a, b)
+
+
+# An arrest sought, not made: "warrants were issued for the arrest of two suspects still at
+# large", "arrest warrants were issued against three others", "police are seeking the arrest of".
+_ARREST_SOUGHT_BEFORE = re.compile(
+    r"\b(?:warrants?\s(?:[\w-]+\s){0,3}?for\s(?:the\s)?arrests?\sof|"
+    r"arrest\swarrants?\s(?:[\w-]+\s){0,3}?(?:for|against)|"
+    r"(?:seeking|sought|seek|seeks)\s(?:the\s)?arrests?\sof)\s(?:a\sfurther\s|another\s)?$",
+    re.IGNORECASE,
+)
+_SOUGHT_REACH = 80
+
+
+def arrest_sought(text: str, start: int) -> bool:
+    """Is the count at ``start`` of people whose arrest is sought rather than made?"""
+    return _ARREST_SOUGHT_BEFORE.search(text, max(0, start - _SOUGHT_REACH), start) is not None
 
 
 def one_group_of_arrests(text: str, start: int, end: int) -> bool:

@@ -32,6 +32,7 @@ from tasks.figures.confidence import (
     rate,
 )
 from tasks.figures.counts import (
+    arrest_sought,
     arrested_and_charged,
     arrests_or_lesser,
     looks_ahead,
@@ -401,7 +402,9 @@ def _unit_candidates(
         if r.metric is None or (ahead and prospect(u.text, m.start, m.end)):
             continue
         if r.metric == "arrests" and (
-            one_group_of_arrests(u.text, m.start, m.end) or arrests_or_lesser(u.text, m.end)
+            one_group_of_arrests(u.text, m.start, m.end)
+            or arrests_or_lesser(u.text, m.end)
+            or arrest_sought(u.text, m.start)
         ):
             continue  # one group of several, or joined with citations: no number of arrests
         scope, subject = sc.scope or OPERATION, sc.subject
