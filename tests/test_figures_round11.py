@@ -5,7 +5,9 @@ the lead sentence reports the whole, with or without a summary word. A national 
 the country whose police act ("Ghanaian police freed 12 women from Togo"), the others named being
 where people came from. A title count given only as background leaves the page an operation
 when its lead reports an action with counts of its own. An arrest sought ("warrants were issued
-for the arrest of two") is no arrest. Every sentence is written for this test; the rules are tested alone (the confidence model is
+for the arrest of two") is no arrest. "A joint operation by A and B" lists the countries that took part; "and" in a list of
+adjectives before the noun ("local, state and federal law enforcement agencies") adds no distance
+from the number. Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -118,6 +120,20 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Arrest warrants were issued against nine members of the network.",
         set(),
         {("operation", "arrests", 9)},
+    ),
+    (
+        "a joint operation by two countries counts both",
+        "Police back joint operation by Ghana and Togo against child trafficking ring",
+        "Eleven children were rescued.",
+        {("operation", "countries_involved", 2, "exact")},
+        set(),
+    ),
+    (
+        "joined adjectives before law enforcement agencies",
+        "Sting ends with 70 arrests",
+        "Some 35 city, county and federal law enforcement agencies worked on the sting.",
+        {("operation", "forces_involved", 35, "approx")},
+        set(),
     ),
 ]
 

@@ -135,6 +135,7 @@ _MAX_TOKENS = 14
 _MAX_CHARS = 160
 # Unknown words before the first noun after which a phrase has no head ("the ... in the city").
 _MAX_WORDS_BEFORE_NOUN = 5
+_ADJECTIVE_JOINERS = frozenset({"and", "or"})
 # Adjectives read after "and" before the next noun ("knives and other bladed weapons").
 _MAX_ADJECTIVES_AFTER_CONJ = 3
 _CONJUNCTIONS = ("and", "or", "&")
@@ -235,7 +236,12 @@ class _PhraseReader:
             self.classes.append(cls)
             self.end = tok.end()
         self.words.append(w)
-        return not (cls is None and len(self.words) > _MAX_WORDS_BEFORE_NOUN)
+        # "and"/"or" join adjectives ("local, state and federal law enforcement agencies"):
+        # they add no distance from the number
+        return not (
+            cls is None
+            and sum(1 for x in self.words if x not in _ADJECTIVE_JOINERS) > _MAX_WORDS_BEFORE_NOUN
+        )
 
     def _after_head(self, w: str, cls: str | None, tok: re.Match[str]) -> bool:
         if w in _CONJUNCTIONS:
