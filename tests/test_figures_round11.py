@@ -7,7 +7,8 @@ where people came from. A title count given only as background leaves the page a
 when its lead reports an action with counts of its own. An arrest sought ("warrants were issued
 for the arrest of two") is no arrest. "A joint operation by A and B" lists the countries that took part; "and" in a list of
 adjectives before the noun ("local, state and federal law enforcement agencies") adds no distance
-from the number. Every sentence is written for this test; the rules are tested alone (the confidence model is
+from the number. Countries an action ran in "at the same time" or "simultaneously" took part; of
+two lists of participants the longer counts them. Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -134,6 +135,21 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Some 35 city, county and federal law enforcement agencies worked on the sting.",
         {("operation", "forces_involved", 35, "approx")},
         set(),
+    ),
+    (
+        "countries an action ran in at the same time",
+        "INTERPOL operation frees 210 victims",
+        "The operation ran simultaneously in Ghana, Togo, Benin and Burkina Faso.",
+        {("operation", "countries_involved", 4, "exact")},
+        set(),
+    ),
+    (
+        "the longer of two lists of participants",
+        "NCA officers arrest six in London",
+        "Raids took place at the same time in Spain, Italy and Portugal. Officers from the UK, "
+        "Spain, Italy, Portugal, Greece and Malta worked on the case.",
+        {("international", "countries_involved", 6, "exact")},
+        {("international", "countries_involved", 3)},
     ),
 ]
 

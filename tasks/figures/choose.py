@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from domain.records import METRICS
-from tasks.figures.candidates import TITLE, Candidate
+from tasks.figures.candidates import LISTED, TITLE, Candidate
 from tasks.figures.numbers import NUMBER_WORDS_PATTERN
 from tasks.figures.scopes import CONTEXT, FORCE_SCOPE, INTERNATIONAL, OPERATION
 
@@ -114,6 +114,14 @@ def _choose_one(group: list[Candidate]) -> Candidate:
         ]
         if wider:
             best = max(wider, key=lambda c: (c.value, -c.order))
+    if best.metric in _COUNTS_OF_PARTICIPANTS and best.rank >= LISTED:
+        # two lists of names ("raids at the same time in Germany, France and the Netherlands",
+        # then "law enforcement from the UK, Belgium, Germany, France and the Netherlands"): the
+        # participants are at least the longer list
+        best = max(
+            (c for c in pool if c.rank == best.rank),
+            key=lambda c: (c.value, -c.order),
+        )
     if best.unit.sentence is not None and best.unit.sentence.bullet:
         # a list item loses to a sentence that states the total ("In total 103 potential
         # victims were identified") after a list of one force's results

@@ -104,13 +104,16 @@ log = logging.getLogger(__name__)
 # it opens on a word boundary, which makes the regex engine try it at every character.
 _TOOK_PART_STARTS = (
     "took", "taking", "participa", "involv", "joined", "teamed", "across", "acting", "carried",
-    "police", "authorities", "forces", "officers", "law", "countries", "joint",
+    "police", "authorities", "forces", "officers", "law", "countries", "joint", "simultaneous",
+    "same",
 )  # fmt: skip
 _TOOK_PART = re.compile(
     r"\b(?:took\spart|taking\spart|participat\w*|involved|involving|joined|teamed\sup|across|"
     r"acting|carried\sout|police\sin|authorities\s(?:in|from|of)|forces\sfrom|officers\sfrom|"
     r"law\senforcement\s(?:in|from)|countries:|participants:|"
-    # "a joint operation by Côte d'Ivoire and Nigeria"
+    # "a joint operation by Côte d'Ivoire and Nigeria", "ran at the same time in Chad, Mali and
+    # Niger"
+    r"simultaneously\sin|same\stime\sin|"
     r"joint\s(?:[\w-]+\s)?(?:operation|investigation|action|raid)\s(?:by|between|of|involving))\b",
     re.IGNORECASE,
 )
