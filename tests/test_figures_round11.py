@@ -8,7 +8,9 @@ when its lead reports an action with counts of its own. An arrest sought ("warra
 for the arrest of two") is no arrest. "A joint operation by A and B" lists the countries that took part; "and" in a list of
 adjectives before the noun ("local, state and federal law enforcement agencies") adds no distance
 from the number. Countries an action ran in "at the same time" or "simultaneously" took part; of
-two lists of participants the longer counts them. Every sentence is written for this test; the rules are tested alone (the confidence model is
+two lists of participants the longer counts them. A page whose title or lead reports a period's
+totals ("in March alone", "last year", "its first year", "on record") and which names no bounded
+action (a week or day of action, "this week", "on Tuesday") has no operation. Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -150,6 +152,34 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Spain, Italy, Portugal, Greece and Malta worked on the case.",
         {("international", "countries_involved", 6, "exact")},
         {("international", "countries_involved", 3)},
+    ),
+    (
+        "a month's totals are no operation",
+        "Immigration teams step up checks on illegal working",
+        "Enforcement teams in the region made 64 visits and 52 arrests in March alone.",
+        set(),
+        {("operation", "arrests", 52), ("operation", "premises_visited", 64)},
+    ),
+    (
+        "a year's totals are no operation",
+        "Trafficking arrests rose sharply last year",
+        "Police arrested 212 people for trafficking offences last year, the annual figures show.",
+        set(),
+        {("operation", "arrests", 212)},
+    ),
+    (
+        "a period beside a bounded action keeps the operation",
+        "Record week of action against county lines",
+        "The week of action, the largest on record, ended with 140 arrests.",
+        {("operation", "arrests", 140, "exact")},
+        set(),
+    ),
+    (
+        "a comparison with last year is no period",
+        "Raids on car washes",
+        "Officers found 31 potential victims, up from 12 at the same point last year.",
+        {("operation", "potential_victims", 31, "exact")},
+        set(),
     ),
 ]
 

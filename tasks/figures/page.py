@@ -95,7 +95,12 @@ from tasks.figures.sentences import (
     finditer_at,
     split_sentences,
 )
-from tasks.figures.wholes import background_headline, national_wholes, part_page
+from tasks.figures.wholes import (
+    background_headline,
+    national_wholes,
+    part_page,
+    period_totals_page,
+)
 
 log = logging.getLogger(__name__)
 
@@ -504,7 +509,9 @@ def _analyse(
 
     if not page.profile.international_headline and _part_page(page):
         candidates = national_wholes(candidates, page.units)
-    if background_headline(candidates, page.lead_sentence):
+    if background_headline(candidates, page.lead_sentence) or period_totals_page(
+        page.title, page.lead_sentence, page.body
+    ):
         # a programme's or a period's totals: no operation, so no operation figures
         candidates = [c for c in candidates if c.scope not in (OPERATION, INTERNATIONAL)]
     dur = _best_duration(page.units, page.durations, scopes)

@@ -103,6 +103,47 @@ def national_wholes(candidates: Sequence[Candidate], units: Sequence[Unit]) -> l
 _AN_OPERATION = re.compile(r"\b(?:[Oo]peration|[Oo]p|[Pp]roject)\s[A-Z]")
 
 
+# A period's totals named in the title or lead: "101 arrests in January alone", "rose sharply
+# last year", "over its first twelve months", "the annual report", "highest level on record".
+_PERIOD = re.compile(
+    r"\b(?:(?:last|past|previous)\s(?:year|twelve\smonths|12\smonths)|"
+    r"in\s(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)(?:\s\d{4})?\salone|first\s(?:year|twelve\smonths|12\smonths)|"
+    r"one\syear\sof|annual\s(?:report|figures|statistics|review)|on\srecord|year\sin\sreview|"
+    r"since\s(?:its|the)\s(?:launch|creation|formation|start)|so\sfar\sthis\syear)\b",
+    re.IGNORECASE,
+)
+# One bounded action named anywhere on the page: its figures are an operation's even beside a
+# period ("the week of action, the largest on record", "This week 75 people were arrested").
+_BOUNDED_ACTION = re.compile(
+    r"\b(?:weeks?\sof\s(?:action|intensification)|days?\sof\saction|action\sdays?|"
+    r"intensification|week-long|(?:this|last)\sweek|yesterday|dawn\sraids?|"
+    r"on\s(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
+    re.IGNORECASE,
+)
+# A period named as what a figure is compared with: "up from 95 at the same point last year".
+_COMPARED = re.compile(
+    r"\b(?:same\s(?:point|time|period)|compared|up\sfrom|down\sfrom|than|against)\b[^.;]{0,30}$",
+    re.IGNORECASE,
+)
+
+
+def period_totals_page(title: str, lead: str, body: str) -> bool:
+    """Does the title or lead report a period's totals ("101 arrests in January alone", "rose
+    sharply last year") on a page that names no bounded action (a week or day of action, "this
+    week", "on Tuesday")? Then the page has no operation (the labelling conventions: a year in
+    review or period statistics)."""
+    head = f"{title}\n{lead}"
+    period = next(
+        (m for m in _PERIOD.finditer(head) if not _COMPARED.search(head, 0, m.start())), None
+    )
+    return (
+        period is not None
+        and _BOUNDED_ACTION.search(title) is None
+        and _BOUNDED_ACTION.search(body) is None
+    )
+
+
 def background_headline(candidates: Sequence[Candidate], lead_sentence: str = "") -> bool:
     """Does the title state a count that the body gives only as background ("says it has
     helped 61 victims", the body: "61 victims since the force was set up in December 2021")?
@@ -122,4 +163,10 @@ def background_headline(candidates: Sequence[Candidate], lead_sentence: str = ""
     return False
 
 
-__all__ = ["NATIONAL_WHOLE", "background_headline", "national_wholes", "part_page"]
+__all__ = [
+    "NATIONAL_WHOLE",
+    "background_headline",
+    "national_wholes",
+    "part_page",
+    "period_totals_page",
+]
