@@ -10,7 +10,10 @@ adjectives before the noun ("local, state and federal law enforcement agencies")
 from the number. Countries an action ran in "at the same time" or "simultaneously" took part; of
 two lists of participants the longer counts them. A page whose title or lead reports a period's
 totals ("in March alone", "last year", "its first year", "on record") and which names no bounded
-action (a week or day of action, "this week", "on Tuesday") has no operation. Every sentence is written for this test; the rules are tested alone (the confidence model is
+action (a week or day of action, "this week", "on Tuesday") has no operation. People engaged to
+raise awareness are an audience, people helped to enter or cross are smuggled, and a count a
+crime "is thought to have" is an estimate: none of them are victims of the operation. Every
+sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -180,6 +183,30 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Officers found 31 potential victims, up from 12 at the same point last year.",
         {("operation", "potential_victims", 31, "exact")},
         set(),
+    ),
+    (
+        "an audience engaged to raise awareness is no victims",
+        "County lines week ends with 22 arrests",
+        "Officers arrested 22 people and engaged with 900 pupils and parents at school events to "
+        "raise awareness of exploitation.",
+        {("operation", "arrests", 22, "exact")},
+        {("operation", "potential_victims", 900)},
+    ),
+    (
+        "people helped across a border are no victims",
+        "Four held in raids on smuggling ring",
+        "The ring is suspected of helping around 150 migrants cross the Channel in lorries. Four "
+        "men were arrested.",
+        {("operation", "arrests", 4, "exact")},
+        {("operation", "potential_victims", 150)},
+    ),
+    (
+        "a count a crime is thought to have is an estimate",
+        "Car washes visited in crackdown",
+        "The crime is thought to have more than 10,000 victims nationally. Officers visited 45 car "
+        "washes.",
+        {("operation", "premises_visited", 45, "exact")},
+        {("operation", "potential_victims", 10000)},
     ),
 ]
 

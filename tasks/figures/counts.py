@@ -89,6 +89,41 @@ def arrest_sought(text: str, start: int) -> bool:
     return _ARREST_SOUGHT_BEFORE.search(text, max(0, start - _SOUGHT_REACH), start) is not None
 
 
+# People engaged to raise awareness are an audience, not victims: "engaged with more than 1,500
+# adults and children to raise awareness of county lines".
+_ENGAGED_FOR_AWARENESS = re.compile(
+    r"\bengag\w*\b[^.;]{0,160}?\b(?:to\s(?:raise|promote|build|spread)\s(?:\w+\s){0,2}awareness|"
+    r"awareness[\s-](?:raising|of|about|events?|sessions?)|to\seducate)\b",
+    re.IGNORECASE,
+)
+
+
+def engaged_audience(text: str) -> bool:
+    """Does the sentence count people engaged to raise awareness (an audience)?"""
+    return _ENGAGED_FOR_AWARENESS.search(text) is not None
+
+
+# People helped across a border are smuggled, not victims: "thought to have helped more than 200
+# nationals enter the UK illegally", "helping 40 migrants cross the Channel".
+_HELPED_BEFORE = re.compile(
+    r"\bhelp(?:ed|ing|s)?\s(?:more\sthan\s|over\s|some\s|around\s|about\s|at\sleast\s)?$",
+    re.IGNORECASE,
+)
+_ACROSS_AFTER = re.compile(
+    r"[^.;,]{0,60}?\b(?:to\s)?(?:enter|cross|travel|get\sinto|reach|come\sto|move\sto|"
+    r"stay|remain|settle|evade)\b",
+    re.IGNORECASE,
+)
+
+
+def helped_across(text: str, start: int, end: int) -> bool:
+    """Is the count at ``text[start:end]`` of people helped to enter or cross (smuggled)?"""
+    return (
+        _HELPED_BEFORE.search(text, max(0, start - 30), start) is not None
+        and _ACROSS_AFTER.match(text, end) is not None
+    )
+
+
 def one_group_of_arrests(text: str, start: int, end: int) -> bool:
     """Is the arrest count at ``text[start:end]`` one group of several in its sentence?"""
     return (

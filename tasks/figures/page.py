@@ -35,6 +35,8 @@ from tasks.figures.counts import (
     arrest_sought,
     arrested_and_charged,
     arrests_or_lesser,
+    engaged_audience,
+    helped_across,
     looks_ahead,
     one_group_of_arrests,
     prospect,
@@ -103,6 +105,8 @@ from tasks.figures.wholes import (
 )
 
 log = logging.getLogger(__name__)
+
+_VICTIM_METRICS = frozenset({"potential_victims", "victims_children", "victims_adults"})
 
 # Participation cues for a list of countries or forces. Every match starts with one of
 # _TOOK_PART_STARTS (tests/test_fast_paths.py checks it), and the pattern is tried only there:
@@ -408,9 +412,12 @@ def _unit_candidates(
     headline = _headline(u, intro_text) or (u.rank == BODY and u.text == page.lead_sentence)
     out: list[Candidate] = []
     ahead = looks_ahead(u.text)  # most sentences look back
+    audience = engaged_audience(u.text)
     for i, (m, r) in enumerate(zip(counts, readings, strict=True)):
         if r.metric is None or (ahead and prospect(u.text, m.start, m.end)):
             continue
+        if r.metric in _VICTIM_METRICS and (audience or helped_across(u.text, m.start, m.end)):
+            continue  # an audience engaged for awareness, or people smuggled across a border
         if r.metric == "arrests" and (
             one_group_of_arrests(u.text, m.start, m.end)
             or arrests_or_lesser(u.text, m.end)

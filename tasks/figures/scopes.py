@@ -68,7 +68,7 @@ _CONTEXT_CUES = (
     *_SPLIT_CUES, "year", "month", "decade", "since", "launch", "inception", "start",
     "annual", "at any", "currently", "there", "between", "over the same", "figures", "statistics",
     "period", "quarter", "election", "estimat", "under", "ongoing", "running",
-    "believed", "from ", "january", "february", "march", "april", "may", "june", "july", "august",
+    "believed", "thought", "from ", "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december",
 )  # fmt: skip
 _WIDER_CUES = (
@@ -135,6 +135,9 @@ _CONTEXT = re.compile(
     r"(?:investigations?|cases|inquiries|enquiries) (?:(?:are|is|were|remain) (?:still |currently )?)?"
     r"(?:running|under ?way|ongoing)\b|"
     r"there (?:are|is|were|was) (?:believed|thought|estimated|said|reported) to (?:be|have been)|"
+    # an unverified estimate of a count: "a crime that is thought to have 13,000 victims"
+    r"(?:thought|believed|estimated) to (?:have|number) (?:more than |over |around |"
+    r"about |some |up to |an estimated )?\d[\d,]*|"
     rf"between {_MONTH} and {_MONTH}|over the same (?:period|months)|"
     r"(?:official|government|national) (?:figures|statistics) (?:show|published)|figures published|"
     # lifetime totals: "since it began in November 2019", "since the programme was launched"
