@@ -12,8 +12,8 @@ two lists of participants the longer counts them. A page whose title or lead rep
 totals ("in March alone", "last year", "its first year", "on record") and which names no bounded
 action (a week or day of action, "this week", "on Tuesday") has no operation. People engaged to
 raise awareness are an audience, people helped to enter or cross are smuggled, and a count a
-crime "is thought to have" is an estimate: none of them are victims of the operation. Every
-sentence is written for this test; the rules are tested alone (the confidence model is
+crime "is thought to have" is an estimate: none of them are victims of the operation. Weapons
+"recovered" or "found" are seized. Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -207,6 +207,13 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "washes.",
         {("operation", "premises_visited", 45, "exact")},
         {("operation", "potential_victims", 10000)},
+    ),
+    (
+        "weapons recovered are seized",
+        "Raids on county lines network",
+        "Nine men were arrested and three firearms were recovered.",
+        {("operation", "arrests", 9, "exact"), ("operation", "weapons_seized", 3, "exact")},
+        set(),
     ),
 ]
 

@@ -119,6 +119,12 @@ def test_follow_up_outcomes(title: str, body: str, expected: dict[str, float]) -
             "Operation Larch: 9 men charged and 31 children identified",
             "Nine men have been arrested under Operation Larch and face 212 charges.",
         ),
+        # arrests made with the charges, in one predicate: the page's own action
+        (
+            "Investigation brings arrests and charges",
+            "Several people have been arrested and charged in connection with a labour "
+            "trafficking investigation.",
+        ),
         # Outcomes within the action itself.
         (
             "108 smugglers jailed in week-long effort",

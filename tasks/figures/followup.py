@@ -319,11 +319,19 @@ _VICTIMS_FOUND = re.compile(
 )
 
 
+# "Several people have been arrested and charged in connection with an investigation": the
+# arrests are the page's own, made with the charges in one predicate.
+_ARRESTED_AND_CHARGED = re.compile(
+    r"\b(?:arrested|detained)\s+and\s+(?:subsequently\s+|later\s+)?charged\b", re.IGNORECASE
+)
+
+
 def _week_report(text: str, outcome_people: int | None) -> bool:
     """Whether a lead sentence reports an operation's own arrests, more of them than the
     people the lead gives an outcome for ("38 arrested and 12 charged", "NCA reveals 745
-    suspects arrested"), or its own victims ("14 men charged and 46 children identified")."""
-    if _VICTIMS_FOUND.search(text):
+    suspects arrested"), arrests made with the charges ("six people have been arrested and
+    charged"), or its own victims ("14 men charged and 46 children identified")."""
+    if _VICTIMS_FOUND.search(text) or _ARRESTED_AND_CHARGED.search(text):
         return True
     for m in [*_ARREST_COUNT.finditer(text), *_ARRESTED_COUNT.finditer(text)]:
         if _OF_THE.search(text[: m.start()]):

@@ -493,6 +493,8 @@ def _metric_reading(
         verb = verb_after(text, np.end, s.mentions, s.i, s.nps)  # "106 firearms were seized"
     if head == BLADE_N and verb is None and SEIZURE_BEFORE.search(s.before):
         verb = "seize"  # "Officers seized £2,500 in cash, as well as two knives"
+    if head == BLADE_N and verb == "victim":
+        verb = "seize"  # "Two firearms were recovered", "one firearm found": weapons rescue no one
     if head == BLADE_N and _UNCOUNTED_WEAPONS.search(text, np.end):
         # "13 knives were seized, as well as knuckle dusters, baseball bats and a baton": the
         # weapons seized are more than the one kind counted, and their number is not given
