@@ -13,7 +13,9 @@ totals ("in March alone", "last year", "its first year", "on record") and which 
 action (a week or day of action, "this week", "on Tuesday") has no operation. People engaged to
 raise awareness are an audience, people helped to enter or cross are smuggled, and a count a
 crime "is thought to have" is an estimate: none of them are victims of the operation. Weapons
-"recovered" or "found" are seized. Every sentence is written for this test; the rules are tested alone (the confidence model is
+"recovered" or "found" are seized. A sum the page never writes ("412 men and 57 women were
+arrested") does not refine a stated rounded total ("more than 450 people were arrested"). Every
+sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -213,6 +215,21 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Raids on county lines network",
         "Nine men were arrested and three firearms were recovered.",
         {("operation", "arrests", 9, "exact"), ("operation", "weapons_seized", 3, "exact")},
+        set(),
+    ),
+    (
+        "an unwritten sum does not refine a stated rounded total",
+        "County lines week: more than 450 arrested",
+        "More than 450 people were arrested during the week. Officers arrested 412 men and 57 "
+        "women in all.",
+        {("operation", "arrests", 450, "more_than")},
+        {("operation", "arrests", 469)},
+    ),
+    (
+        "a stated exact count still refines a rounded one",
+        "County lines week: more than 450 arrested",
+        "More than 450 people were arrested during the week. In total 469 people were arrested.",
+        {("operation", "arrests", 469, "exact")},
         set(),
     ),
 ]

@@ -41,6 +41,7 @@ class Candidate:
     order: int = 0
     headline: bool = True  # its sentence is about the operation as a whole
     part: bool = False  # a part of another whole ("22 of them were identified as victims")
+    summed: bool = False  # added up from parts the page names ("652 men and 91 women")
 
     def figure(self, confidence: float = 1.0) -> Figure:
         u = self.unit

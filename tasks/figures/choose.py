@@ -92,7 +92,11 @@ def _choose_one(group: list[Candidate]) -> Candidate:
     if any(not c.part for c in group):
         # "Twenty-two of them were identified as potential victims" gives way to a stated count
         group = [c for c in group if not c.part]
-    exact_values = sorted({float(c.value) for c in group if c.qualifier == "exact"})
+    # a sum the page never writes ("652 men and 91 women were arrested") does not refine a
+    # stated rounded total ("more than 700 people were arrested"): the stated total stands
+    exact_values = sorted(
+        {float(c.value) for c in group if c.qualifier == "exact" and not c.summed}
+    )
     pool = [c for c in group if c.qualifier == "exact" or not _refined(c, exact_values)]
     headline_values = {c.value for c in pool if c.rank == TITLE}
     agreeing = [c for c in pool if c.rank != TITLE and c.value in headline_values]

@@ -466,6 +466,7 @@ def _unit_candidates(
                 u.order,
                 headline,
                 r.part,
+                summed=bool(r.value_add),
             )
         )
         if r.metric == "arrests" and arrested_and_charged(u.text, m.end):
