@@ -14,7 +14,8 @@ action (a week or day of action, "this week", "on Tuesday") has no operation. Pe
 raise awareness are an audience, people helped to enter or cross are smuggled, and a count a
 crime "is thought to have" is an estimate: none of them are victims of the operation. Weapons
 "recovered" or "found" are seized. A sum the page never writes ("412 men and 57 women were
-arrested") does not refine a stated rounded total ("more than 450 people were arrested"). Every
+arrested") does not refine a stated rounded total ("more than 450 people were arrested"). Women
+or men with minors among them ("Nine women, four of them minors") are not all adults. Every
 sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
@@ -231,6 +232,16 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "More than 450 people were arrested during the week. In total 469 people were arrested.",
         {("operation", "arrests", 469, "exact")},
         set(),
+    ),
+    (
+        "women with minors among them are not all adults",
+        "Brothel raid",
+        "Eleven women, three of them minors, were rescued from the flat.",
+        {
+            ("operation", "potential_victims", 11, "exact"),
+            ("operation", "victims_children", 3, "exact"),
+        },
+        {("operation", "victims_adults", 11)},
     ),
 ]
 

@@ -27,6 +27,7 @@ from tasks.figures.metric_rules.nouns import (
     WEAPON_N,
     NounPhrase,
 )
+from tasks.figures.numbers import NUMBER_WORDS_PATTERN
 
 NRM = re.compile(
     r"\b(?:NRM|National Referral Mechanism|[Rr]eferral [Mm]echanism|[Dd]uty to [Nn]otify)\b"
@@ -154,6 +155,8 @@ def _people(
             # "eight women ... taken to a reception centre": men and women are adults, boys
             # and girls children (the corpus convention)
             group = _GENDERED_GROUP.get(np.words[0])
+            if group == "victims_adults" and _MINORS_AMONG.match(sentence, np.end):
+                group = None  # "Nine women, four of them minors, were rescued": not all adults
             if group is not None:
                 return group
         return "potential_victims"
@@ -186,6 +189,13 @@ _LABOUR_VIOLATION_AFTER = re.compile(
     r"\s+(?:who\s+were\s+|who\s+are\s+)?(?:affected\s+by|subject(?:ed)?\s+to|facing|experiencing|"
     r"suffering)\s+(?:\w+\s+){0,4}?(?:violations?|breaches|irregularities|abuses?|infringements|"
     r"non-compliance)\b",
+    re.IGNORECASE,
+)
+# Minors among a group of men or women: ", four of them minors", ", including two girls".
+_MINORS_AMONG = re.compile(
+    rf"\s*,\s*(?:(?:\d+|{NUMBER_WORDS_PATTERN})\s+of\s+(?:them|whom)|among\s+them|including)\s+"
+    rf"(?:(?:\d+|{NUMBER_WORDS_PATTERN})\s+)?(?:[\w-]+\s+)?(?:minors?|children|child|girls?|boys?|"
+    r"juveniles?|teenagers?|under-?18s?|underage)\b",
     re.IGNORECASE,
 )
 _GENDERED_GROUP = {
