@@ -88,6 +88,9 @@ def _choose_one(group: list[Candidate]) -> Candidate:
        else states the figure.
     4. When the winner's value was first stated earlier with a qualifier ("at least 34 minors",
        later "34 minors"), the earlier statement is kept.
+
+    A sum the page never writes refines no rounded figure (1), and of two lists of the
+    countries or forces that took part the longer counts them.
     """
     if any(not c.part for c in group):
         # "Twenty-two of them were identified as potential victims" gives way to a stated count
