@@ -15,8 +15,9 @@ raise awareness are an audience, people helped to enter or cross are smuggled, a
 crime "is thought to have" is an estimate: none of them are victims of the operation. Weapons
 "recovered" or "found" are seized. A sum the page never writes ("412 men and 57 women were
 arrested") does not refine a stated rounded total ("more than 450 people were arrested"). Women
-or men with minors among them ("Nine women, four of them minors") are not all adults. Every
-sentence is written for this test; the rules are tested alone (the confidence model is
+or men with minors among them ("Nine women, four of them minors") are not all adults. Cash written
+in round units ("£1.4m") gives way to a finer sum within one unit of its last digit ("£1.36m",
+"£1,362,410"), and "£N in all being seized" is cash seized. Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -242,6 +243,27 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
             ("operation", "victims_children", 3, "exact"),
         },
         {("operation", "victims_adults", 11)},
+    ),
+    (
+        "a round sum of cash gives way to the finer one",
+        "Week of action",
+        "Officers found £1.4m in cash during the week. In all, £1.36m in cash was seized.",
+        {("operation", "cash_seized_gbp", 1360000, "exact")},
+        {("operation", "cash_seized_gbp", 1400000)},
+    ),
+    (
+        "cash in all being seized",
+        "Week of action",
+        "Officers recovered £1.3 million in cash. The raids led to £1,262,410 in all being seized.",
+        {("operation", "cash_seized_gbp", 1262410, "exact")},
+        {("operation", "cash_seized_gbp", 1300000)},
+    ),
+    (
+        "two round sums a unit apart stay apart",
+        "Week of action",
+        "Officers seized £2m in cash.",
+        {("operation", "cash_seized_gbp", 2000000, "exact")},
+        set(),
     ),
 ]
 

@@ -74,6 +74,38 @@ def _states_total(c: Candidate) -> bool:
     )
 
 
+# Money written in round units ("£1.2m", "£1.3 million") is stated again exactly elsewhere.
+_ROUNDED_MONEY_METRICS = frozenset({"cash_seized_gbp"})
+# Below this a sum is taken as written exactly.
+_MIN_ROUNDED_MONEY = 10_000
+
+
+def _precision(value: float) -> int:
+    """The largest power of ten that divides ``value`` (1 for a value with pence)."""
+    v, p = int(value), 1
+    if v != value or v == 0:
+        return 1
+    while v % (p * 10) == 0:
+        p *= 10
+    return p
+
+
+def _coarser_than(c: Candidate, exact_values: list[float]) -> bool:
+    """Is ``c`` a round sum ("£1.3m") that a finer exact value within one unit of its last
+    written digit ("£1.25m", "£1,254,384") states more precisely?"""
+    v = float(c.value)
+    if v < _MIN_ROUNDED_MONEY:
+        return False
+    p = _precision(v)
+    lo = bisect.bisect_left(exact_values, v - p)
+    for e in exact_values[lo:]:
+        if e >= v + p:
+            break
+        if e != v and _precision(e) < p:
+            return True
+    return False
+
+
 def _choose_one(group: list[Candidate]) -> Candidate:
     """The best candidate for one (scope, metric).
 
@@ -101,6 +133,10 @@ def _choose_one(group: list[Candidate]) -> Candidate:
         {float(c.value) for c in group if c.qualifier == "exact" and not c.summed}
     )
     pool = [c for c in group if c.qualifier == "exact" or not _refined(c, exact_values)]
+    if group[0].metric in _ROUNDED_MONEY_METRICS:
+        # "£1.2 million in cash" and later "£1,254,384 in all": the round sum is the exact one
+        # written in millions
+        pool = [c for c in pool if not _coarser_than(c, exact_values)] or pool
     headline_values = {c.value for c in pool if c.rank == TITLE}
     agreeing = [c for c in pool if c.rank != TITLE and c.value in headline_values]
     if agreeing and len({c.value for c in pool}) > 1:

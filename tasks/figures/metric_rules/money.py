@@ -46,7 +46,8 @@ _SEIZED_MONEY_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _SEIZED_MONEY_AFTER = re.compile(
-    r"\s?(?:\([^()]{0,40}\)\s)?(?:was|were|has\sbeen|have\sbeen|had\sbeen|being)\s(?:also\s)?"
+    r"\s?(?:\([^()]{0,40}\)\s)?(?:in\s(?:all|total)\s)?"
+    r"(?:was|were|has\sbeen|have\sbeen|had\sbeen|being)\s(?:also\s)?"
     r"(?:seized|recovered|confiscated)\b",
     re.IGNORECASE,
 )
