@@ -6,6 +6,7 @@ its own ("Twenty-two of them were identified as potential victims")."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tasks.figures.metric_rules.clauses import APPOSED_PREDICATE, verb_after
@@ -91,9 +92,20 @@ def part_of(s: Situation, head: str | None, np_end: int) -> Part:
     return Part(subset, referent, head, np_end, subset_after is not None)
 
 
+# "freed 232 of their victims": the suspects' victims, a whole the page does not count, so the
+# part is the count of victims the operation freed.
+_OF_THEIR_VICTIMS = re.compile(
+    r"\s+of\s+(?:their|his|her|its)\s+(?:[\w-]+\s+)?victims\b", re.IGNORECASE
+)
+
+
 def read_part(s: Situation, part: Part) -> Reading:
     """The reading of a number that ``part_of`` found to be a part."""
     m, text, referent, np_end = s.mention, s.text, part.referent, part.np_end
+    if _OF_THEIR_VICTIMS.match(s.after):
+        vb = VERB_BEFORE.search(s.before)
+        if vb is not None and verb_class(vb) == "victim":
+            return Reading("potential_victims", subset=True, part=True, reason="of their victims")
     head = part.head
     if head in (None, PERSON_N) and referent == "potential_victims":
         # "38 of them under the age of 18", "nine of whom were aged under 18"

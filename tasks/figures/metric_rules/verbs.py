@@ -45,12 +45,15 @@ VERB_AFTER = re.compile(
 # The verb (or action noun) right before a number.
 VERB_BEFORE = re.compile(
     r"\b(?:"
-    r"(?P<arrest>arrested|arresting|arrest|arrests of|detained|detaining|detain|apprehended|"
+    # headline verbs in the present ("Niger Arrests 18, Rescues 232", "Police Nab 12")
+    r"(?P<arrest>arrested|arresting|arrest|arrests of|arrests|detains|nabs|nab|detained|detaining|"
+    r"detain|apprehended|"
     # "captured 19", "the capture of 19 people": Latin American pages' word for an arrest
     r"apprehending|held|holding|captured|capturing|(?:the\s)?(?:arrest|arrests|detention|capture)\sof)"
     r"|(?P<charge>charged|charging|charges\s(?:(?:were|have\sbeen|had\sbeen|was)\s)?(?:brought|laid|filed)\sagainst|"
     r"(?:brought|laid|filed)\scharges\sagainst)"
-    r"|(?P<victim>safeguarded|safeguarding|safeguard|rescued|rescuing|rescue|freed|freeing|free|frees|"
+    r"|(?P<victim>safeguarded|safeguarding|safeguard|safeguards|rescued|rescuing|rescue|rescues|"
+    r"freed|freeing|free|frees|saves|"
     r"identified|identifying|identify|located|locating|protected|protecting|protect|found|finding|find|"
     r"finds|supported|helped|saved|engaged with|engaged|discovered|removed|removing|"
     r"(?:the\s)?(?:identification|rescue|"
