@@ -19,7 +19,8 @@ or men with minors among them ("Nine women, four of them minors") are not all ad
 in round units ("£1.4m") gives way to a finer sum within one unit of its last digit ("£1.36m",
 "£1,362,410"), and "£N in all being seized" is cash seized. "Freed 232 of their victims" counts
 the victims the operation freed; headline verbs in the present ("arrests 18", "rescues 40") are
-the past tense's. Every sentence is written for this test; the rules are tested alone (the confidence model is
+the past tense's. "Rounded up 15" arrests 15; people moved to a safe house or shelter are made
+safe. Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -279,6 +280,20 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Police arrests 14 suspects, rescues 31 victims in raids",
         "The raids took place in three towns.",
         {("operation", "arrests", 14, "exact"), ("operation", "potential_victims", 31, "exact")},
+        set(),
+    ),
+    (
+        "rounded up before the number",
+        "Late-night sweep",
+        "Officers searched four flats and rounded up 23 foreign nationals.",
+        {("operation", "arrests", 23, "exact")},
+        set(),
+    ),
+    (
+        "moved to a safe house",
+        "Raid on brothel",
+        "Seven women were moved to a safe house after the raid.",
+        {("operation", "potential_victims", 7, "exact")},
         set(),
     ),
 ]

@@ -31,7 +31,8 @@ VERB_AFTER = re.compile(
     r"kept safe|prevented from (?:being )?harm(?:ed)?|from (?:being )?harm(?:ed)?|came to light|"
     r"(?:moved|taken|brought|led) to (?:a place of )?safety|(?:placed|taken) (?:in|into) (?:care|safe\w*)|"
     r"engaged|supported|recovered|removed from harm|helped|saved|liberated|discovered|made safe|safe|"
-    r"(?:taken|moved|brought) to (?:an? |the )?(?:specialist |safe )?(?:victim )?reception cent(?:re|er)s?)"
+    r"(?:taken|moved|brought) to (?:an? |the )?(?:specialist |safe )?(?:victim )?reception cent(?:re|er)s?|"
+    r"(?:taken|moved|brought|placed) (?:to|in|into) (?:an? |the )?(?:safe house|shelter|refuge)s?)"
     r"|(?P<visit>visited|searched|raided|inspected|entered|checked|targeted|covered|examined)"
     r"|(?P<execute>executed|served)"
     r"|(?P<seize>seized|confiscated|taken|removed)"
@@ -47,7 +48,7 @@ VERB_BEFORE = re.compile(
     r"\b(?:"
     # headline verbs in the present ("Niger Arrests 18, Rescues 232", "Police Nab 12")
     r"(?P<arrest>arrested|arresting|arrest|arrests of|arrests|detains|nabs|nab|detained|detaining|"
-    r"detain|apprehended|"
+    r"detain|apprehended|rounded\sup|rounding\sup|round\sup|"
     # "captured 19", "the capture of 19 people": Latin American pages' word for an arrest
     r"apprehending|held|holding|captured|capturing|(?:the\s)?(?:arrest|arrests|detention|capture)\sof)"
     r"|(?P<charge>charged|charging|charges\s(?:(?:were|have\sbeen|had\sbeen|was)\s)?(?:brought|laid|filed)\sagainst|"
