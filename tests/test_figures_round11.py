@@ -20,7 +20,8 @@ in round units ("£1.4m") gives way to a finer sum within one unit of its last d
 "£1,362,410"), and "£N in all being seized" is cash seized. "Freed 232 of their victims" counts
 the victims the operation freed; headline verbs in the present ("arrests 18", "rescues 40") are
 the past tense's. "Rounded up 15" arrests 15; people moved to a safe house or shelter are made
-safe. Every sentence is written for this test; the rules are tested alone (the confidence model is
+safe. People found in forced labour, forced prostitution or forced begging are victims. Every
+sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -294,6 +295,13 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Raid on brothel",
         "Seven women were moved to a safe house after the raid.",
         {("operation", "potential_victims", 7, "exact")},
+        set(),
+    ),
+    (
+        "people found in forced labour",
+        "Farm inspected",
+        "Inspectors found 17 people working in conditions of forced labour on the farm.",
+        {("operation", "potential_victims", 17, "exact")},
         set(),
     ),
 ]

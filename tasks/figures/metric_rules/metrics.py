@@ -37,7 +37,7 @@ NRM = re.compile(
 )
 _VICTIM_CUE = re.compile(
     r"\b(?:victim|vulnerable|exploit|traffick|safeguard|rescu|harm|enslav|slavery|reception\scent|"
-    r"freed|freeing|set\sfree|liberat|"
+    r"freed|freeing|set\sfree|liberat|forced\s(?:labou?r|work|prostitution|begging|criminality)|"
     r"safety\b|safe\b)",
     re.IGNORECASE,
 )
