@@ -139,6 +139,9 @@ def _mentions(text: str) -> list[tuple[int | float, str, str]]:
         ("on 3 March", [(3, DATE, "exact")]),
         ("on March 3", [(3, DATE, "exact")]),
         ("from 8 to 14 July", [(8, DATE, "exact"), (14, DATE, "exact")]),
+        # a full month name then a full stop ends a sentence; an abbreviation's dot does not
+        ("ran until 23 May. 13 were held", [(23, DATE, "exact"), (13, COUNT, "exact")]),
+        ("on Sept. 13", [(13, DATE, "exact")]),
         ("2-9 April", [(2, DATE, "exact"), (9, DATE, "exact")]),
         ("Tuesday 4th and Wednesday 5th June", [(4, DATE, "exact"), (5, DATE, "exact")]),
         ("in 2019", [(2019, YEAR, "exact")]),

@@ -173,7 +173,12 @@ _WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 # A month name right after a day number ("15 June", "11th of October"). Case-sensitive on purpose:
 # "14 may" is more likely the modal verb than the month.
 _MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\.?\s{{0,2}}(?:of\s)?(?:{_MONTHS})\b")
-_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s{{1,2}}$")
+# The dot only after an abbreviation ("Sept. 13"): after a full month name it ends a sentence
+# ("ran until 23 May. 13 people were arrested").
+_MONTH_BEFORE = re.compile(
+    r"\b(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)\s{1,2}$"
+)
 _WEEKDAY_BEFORE = re.compile(rf"\b(?:{_WEEKDAYS})\s{{1,2}}(?:the\s)?$")
 # The first day of a range whose month comes after the second day: "14 and 20 May", "3-13
 # September", "Monday 11th and Sunday 17th October".
