@@ -64,6 +64,7 @@ def test_durations(text: str, days: int) -> None:
         "Suspects may be held for 96 hours.",
         "The helpline is staffed from Monday to Friday.",
         "The man arrested on Sunday is held in custody; the court sits from Monday to Friday.",
+        "Mar 3, 2024 - 18:45",  # a dateline with a time: no range to the 18th
     ],
 )
 def test_not_durations(text: str) -> None:

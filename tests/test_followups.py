@@ -142,6 +142,11 @@ def test_follow_up_outcomes(title: str, body: str, expected: dict[str, float]) -
         ),
         # Prospects are not outcomes.
         (
+            "41 victims saved, three suspects held",
+            "Anyone who traffics another person can be jailed for at least thirty years. 41 "
+            "victims were rescued and three suspects were arrested in the raid.",
+        ),
+        (
             "Police raid car washes",
             "Officers visited 40 car washes. Anyone found exploiting workers could be jailed "
             "for up to life.",

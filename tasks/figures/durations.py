@@ -45,7 +45,9 @@ _RANGE_DAY_FIRST = re.compile(
 # "June 10 to 17", "September 29 to October 4, 2024".
 _RANGE_MONTH_FIRST = re.compile(
     rf"\b(?P<m1>{_MONTH})\s{{1,2}}(?P<d1>\d{{1,2}}){_ORD}(?:,?\s{{1,2}}(?P<y1>(?:19|20)\d\d))?"
-    rf"{_TO}(?P<w2>{_WEEKDAY})?(?:(?P<m2>{_MONTH})\s{{1,2}})?(?P<d2>\d{{1,2}}){_ORD}(?!\s*(?:-|–)?\s*(?:year|years)\b)"
+    # a time is no second day: "Jul 12, 2024 - 19:07"
+    rf"{_TO}(?P<w2>{_WEEKDAY})?(?:(?P<m2>{_MONTH})\s{{1,2}})?(?P<d2>\d{{1,2}}){_ORD}(?![:.]\d)"
+    rf"(?!\s*(?:-|–)?\s*(?:year|years)\b)"
     rf"(?:,?\s{{1,2}}(?P<y2>(?:19|20)\d\d))?"
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")

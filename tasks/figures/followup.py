@@ -61,9 +61,11 @@ OUTCOMES: dict[str, re.Pattern[str]] = {
     ),
 }
 # Words just before an outcome that make it a prospect, not an event: "could be jailed",
-# "face up to 14 years", "will be sentenced", "is due to be sentenced".
+# "can be jailed for at least thirty years", "face up to 14 years", "will be sentenced", "is due
+# to be sentenced".
 _PROSPECT = re.compile(
-    r"\b(?:could|may|might|would|will|to|face|faces|facing)\s+(?:\w+\s+)?(?:be\s+)?$",
+    r"\b(?:could|can|cannot|may|might|would|will|should|must|to|face|faces|facing)\s+"
+    r"(?:\w+\s+)?(?:be\s+)?$",
     re.IGNORECASE,
 )
 # An outcome the page restates from an earlier report: "who were charged in March",
