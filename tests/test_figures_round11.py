@@ -20,8 +20,9 @@ in round units ("£1.4m") gives way to a finer sum within one unit of its last d
 "£1,362,410"), and "£N in all being seized" is cash seized. "Freed 232 of their victims" counts
 the victims the operation freed; headline verbs in the present ("arrests 18", "rescues 40") are
 the past tense's. "Rounded up 15" arrests 15; people moved to a safe house or shelter are made
-safe. People found in forced labour, forced prostitution or forced begging are victims. Every
-sentence is written for this test; the rules are tested alone (the confidence model is
+safe. People found in forced labour, forced prostitution or forced begging are victims. "The freeing of"
+or "the liberation of" N people rescues them; "some of them minors" makes a group of women not
+all adults. Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
 from __future__ import annotations
@@ -303,6 +304,14 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Inspectors found 17 people working in conditions of forced labour on the farm.",
         {("operation", "potential_victims", 17, "exact")},
         set(),
+    ),
+    (
+        "the freeing of people, some of them minors",
+        "International operation frees hundreds",
+        "The operation led to the freeing of 412 women, some of them minors, and to the arrest "
+        "of 61 people.",
+        {("operation", "potential_victims", 412, "exact"), ("operation", "arrests", 61, "exact")},
+        {("operation", "victims_adults", 412)},
     ),
 ]
 

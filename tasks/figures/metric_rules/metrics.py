@@ -191,9 +191,11 @@ _LABOUR_VIOLATION_AFTER = re.compile(
     r"non-compliance)\b",
     re.IGNORECASE,
 )
-# Minors among a group of men or women: ", four of them minors", ", including two girls".
+# Minors among a group of men or women: ", four of them minors", ", some of them minors",
+# ", including two girls".
 _MINORS_AMONG = re.compile(
-    rf"\s*,\s*(?:(?:\d+|{NUMBER_WORDS_PATTERN})\s+of\s+(?:them|whom)|among\s+them|including)\s+"
+    rf"\s*,\s*(?:(?:\d+|{NUMBER_WORDS_PATTERN}|some|many|most|several|a\s+few)\s+of\s+"
+    rf"(?:them|whom)|among\s+them|including)\s+"
     rf"(?:(?:\d+|{NUMBER_WORDS_PATTERN})\s+)?(?:[\w-]+\s+)?(?:minors?|children|child|girls?|boys?|"
     r"juveniles?|teenagers?|under-?18s?|underage)\b",
     re.IGNORECASE,

@@ -58,7 +58,7 @@ VERB_BEFORE = re.compile(
     r"identified|identifying|identify|located|locating|protected|protecting|protect|found|finding|find|"
     r"finds|supported|helped|saved|engaged with|engaged|discovered|removed|removing|"
     r"(?:the\s)?(?:identification|rescue|"
-    r"safeguarding|protection)\sof|"
+    r"safeguarding|protection|freeing|liberation)\sof|"
     # "police made sure of the safety of 16 people", "ensured the safety of 12 women"
     r"(?:made|make|making|ensured|ensure|ensuring)\s(?:sure\sof\s)?the\ssafety\sof)"
     r"|(?P<refer>referred|referring|refer)"
