@@ -470,6 +470,13 @@ _FEDERAL_ADJECTIVES = frozenset(
 )
 
 
+# Words that make "states" countries: "27 EU member states", "six partner states".
+_STATES_OF_COUNTRIES = frozenset(
+    {"member", "eu", "european", "schengen", "partner", "participating", "african", "arab",
+     "balkan", "sovereign", "neighbouring", "neighboring"}
+)  # fmt: skip
+
+
 _THE_BEFORE = re.compile(r"\b(?:the|these|those|their)\s$", re.IGNORECASE)
 
 
@@ -511,6 +518,15 @@ def _metric_reading(
         and (_STATES_OF_ONE_COUNTRY.search(s.before) or _FEDERAL_ADJECTIVES.intersection(np.words))
     ):
         return NONE  # "11 of Brazil's 27 states": parts of one country, not countries
+    if (
+        head == COUNTRY_N
+        and np.words
+        and np.words[-1] == "states"
+        and not (_STATES_OF_COUNTRIES.intersection(np.words))
+    ):
+        # "inspections in 15 states", "across twelve states", "nine federal states": a
+        # federation's states; countries are "member states", "EU states", "partner states"
+        return NONE
     if head == PERSON_N and verb == "victim":
         head = age_class(text, np.end) or head  # "40 people under the age of 18 were found"
     metric = metric_for(head, verb, sentence=text, context=s.ctx, np=np)

@@ -57,8 +57,8 @@ VERB_BEFORE = re.compile(
     r"freed|freeing|free|frees|saves|"
     r"identified|identifying|identify|located|locating|protected|protecting|protect|found|finding|find|"
     r"finds|supported|helped|saved|engaged with|engaged|discovered|removed|removing|"
-    r"(?:the\s)?(?:identification|rescue|"
-    r"safeguarding|protection|freeing|liberation)\sof|"
+    r"(?:the\s)?[“\"‘']?(?:identification|rescue|"
+    r"safeguarding|protection|freeing|liberation)[”\"’']?\sof|"
     # "police made sure of the safety of 16 people", "ensured the safety of 12 women"
     r"(?:made|make|making|ensured|ensure|ensuring)\s(?:sure\sof\s)?the\ssafety\sof)"
     r"|(?P<refer>referred|referring|refer)"
@@ -68,7 +68,8 @@ VERB_BEFORE = re.compile(
     r"attended|attending)"
     r"|(?P<execute>executed|executing|execute)"
     r"|(?P<seize>seized|seizing|seize|recovered|recovering|confiscated)"
-    r")\s(?:(?:a\stotal\sof|in\stotal|a\sfurther|some|all|just|only)\s)?(?P<the>the\s)?$",
+    # a verb in quotation marks: had "safeguarded" 1,434 people
+    r")[”\"’']?\s(?:(?:a\stotal\sof|in\stotal|a\sfurther|some|all|just|only)\s)?(?P<the>the\s)?$",
     re.IGNORECASE,
 )
 # A bare number's verb right after it, past auxiliaries only: "16 were arrested", "six charged".

@@ -1,0 +1,77 @@
+"""Rules of round 12 (docs/EXTRACTION.md, "Round 12"). "States" count countries only as member,
+EU, European or partner states ("inspections in 15 states" are a federation's states); a verb or
+action noun in quotation marks reads as it would without them (had "safeguarded" 1,434 people, the
+"safeguarding" of 431 children). Every sentence is written for this test; the rules are tested
+alone (the confidence model is off)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.figure_rules import Fig, assert_figures, figures_of, rules_only
+
+
+@pytest.fixture(autouse=True)
+def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules_only(monkeypatch)
+
+
+def _figs(title: str, body: str) -> set[Fig]:
+    return figures_of(title, body, date(2024, 5, 1))
+
+
+# (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
+CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] = [
+    (
+        "a federation's states are no countries",
+        "Task force rescues workers",
+        "Labour inspectors made 90 inspections in 11 states and rescued 204 workers.",
+        {("operation", "potential_victims", 204, "exact")},
+        {("operation", "countries_involved", 11), ("international", "countries_involved", 11)},
+    ),
+    (
+        "federal states are no countries",
+        "Raids on smuggling ring",
+        "Police searched premises in seven federal states and detained 14 people.",
+        {("operation", "arrests", 14, "exact")},
+        {("operation", "countries_involved", 7), ("international", "countries_involved", 7)},
+    ),
+    (
+        "member states are countries",
+        "Europol action days",
+        "Officers from 19 member states took part in the action days, which led to 88 arrests.",
+        {("operation", "countries_involved", 19, "exact"), ("operation", "arrests", 88, "exact")},
+        set(),
+    ),
+    (
+        "a quoted verb",
+        "Week of action",
+        'Police said they had "safeguarded" 212 people during the week.',
+        {("operation", "potential_victims", 212, "exact")},
+        set(),
+    ),
+    (
+        "a quoted action noun",
+        "Child abuse crackdown",
+        "The operation led to the ‘safeguarding’ of 96 children.",
+        {
+            ("operation", "potential_victims", 96, "exact"),
+            ("operation", "victims_children", 96, "exact"),
+        },
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "present", "absent"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_round12_rules(
+    title: str, body: str, present: set[Fig], absent: set[tuple[str, str, int | float]]
+) -> None:
+    got = _figs(title, body)
+    assert_figures(got, present, absent)
