@@ -1,7 +1,9 @@
 """Rules of round 12 (docs/EXTRACTION.md, "Round 12"). "States" count countries only as member,
 EU, European or partner states ("inspections in 15 states" are a federation's states); a verb or
 action noun in quotation marks reads as it would without them (had "safeguarded" 1,434 people, the
-"safeguarding" of 431 children). Every sentence is written for this test; the rules are tested
+"safeguarding" of 431 children). A sentence's own opener ("Of those arrested, ...") names the
+whole its part belongs to before the sentence before's metric does, and a part of the arrests
+who "were suspected victims" counts victims. Every sentence is written for this test; the rules are tested
 alone (the confidence model is off)."""
 
 from __future__ import annotations

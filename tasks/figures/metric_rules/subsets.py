@@ -63,7 +63,8 @@ def part_of(s: Situation, head: str | None, np_end: int) -> Part:
     m, np, text, before = s.mention, s.np, s.text, s.before
     subset_after = SUBSET_AFTER.match(s.after) or AMONG_THEM_AFTER.match(text, np.end)
     subset = bool(subset_after or SUBSET_BEFORE.search(before) or s.in_parens or s.opener_parent)
-    referent = s.parent_metric or s.opener_parent
+    # the sentence's own opener ("Of those arrested, ...") before the sentence before's metric
+    referent = s.opener_parent or s.parent_metric
     if subset and referent is None and VICTIM_WHOLE_BEFORE.search(before):
         referent = "potential_victims"  # "The victims, 23 of whom were under 18, ..."
     if head in (CHILD_N, ADULT_N) and (
@@ -99,6 +100,13 @@ _OF_THEIR_VICTIMS = re.compile(
 )
 
 
+_WERE_VICTIMS = re.compile(
+    r"\s(?:were|are|have\sbeen)\s(?:all\s|also\s)?(?:potential|possible|suspected|likely)\s"
+    r"victims\b",
+    re.IGNORECASE,
+)
+
+
 def read_part(s: Situation, part: Part) -> Reading:
     """The reading of a number that ``part_of`` found to be a part."""
     m, text, referent, np_end = s.mention, s.text, part.referent, part.np_end
@@ -117,6 +125,14 @@ def read_part(s: Situation, part: Part) -> Reading:
             subset=True,
             reason="subset",
         )
+    if (
+        referent in ("arrests", "charged")
+        and head in (None, PERSON_N, VICTIM_N)
+        and _WERE_VICTIMS.match(text, m.end)
+    ):
+        # "Of those arrested, 19 were suspected victims of modern slavery": a part of the
+        # arrests that counts victims
+        return Reading("potential_victims", subset=True, part=True, reason="subset victims")
     # "Nine of those arrested have been charged", "22 of them were referred into the NRM",
     # "... and 55 NRM referrals followed": a part of one count that counts another metric
     va = verb_after(text, np_end, s.mentions, s.i, s.nps)
