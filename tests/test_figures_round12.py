@@ -3,7 +3,8 @@ EU, European or partner states ("inspections in 15 states" are a federation's st
 action noun in quotation marks reads as it would without them (had "safeguarded" 1,434 people, the
 "safeguarding" of 431 children). A sentence's own opener ("Of those arrested, ...") names the
 whole its part belongs to before the sentence before's metric does, and a part of the arrests
-who "were suspected victims" counts victims. Every sentence is written for this test; the rules are tested
+who "were suspected victims" counts victims. People for whom safeguarding measures or plans were
+put in place are victims. Every sentence is written for this test; the rules are tested
 alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -62,6 +63,29 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
             ("operation", "potential_victims", 96, "exact"),
             ("operation", "victims_children", 96, "exact"),
         },
+        set(),
+    ),
+    (
+        "arrested people who were suspected victims",
+        "Cannabis farm crackdown",
+        "Officers searched 140 properties and seized £90,000 in cash. Of those arrested, 23 were "
+        "suspected victims of modern slavery.",
+        {("operation", "potential_victims", 23, "exact")},
+        set(),
+    ),
+    (
+        "the opener before the sentence before",
+        "Massage parlours visited",
+        "Officers visited 14 premises and seized £3,000. Of those people they spoke to, 6 were "
+        "identified as potential victims.",
+        {("operation", "potential_victims", 6, "exact")},
+        set(),
+    ),
+    (
+        "safeguarding measures put in place for people",
+        "County lines week",
+        "The week saw safeguarding measures put in place for 48 vulnerable people and 91 arrests.",
+        {("operation", "potential_victims", 48, "exact"), ("operation", "arrests", 91, "exact")},
         set(),
     ),
 ]
