@@ -4,7 +4,8 @@ action noun in quotation marks reads as it would without them (had "safeguarded"
 "safeguarding" of 431 children). A sentence's own opener ("Of those arrested, ...") names the
 whole its part belongs to before the sentence before's metric does, and a part of the arrests
 who "were suspected victims" counts victims. People for whom safeguarding measures or plans were
-put in place are victims. Every sentence is written for this test; the rules are tested
+put in place are victims. Premises "swooped on", "descended on" or officers were "sent to" are
+visited; "X was among 27 brothels raided" states the whole, not a part. Every sentence is written for this test; the rules are tested
 alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -86,6 +87,37 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "County lines week",
         "The week saw safeguarding measures put in place for 48 vulnerable people and 91 arrests.",
         {("operation", "potential_victims", 48, "exact"), ("operation", "arrests", 91, "exact")},
+        set(),
+    ),
+    (
+        "premises swooped on",
+        "Nail bars targeted",
+        "Officers swooped on 14 nail bars across the city and arrested five people.",
+        {("operation", "premises_visited", 14, "exact"), ("operation", "arrests", 5, "exact")},
+        set(),
+    ),
+    (
+        "officers sent to premises",
+        "Day of action",
+        "Some 40 officers were sent to 23 premises in the district.",
+        {("operation", "premises_visited", 23, "exact")},
+        set(),
+    ),
+    (
+        "was among the whole",
+        "Brothels raided",
+        "A flat in the town centre was among 31 brothels raided across the region.",
+        {("operation", "premises_visited", 31, "exact")},
+        set(),
+    ),
+    (
+        "among them still names a part",
+        "Workers freed",
+        "Police rescued 40 people, among them 12 children.",
+        {
+            ("operation", "potential_victims", 40, "exact"),
+            ("operation", "victims_children", 12, "exact"),
+        },
         set(),
     ),
 ]

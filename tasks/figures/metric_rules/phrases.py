@@ -96,7 +96,10 @@ AMONG_THEM_AFTER = re.compile(r"\s(?:among|amongst)\s(?:them|those|these)\b", re
 SUBSET_BEFORE = re.compile(
     r"\b(?:including|includes|included|among\sthem|amongst\sthem|among\swhom|of\swhom|of\swhich|"
     r"of\sthese|of\sthose|such\sas|comprising|comprised|consisted\sof|consisting\sof|made\sup\sof|"
-    r"incl\.|among|amongst)\s(?:(?:at|in|from|on)\s)?$",
+    # "A property in Derry was among 27 brothels raided": the number is the whole, the thing
+    # before it the part
+    r"incl\.|(?<!\bwas\s)(?<!\bwere\s)(?<!\bis\s)(?<!\bare\s)(?:among|amongst))"
+    r"\s(?:(?:at|in|from|on)\s)?$",
     re.IGNORECASE,
 )
 # The whole a part belongs to, named just before it: "The potential victims, 23 of whom ...".

@@ -68,7 +68,7 @@ VERB_BEFORE = re.compile(
     r"|(?P<visit>visited|visiting|searched|searching|raided|raiding|raid|raids|inspected|inspecting|"
     r"inspections\sat|inspections\sof|visits\sto|raids\son|searches\s(?:of|at)|entered|checked|"
     r"checking|targeted|targeting|covered|covering|went\sto|going\sto|called\sat|calling\sat|"
-    r"attended|attending)"
+    r"attended|attending|swooped\son|swooping\son|descended\son|sent\sto|deployed\sto)"
     r"|(?P<execute>executed|executing|execute)"
     r"|(?P<seize>seized|seizing|seize|recovered|recovering|confiscated)"
     # a verb in quotation marks: had "safeguarded" 1,434 people
