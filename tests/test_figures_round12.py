@@ -5,7 +5,8 @@ action noun in quotation marks reads as it would without them (had "safeguarded"
 whole its part belongs to before the sentence before's metric does, and a part of the arrests
 who "were suspected victims" counts victims. People for whom safeguarding measures or plans were
 put in place are victims. Premises "swooped on", "descended on" or officers were "sent to" are
-visited; "X was among 27 brothels raided" states the whole, not a part. Every sentence is written for this test; the rules are tested
+visited; "X was among 27 brothels raided" states the whole, not a part; "visited 904 of these homes" counts the premises visited. Every
+sentence is written for this test; the rules are tested
 alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -108,6 +109,13 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "Brothels raided",
         "A flat in the town centre was among 31 brothels raided across the region.",
         {("operation", "premises_visited", 31, "exact")},
+        set(),
+    ),
+    (
+        "premises visited out of a whole the page does not count",
+        "County lines week",
+        "During the week officers visited 312 of these cuckooed homes.",
+        {("operation", "premises_visited", 312, "exact")},
         set(),
     ),
     (
