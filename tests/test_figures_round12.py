@@ -5,8 +5,8 @@ action noun in quotation marks reads as it would without them (had "safeguarded"
 whole its part belongs to before the sentence before's metric does, and a part of the arrests
 who "were suspected victims" counts victims. People for whom safeguarding measures or plans were
 put in place are victims. Premises "swooped on", "descended on" or officers were "sent to" are
-visited; "X was among 27 brothels raided" states the whole, not a part; "visited 904 of these homes" counts the premises visited. Every
-sentence is written for this test; the rules are tested
+visited; "X was among 27 brothels raided" states the whole, not a part; "visited 904 of these homes" counts the premises visited. "Of these, eight were children" is a
+part of the count before it. Every sentence is written for this test; the rules are tested
 alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -116,6 +116,16 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
         "County lines week",
         "During the week officers visited 312 of these cuckooed homes.",
         {("operation", "premises_visited", 312, "exact")},
+        set(),
+    ),
+    (
+        "of these with a comma",
+        "Week of action",
+        "Officers safeguarded 61 vulnerable people. Of these, nine were children.",
+        {
+            ("operation", "potential_victims", 61, "exact"),
+            ("operation", "victims_children", 9, "exact"),
+        },
         set(),
     ),
     (

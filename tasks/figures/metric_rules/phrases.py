@@ -99,7 +99,8 @@ SUBSET_BEFORE = re.compile(
     # "A property in Derry was among 27 brothels raided": the number is the whole, the thing
     # before it the part
     r"incl\.|(?<!\bwas\s)(?<!\bwere\s)(?<!\bis\s)(?<!\bare\s)(?:among|amongst))"
-    r"\s(?:(?:at|in|from|on)\s)?$",
+    # "Of these, eight were children": the comma after the whole's pointer
+    r",?\s(?:(?:at|in|from|on)\s)?$",
     re.IGNORECASE,
 )
 # The whole a part belongs to, named just before it: "The potential victims, 23 of whom ...".
