@@ -40,6 +40,8 @@ from tasks.figures.durations import find_durations
         ("raids during the week commencing 4 March", 7),
         ("the crackdown ran from Tuesday to Friday", 4),
         ("14 people were detained across the region from Tuesday to Thursday", 3),
+        ("officers took part in yesterday's national day of action", 1),
+        ("a week of co-ordinated law enforcement action across the UK", 7),
     ],
 )
 def test_durations(text: str, days: int) -> None:

@@ -104,7 +104,8 @@ _FORTNIGHT = re.compile(
 _WEEK = re.compile(
     r"\bweek[- ]?long\b|\b(?:one|single|whole|entire|full)\s+week\b(?!s)|"
     r"\b(?:over|in|during)\s+the\s+course\s+of\s+(?:a|one)\s+week\b|"
-    r"\bweek\s+of\s+(?:[a-z-]+\s+)?(?:action|intensification|activity|enforcement|operations?)\b|"
+    # "a week of co-ordinated law enforcement action"
+    r"\bweek\s+of\s+(?:[a-z-]+\s+){0,3}?(?:action|intensification|activity|enforcement|operations?)\b|"
     r"\b(?:ran|lasted|running|lasting|spanned|spanning|spent|operated|continued)\s+(?:for\s+|over\s+)?(?:a|one|a\s+single|a\s+full|a\s+whole)\s+week\b|"
     r"\b(?:intensification|action|enforcement)\s+week\b|"
     r"\b(?:during|in|over|throughout)\s+the\s+week\s+(?:commencing|beginning|starting)\b",
@@ -113,7 +114,9 @@ _WEEK = re.compile(
 _ONE_DAY = re.compile(
     r"\b(?:in|on|over|during)\s+(?:just\s+)?(?:one|a\s+single|a)\s+day\b|\ba\s+single\s+day\b|"
     r"\bsingle[- ]day\b|\bone[- ]day\s+(?:operation|action|blitz|crackdown|event)\b|"
-    r"\b(?:a|one|the|single)\s+(?:(?!(?:first|second|third|fourth|fifth|last|final|next|previous|"
+    # "yesterday's national day of action", "its day of action"
+    r"\b(?:a|one|the|single|this|its|their|[a-z]*day['’]s)\s+(?:(?!(?:first|second|third|fourth|"
+    r"fifth|last|final|next|previous|"
     r"other)\b)[\w-]+\s+){0,2}day\s+of\s+(?:action|activity|enforcement)\b|"
     # "a coordinated action day", "the Europe-wide action day" (not "Joint Action Days")
     r"\b(?:a|an|one|the|single|in|during|on)\s+(?:(?!(?:first|second|third|last|final|next|"
