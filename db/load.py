@@ -444,8 +444,9 @@ def candidates(
     places: Callable[[str], frozenset[str]] | None = None,
     countries: Callable[[str], frozenset[str]] | None = None,
 ) -> list[Candidate]:
-    """Existing operations as resolution candidates, with their reconciled operation figures,
-    in id order.
+    """Existing operations as resolution candidates, with their reconciled operation figures
+    (and the wider action's totals they were reported beside, their international figures), in
+    id order.
 
     ``windows``: only the operations first published within one of these (first, last)
     date ranges, and the undated (tasks/resolve.py date_windows says which can match a
@@ -466,13 +467,21 @@ def candidates(
         where = or_(published.is_(None), *(published.between(lo, hi) for lo, hi in windows))
     chosen = select(OPERATIONS.c.id).where(where) if where is not None else None
     figs: dict[int, set[tuple[str, float]]] = defaultdict(set)
+    wider: dict[int, set[tuple[str, float]]] = defaultdict(set)
     bounds: dict[int, set[tuple[str, str]]] = defaultdict(set)
     fq = select(
-        OP_FIGURES.c.operation_id, OP_FIGURES.c.metric, OP_FIGURES.c.value, OP_FIGURES.c.qualifier
-    ).where(OP_FIGURES.c.scope == "operation")
+        OP_FIGURES.c.operation_id,
+        OP_FIGURES.c.scope,
+        OP_FIGURES.c.metric,
+        OP_FIGURES.c.value,
+        OP_FIGURES.c.qualifier,
+    ).where(OP_FIGURES.c.scope.in_(("operation", "international")))
     if chosen is not None:
         fq = fq.where(OP_FIGURES.c.operation_id.in_(chosen))
-    for op_id, metric, value, qualifier in conn.execute(fq):
+    for op_id, scope, metric, value, qualifier in conn.execute(fq):
+        if scope == "international":
+            wider[op_id].add((metric, float(value)))
+            continue
         figs[op_id].add((metric, float(value)))
         if qualifier != "exact":
             bounds[op_id].add((metric, qualifier))
@@ -511,6 +520,7 @@ def candidates(
                 withheld=frozenset(withheld.get(article_id, ()))
                 if article_id is not None
                 else frozenset(),
+                wider=frozenset(wider.get(r.id, ())),
             )
         )
     return out

@@ -271,6 +271,9 @@ class Candidate:
     # (metric, value): not reported, but what the page says, so evidence of which action it
     # is (a county's own cash and weapons tell its page from the national week's).
     withheld: frozenset[tuple[str, float]] = field(default_factory=frozenset)
+    # The wider action's totals the page gives beside its own part (its international
+    # figures): the operation figures of the whole, which a part never joins.
+    wider: frozenset[tuple[str, float]] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True, slots=True)

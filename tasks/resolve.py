@@ -15,7 +15,10 @@ Never the same operation (score 0):
 - one page is a police force's own operation (its lead agency is a UK force) and the two
   pages name no force in common: another force's operation, or a force's part of a wider
   week that the warehouse keeps apart from the whole (as it keeps a UK part apart from the
-  European action, linked by ``db/lineage.py``).
+  European action, linked by ``db/lineage.py``);
+- one page's wider totals (its international figures, a duration aside) are the other's own
+  operation figures: a part and its whole (the NCA's nine arrests in Liberterra II, whose 116
+  countries are the whole's own).
 
 Evidence for: same name +0.6; published within DATE_WINDOW_DAYS +0.2; overlapping action dates
 +0.3; same lead agency +0.1; same theme +0.1; both pages about one and the same force +0.2;
@@ -253,6 +256,13 @@ def operation_figures(extraction: Extraction) -> frozenset[tuple[str, float]]:
     )
 
 
+def wider_figures(extraction: Extraction) -> frozenset[tuple[str, float]]:
+    """The wider action's totals a page gives beside its own part (scope international)."""
+    return frozenset(
+        (f.metric, float(f.value)) for f in extraction.result.figures if f.scope == "international"
+    )
+
+
 def withheld_figures(extraction: Extraction) -> frozenset[tuple[str, float]]:
     """The operation figures the confidence model withheld (abstentions with a confidence;
     a figure withheld for contradicting the page's other figures has none and says nothing)."""
@@ -346,6 +356,7 @@ def candidate_of(extraction: Extraction) -> Candidate:
         countries=frozenset(op.countries),
         places=places_in(a.body[:PLACE_TEXT_CHARS]),
         withheld=withheld_figures(extraction),
+        wider=wider_figures(extraction),
     )
 
 
@@ -413,6 +424,8 @@ class _Features:
     forces: frozenset[str]  # police forces named, the owner included
     countries: frozenset[str]  # countries named other than the UK
     places: frozenset[str]
+    wider: frozenset[tuple[str, float]]  # the wider action's totals beside the page's part
+    own: frozenset[tuple[str, float]]  # its own operation figures, as reported
 
 
 def _features(c: Candidate) -> _Features:
@@ -437,6 +450,8 @@ def _features(c: Candidate) -> _Features:
         forces,
         frozenset(c.countries) - {"UK", "United Kingdom"},
         c.places,
+        frozenset((m, v) for m, v in c.wider if m not in _NOT_TELLING_WIDER),
+        c.figures,
     )
 
 
@@ -544,6 +559,16 @@ def _other_country(page: _Features, op: _Features) -> bool:
     return len(page.countries) == 1 and len(op.countries) == 1 and page.countries != op.countries
 
 
+# A part and its whole share their dates and often their length; a count tells them apart.
+_NOT_TELLING_WIDER = frozenset({"duration_days"})
+
+
+def _part_and_whole(page: _Features, op: _Features) -> bool:
+    """One page's wider totals are the other's own figures: a part (the UK's, a force's) and
+    the whole it belongs to, which the warehouse keeps apart (db/lineage.py links them)."""
+    return bool(page.wider & op.own or op.wider & page.own)
+
+
 def _other_force(page: _Features, op: _Features) -> bool:
     """A police force's own operation and a page that names only other forces."""
     return bool(
@@ -555,7 +580,12 @@ def _score(page: _Features, op: _Features) -> float:
     pn, on = page.name, op.name
     if pn and on and pn != on:
         return 0.0
-    if _dates_apart(page, op) or _other_force(page, op) or _other_country(page, op):
+    if (
+        _dates_apart(page, op)
+        or _other_force(page, op)
+        or _other_country(page, op)
+        or _part_and_whole(page, op)
+    ):
         return 0.0
     figs = _compare_figures(page.figures, op.figures)
     same_name = bool(pn and pn == on)

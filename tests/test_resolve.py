@@ -433,3 +433,26 @@ def test_figures_the_model_withheld_still_tell_a_part_from_its_whole() -> None:
         replace(held[0], confidence=0.0),
     )))  # fmt: skip
     assert candidate_of(contradicted).withheld == frozenset()
+
+
+def test_a_part_whose_wider_totals_are_another_pages_own_stays_apart() -> None:
+    """The NCA's page on its nine arrests in a worldwide INTERPOL operation gives the whole's
+    116 countries as its international figure; the INTERPOL page's own figures include those
+    116 countries. Same name, same days: still a part and its whole. A second report of the UK
+    part joins the first."""
+    days = {"start": date(2024, 9, 29), "end": date(2024, 10, 4)}
+    whole = ex("Operation Liberterra II: 2,517 arrests worldwide", date(2024, 11, 5),
+               {"arrests": 2517, "countries_involved": 116, "duration_days": 6},
+               name="Liberterra II", lead="INTERPOL", theme="organised_immigration_crime",
+               **days)  # fmt: skip
+    uk = ex("Nine arrested by NCA in international people smuggling operation", date(2024, 11, 6),
+            {"arrests": 9, "duration_days": 6}, name="Liberterra II", lead="NCA",
+            theme="organised_immigration_crime", **days)  # fmt: skip
+    wider = (Figure("international", "countries_involved", 116, "exact", "", None),)
+    uk_part = replace(uk, result=replace(uk.result, figures=uk.result.figures + wider))
+    assert candidate_of(uk_part).wider == {("countries_involved", 116.0)}
+    assert [m.new for m in resolve([whole, uk], [])] == [True, False]  # nothing tells them apart
+    assert [m.new for m in resolve([whole, uk_part], [])] == [True, True]
+    assert [m.new for m in resolve([uk_part, whole], [])] == [True, True]
+    copy = replace(uk_part, article=replace(uk_part.article, url="https://example.org/copy"))
+    assert [m.new for m in resolve([uk_part, copy], [])] == [True, False]

@@ -395,6 +395,24 @@ def test_confidence_and_abstentions_are_kept_with_the_claims(db_url: str) -> Non
     assert stored.withheld == candidate_of(ex).withheld == {("potential_victims", 3.0)}
 
 
+def test_stored_candidates_carry_the_wider_totals(db_url: str) -> None:
+    """An operation stored from a page about its part keeps the whole's totals it was reported
+    beside, so a later page about the whole does not join the part (tasks/resolve.py)."""
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        sid = wh.register_sources(conn, [source()])["nca"]
+    url = "https://www.nationalcrimeagency.gov.uk/news/part"
+    ex = extraction(url, 9)
+    wider = Figure("international", "countries_involved", 116, "exact", "in 116 countries", None)
+    ex = replace(ex, result=replace(ex.result, figures=(*ex.result.figures, wider)))
+    load_one(engine, sid, Fetched(url, b"v1"), ex)
+    with engine.connect() as conn:
+        (stored,) = wh.candidates(conn)
+    assert stored.wider == candidate_of(ex).wider
+    assert ("countries_involved", 116.0) in stored.wider
+    assert ("countries_involved", 116.0) not in stored.figures
+
+
 def test_a_page_matches_an_operation_loaded_but_not_yet_derived(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
