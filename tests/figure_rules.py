@@ -4,6 +4,7 @@ figures of one-sentence pages; docs/EXTRACTION.md, section 7)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -34,3 +35,27 @@ def assert_figures(
     assert present <= got, f"missing {present - got}; got {sorted(got)}"
     clash = {(s, m, v) for s, m, v, _ in got} & absent
     assert not clash, f"should not be read: {clash}; got {sorted(got)}"
+
+
+# One table case: (id, title, body, figures that must be present, (scope, metric, value) that
+# must be absent).
+Case = tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]
+
+
+def rule_cases_test(cases: list[Case], published: date) -> Callable[..., None]:
+    """A test over a table of cases, the rules alone, each case its own test id."""
+
+    @pytest.mark.parametrize(
+        ("title", "body", "present", "absent"), [c[1:] for c in cases], ids=[c[0] for c in cases]
+    )
+    def test(
+        title: str,
+        body: str,
+        present: set[Fig],
+        absent: set[tuple[str, str, int | float]],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        rules_only(monkeypatch)
+        assert_figures(figures_of(title, body, published), present, absent)
+
+    return test

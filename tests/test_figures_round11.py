@@ -29,22 +29,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from tests.figure_rules import Fig, assert_figures, figures_of, rules_only
-
-
-@pytest.fixture(autouse=True)
-def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    rules_only(monkeypatch)
-
-
-def _figs(title: str, body: str) -> set[Fig]:
-    return figures_of(title, body, date(2024, 5, 1))
-
+from tests.figure_rules import Case, rule_cases_test
 
 # (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
-CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] = [
+CASES: list[Case] = [
     (
         "held in slavery is no arrest",
         "Farm raided and 14 labourers held in forced servitude are rescued",
@@ -316,13 +304,4 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
 ]
 
 
-@pytest.mark.parametrize(
-    ("title", "body", "present", "absent"),
-    [c[1:] for c in CASES],
-    ids=[c[0] for c in CASES],
-)
-def test_round11_rules(
-    title: str, body: str, present: set[Fig], absent: set[tuple[str, str, int | float]]
-) -> None:
-    got = _figs(title, body)
-    assert_figures(got, present, absent)
+test_round11_rules = rule_cases_test(CASES, date(2024, 5, 1))

@@ -5,30 +5,19 @@ action noun in quotation marks reads as it would without them (had "safeguarded"
 whole its part belongs to before the sentence before's metric does, and a part of the arrests
 who "were suspected victims" counts victims. People for whom safeguarding measures or plans were
 put in place are victims. Premises "swooped on", "descended on" or officers were "sent to" are
-visited; "X was among 27 brothels raided" states the whole, not a part; "visited 904 of these homes" counts the premises visited. "Of these, eight were children" is a
-part of the count before it. Every sentence is written for this test; the rules are tested
-alone (the confidence model is off)."""
+visited; "X was among 27 brothels raided" states the whole, not a part; "visited 904 of these
+homes" counts the premises visited. "Of these, eight were children" is a part of the count before
+it. "Yesterday's national day of action" is one day (tests/test_durations.py). Every sentence is
+written for this test; the rules are tested alone (the confidence model is off)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from tests.figure_rules import Fig, assert_figures, figures_of, rules_only
-
-
-@pytest.fixture(autouse=True)
-def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    rules_only(monkeypatch)
-
-
-def _figs(title: str, body: str) -> set[Fig]:
-    return figures_of(title, body, date(2024, 5, 1))
-
+from tests.figure_rules import Case, rule_cases_test
 
 # (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
-CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] = [
+CASES: list[Case] = [
     (
         "a federation's states are no countries",
         "Task force rescues workers",
@@ -141,13 +130,4 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
 ]
 
 
-@pytest.mark.parametrize(
-    ("title", "body", "present", "absent"),
-    [c[1:] for c in CASES],
-    ids=[c[0] for c in CASES],
-)
-def test_round12_rules(
-    title: str, body: str, present: set[Fig], absent: set[tuple[str, str, int | float]]
-) -> None:
-    got = _figs(title, body)
-    assert_figures(got, present, absent)
+test_round12_rules = rule_cases_test(CASES, date(2024, 5, 1))
