@@ -252,7 +252,7 @@ CASES: list[Case] = [
         {("operation", "cash_seized_gbp", 1300000)},
     ),
     (
-        "two round sums a unit apart stay apart",
+        "a round sum with nothing finer stands",
         "Week of action",
         "Officers seized £2m in cash.",
         {("operation", "cash_seized_gbp", 2000000, "exact")},

@@ -11,22 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from tests.figure_rules import Fig, assert_figures, figures_of, rules_only
-
-
-@pytest.fixture(autouse=True)
-def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    rules_only(monkeypatch)
-
-
-def _figs(title: str, body: str) -> set[Fig]:
-    return figures_of(title, body, date(2023, 10, 1))
-
+from tests.figure_rules import Case, rule_cases_test
 
 # (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
-CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] = [
+CASES: list[Case] = [
     (
         "police services are forces",
         "Province-wide sting leads to 41 arrests",
@@ -447,13 +435,4 @@ CASES: list[tuple[str, str, str, set[Fig], set[tuple[str, str, int | float]]]] =
 ]
 
 
-@pytest.mark.parametrize(
-    ("title", "body", "present", "absent"),
-    [c[1:] for c in CASES],
-    ids=[c[0] for c in CASES],
-)
-def test_round9_rules(
-    title: str, body: str, present: set[Fig], absent: set[tuple[str, str, int | float]]
-) -> None:
-    got = _figs(title, body)
-    assert_figures(got, present, absent)
+test_round9_rules = rule_cases_test(CASES, date(2023, 10, 1))

@@ -423,7 +423,7 @@ def _unit_candidates(
             or arrests_or_lesser(u.text, m.end)
             or arrest_sought(u.text, m.start)
         ):
-            continue  # one group of several, or joined with citations: no number of arrests
+            continue  # one group of several, joined with citations, or sought: no arrests made
         scope, subject = sc.scope or OPERATION, sc.subject
         if sc.per_number_subject:
             # "Police Scotland arrested three and Kent Police arrested four": each number
@@ -541,12 +541,12 @@ _PREVIEW_WORDS = re.compile(
 def _preview(page: _Page, candidates: list[Candidate]) -> bool:
     """Does the page announce its action, stating no result of it? Then the length it gives is
     the plan's, not a figure. Only the title and the first body sentence are read: later ones may
-    look ahead on a page of results ("key premises will still be watched") (docs/EXTRACTION.md, "Labelling conventions": the announced length
-    of an action on a launch, preview or comment page gives no duration)."""
+    look ahead on a page of results ("key premises will still be watched") (docs/EXTRACTION.md,
+    "Labelling conventions": the announced length of an action on a launch, preview or comment
+    page gives no duration)."""
     if any(c.scope in (OPERATION, INTERNATIONAL) for c in candidates):
         return False
-    lead = next((u.text for u in page.units if u.span is not None and u.rank == BODY), "")
-    head = f"{page.title}\n{lead}"
+    head = f"{page.title}\n{page.lead_sentence}"
     # "will" as looks_ahead reads it ("against their will" looks nowhere)
     return _PREVIEW_WORDS.search(head) is not None or looks_ahead(head)
 

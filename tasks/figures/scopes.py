@@ -68,8 +68,8 @@ _CONTEXT_CUES = (
     *_SPLIT_CUES, "year", "month", "decade", "since", "launch", "inception", "start",
     "annual", "at any", "currently", "there", "between", "over the same", "figures", "statistics",
     "period", "quarter", "election", "estimat", "under", "ongoing", "running",
-    "believed", "thought", "from ", "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december",
+    "believed", "thought", "from ", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december",
 )  # fmt: skip
 _WIDER_CUES = (
     "wider", "world", "across the", "around the", "global", "europe", "eu-wide", "international",

@@ -134,11 +134,8 @@ def period_totals_page(title: str, lead: str, body: str) -> bool:
     week", "on Tuesday")? Then the page has no operation (the labelling conventions: a year in
     review or period statistics)."""
     head = f"{title}\n{lead}"
-    period = next(
-        (m for m in _PERIOD.finditer(head) if not _COMPARED.search(head, 0, m.start())), None
-    )
     return (
-        period is not None
+        any(not _COMPARED.search(head, 0, m.start()) for m in _PERIOD.finditer(head))
         and _BOUNDED_ACTION.search(title) is None
         and _BOUNDED_ACTION.search(body) is None
     )

@@ -522,7 +522,7 @@ def _metric_reading(
         head == COUNTRY_N
         and np.words
         and np.words[-1] == "states"
-        and not (_STATES_OF_COUNTRIES.intersection(np.words))
+        and not _STATES_OF_COUNTRIES.intersection(np.words)
     ):
         # "inspections in 15 states", "across twelve states", "nine federal states": a
         # federation's states; countries are "member states", "EU states", "partner states"

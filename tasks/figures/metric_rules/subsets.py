@@ -107,6 +107,7 @@ _WERE_VICTIMS = re.compile(
 )
 
 
+# "visited 904 of these 'cuckooed' homes": the premises the action visited
 _OF_THESE_PREMISES = re.compile(
     r"\s+of\s+(?:these|those|the)\s+(?:[\w'‘’-]+\s+){0,2}?(?:homes|houses|addresses|properties|"
     r"premises|businesses|brothels|flats|sites|venues|car\swashes|nail\sbars)\b",
@@ -114,19 +115,22 @@ _OF_THESE_PREMISES = re.compile(
 )
 
 
+# Parts of a whole the page does not count, read as the count itself when the verb before the
+# number is of the right class: "freed 232 of their victims", "visited 904 of these homes".
+_PARTS_OF_UNCOUNTED = (
+    (_OF_THEIR_VICTIMS, "victim", "potential_victims", "of their victims"),
+    (_OF_THESE_PREMISES, "visit", "premises_visited", "of these premises"),
+)
+
+
 def read_part(s: Situation, part: Part) -> Reading:
     """The reading of a number that ``part_of`` found to be a part."""
     m, text, referent, np_end = s.mention, s.text, part.referent, part.np_end
-    if _OF_THEIR_VICTIMS.match(s.after):
-        vb = VERB_BEFORE.search(s.before)
-        if vb is not None and verb_class(vb) == "victim":
-            return Reading("potential_victims", subset=True, part=True, reason="of their victims")
-    if _OF_THESE_PREMISES.match(s.after):
-        # "visited 904 of these 'cuckooed' homes": the premises the action visited, out of a
-        # whole the page does not count
-        vb = VERB_BEFORE.search(s.before)
-        if vb is not None and verb_class(vb) == "visit":
-            return Reading("premises_visited", subset=True, part=True, reason="of these premises")
+    for pattern, verb, metric, reason in _PARTS_OF_UNCOUNTED:
+        if pattern.match(s.after):
+            vb = VERB_BEFORE.search(s.before)
+            if vb is not None and verb_class(vb) == verb:
+                return Reading(metric, subset=True, part=True, reason=reason)
     head = part.head
     if head in (None, PERSON_N) and referent == "potential_victims":
         # "38 of them under the age of 18", "nine of whom were aged under 18"

@@ -46,7 +46,7 @@ VERB_AFTER = re.compile(
 # The verb (or action noun) right before a number.
 VERB_BEFORE = re.compile(
     r"\b(?:"
-    # headline verbs in the present ("Niger Arrests 18, Rescues 232", "Police Nab 12")
+    # headline verbs in the present ("Niger Arrests 18, Rescues 232", "Police Nab 12 Suspects")
     r"(?P<arrest>arrested|arresting|arrest|arrests of|arrests|detains|nabs|nab|detained|detaining|"
     r"detain|apprehended|rounded\sup|rounding\sup|round\sup|"
     # "captured 19", "the capture of 19 people": Latin American pages' word for an arrest
