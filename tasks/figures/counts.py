@@ -21,6 +21,16 @@ _MORE_ARRESTS = re.compile(
     r"(?:were|have\s+been|had\s+been)\s+(?:arrested|detained)\b",
     re.IGNORECASE,
 )
+# Offence groups, one after another, right after an arrest count, with no total: "18 arrests
+# for drug supply and four for modern slavery", "Two were arrested for fraud and two for
+# immigration offences" (matched from the count's end).
+_OFFENCE_GROUPS = re.compile(
+    r"\s+(?:[\w-]+\s+){0,3}?(?:arrests?|arrested|detained|held)\s+"
+    r"(?:for|over|on\s+suspicion\s+of)\s+[^,;.]{3,80}?(?:,\s*|\s+and\s+)"
+    rf"(?:\d[\d,]*|{NUMBER_WORDS_PATTERN})\s+(?:(?:more|others?|people|men|women)\s+)?"
+    r"(?:for|over|on\s+suspicion\s+of)\s",
+    re.IGNORECASE,
+)
 # Arrests joined with outcomes that are no detention (the round-9 convention): "30 arrests or
 # citations", "12 people were arrested or cited".
 _OR_LESSER = re.compile(
@@ -128,6 +138,7 @@ def one_group_of_arrests(text: str, start: int, end: int) -> bool:
     """Is the arrest count at ``text[start:end]`` one group of several in its sentence?"""
     return (
         _MORE_ARRESTS.search(text, end) is not None
+        or _OFFENCE_GROUPS.match(text, end) is not None
         or _FURTHER_GROUP.search(text, 0, start) is not None
     )
 

@@ -21,10 +21,16 @@ _SUMMED_METRICS = ("arrests", "charged")
 
 
 def coordinated_partitions(
-    text: str, mentions: list[NumberMention], nps: list[NounPhrase], readings: list[Reading]
+    text: str,
+    mentions: list[NumberMention],
+    nps: list[NounPhrase],
+    readings: list[Reading],
+    barrier: int = 0,
 ) -> list[Reading]:
     """ "89 nail bars and 112 car washes": coordinated counts of one metric with no stated total
-    are parts of an unstated whole, and adding them up would be our own arithmetic."""
+    are parts of an unstated whole, and adding them up would be our own arithmetic. No group
+    reaches across ``barrier``, where a sentence's opening whole ends ("Of the 99 victims, 55
+    were referred": the whole and its part are not two coordinated parts)."""
     out = list(readings)
     i = 0
     while i < len(mentions) - 1:
@@ -35,7 +41,8 @@ def coordinated_partitions(
             same = out[j + 1].metric == out[i].metric and (out[j + 1].reason == BY_KIND) == (
                 out[i].reason == BY_KIND
             )  # "five firearms and 51 weapons": the weapons are the stated total, not a part
-            if gap in _PARTITION_GAPS and same:
+            crosses = mentions[j].start < barrier <= mentions[j + 1].start
+            if gap in _PARTITION_GAPS and same and not crosses:
                 group.append(j + 1)
                 j += 1
             else:

@@ -165,6 +165,15 @@ def read_sentence(
                 else None,
             )
         )
+        if (
+            m.end <= opener.start
+            and opener.parent not in (None, "subset")
+            and r.metric != opener.parent
+            and m.kind == COUNT
+        ):
+            # "Of the 99 potential victims, 55 were referred to the NRM": the opener's count is
+            # its own whole, whatever verb its clause goes on with
+            r = Reading(opener.parent, reason="opener whole")
         if m.kind == COUNT or m.kind == MONEY:
             first_count_seen = True
         readings.append(r)
@@ -174,7 +183,7 @@ def read_sentence(
     readings = _restated_money(text, mentions, readings)
     readings = gender_partitions(text, mentions, nps, readings)
     readings = per_place_lists(text, mentions, nps, readings)
-    return coordinated_partitions(text, mentions, nps, readings)
+    return coordinated_partitions(text, mentions, nps, readings, barrier=opener.start)
 
 
 # "£1.2 million, or £1,187,430.55 to be exact", "almost £50,000 (£49,870)": the same sum again.
@@ -502,9 +511,12 @@ def _metric_reading(
         verb = "seize"  # "Officers seized £2,500 in cash, as well as two knives"
     if head == BLADE_N and verb == "victim":
         verb = "seize"  # "Two firearms were recovered", "one firearm found": weapons rescue no one
-    if head == BLADE_N and _UNCOUNTED_WEAPONS.search(text, np.end):
+    if head == BLADE_N and (
+        _UNCOUNTED_WEAPONS.search(text, np.end) or np.classes.count(BLADE_N) > 1
+    ):
         # "13 knives were seized, as well as knuckle dusters, baseball bats and a baton": the
-        # weapons seized are more than the one kind counted, and their number is not given
+        # weapons seized are more than the one kind counted, and their number is not given;
+        # so in "four machetes and a knife", where the kinds share one noun phrase
         return Reading(None, reason="weapons not all counted")
     if head == BLADE_N and (verb == "seize" or s.label_cls == WEAPON_N):
         # weapons counted by kind ("106 firearms were seized", "seized six knives"): the

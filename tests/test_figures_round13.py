@@ -1,0 +1,87 @@
+"""Rules of round 13 (docs/EXTRACTION.md, "Round 13"). A sentence that opens on its whole ("Of the
+99 potential victims, 55 were referred to the NRM") states that whole, whatever verb its part
+goes on with, and the whole and its part are never two coordinated parts of an unstated total.
+Offence groups of arrests one after another with no total ("18 arrests for drug supply and
+four for modern slavery") give no arrests figure. Weapon kinds named together after one number
+("four machetes and a knife") are not all counted, so no weapons figure. Every sentence is
+written for this test; the rules are tested alone (the confidence model is off)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.figure_rules import Case, rule_cases_test
+
+# (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
+CASES: list[Case] = [
+    (
+        "an opening whole, then its part referred to the NRM",
+        "Week of action against trafficking",
+        "Officers visited 31 addresses. Of the 99 potential victims, 55 were referred to the "
+        "National Referral Mechanism.",
+        {
+            ("operation", "potential_victims", 99, "exact"),
+            ("operation", "nrm_referrals", 55, "exact"),
+        },
+        set(),
+    ),
+    (
+        "an opening whole of victims, its part referred for support",
+        "Labour exploitation raids",
+        "Of the 40 victims, 12 were referred to support services.",
+        {("operation", "potential_victims", 40, "exact")},
+        {("operation", "potential_victims", 12)},
+    ),
+    (
+        "an opening whole of arrests, its part charged",
+        "Slavery crackdown",
+        "Of the 26 arrests, nine were charged the same day.",
+        {("operation", "arrests", 26, "exact")},
+        set(),
+    ),
+    (
+        "two offence groups of arrests with no total",
+        "County lines week",
+        "Officers made 18 arrests for drug supply and four for modern slavery offences.",
+        set(),
+        {("operation", "arrests", 18), ("operation", "arrests", 22), ("operation", "arrests", 4)},
+    ),
+    (
+        "people arrested for one offence and others for another",
+        "Car wash raids",
+        "Three men were arrested on suspicion of forced labour offences and two others for "
+        "immigration offences.",
+        set(),
+        {("operation", "arrests", 3), ("operation", "arrests", 5)},
+    ),
+    (
+        "one offence group with a stated total stands",
+        "County lines week",
+        "Police made 40 arrests for drug offences, and officers seized 12 knives.",
+        {("operation", "arrests", 40, "exact"), ("operation", "weapons_seized", 12, "exact")},
+        set(),
+    ),
+    (
+        "two weapon kinds after one number",
+        "Raids across the city",
+        "Officers seized four machetes and a knife during the searches.",
+        set(),
+        {("operation", "weapons_seized", 4), ("operation", "weapons_seized", 5)},
+    ),
+    (
+        "weapon kinds in one noun phrase without a number for the second",
+        "Week of action",
+        "Teams recovered seven swords and axes from the flat.",
+        set(),
+        {("operation", "weapons_seized", 7)},
+    ),
+    (
+        "one weapon kind alone is the weapons figure",
+        "Week of action",
+        "Teams recovered seven swords from the flat and arrested two men.",
+        {("operation", "weapons_seized", 7, "exact"), ("operation", "arrests", 2, "exact")},
+        set(),
+    ),
+]
+
+test_round13_rules = rule_cases_test(CASES, date(2024, 6, 1))
