@@ -3,8 +3,11 @@
 goes on with, and the whole and its part are never two coordinated parts of an unstated total.
 Offence groups of arrests one after another with no total ("18 arrests for drug supply and
 four for modern slavery") give no arrests figure. Weapon kinds named together after one number
-("four machetes and a knife") are not all counted, so no weapons figure. Every sentence is
-written for this test; the rules are tested alone (the confidence model is off)."""
+("four machetes and a knife") are not all counted, so no weapons figure. A suspect's alleged
+history ("a gang believed to have exploited more than 100 victims") is no result; the countries
+people came from are not the countries involved; a list whose items each open on a different
+force gives parts, the first item's too. Every sentence is written for this test; the rules are
+tested alone (the confidence model is off)."""
 
 from __future__ import annotations
 
@@ -81,6 +84,59 @@ CASES: list[Case] = [
         "Teams recovered seven swords from the flat and arrested two men.",
         {("operation", "weapons_seized", 7, "exact"), ("operation", "arrests", 2, "exact")},
         set(),
+    ),
+    (
+        "a gang's alleged history is no result",
+        "Slavery gang: eight held",
+        "Eight people were held during raids on five addresses. The gang is believed to have "
+        "exploited more than 100 victims over ten years.",
+        {("operation", "arrests", 8, "exact"), ("operation", "premises_visited", 5, "exact")},
+        {("operation", "potential_victims", 100)},
+    ),
+    (
+        "a pair alleged to have exploited workers, in number words",
+        "Agency raided",
+        "Officers searched two addresses linked to the agency; the pair are alleged to have exploited "
+        "nine carers.",
+        {("operation", "premises_visited", 2, "exact")},
+        {("operation", "potential_victims", 9)},
+    ),
+    (
+        "arrests beside an alleged history in the same sentence stand",
+        "Smuggling network",
+        "Officers arrested five members of a network thought to have smuggled 3,000 people.",
+        {("operation", "arrests", 5, "exact")},
+        {("operation", "potential_victims", 3000)},
+    ),
+    (
+        "the countries victims came from are not countries involved",
+        "Victims freed in raids",
+        "Police freed 45 victims, who came from 12 countries, in raids across the city.",
+        {("operation", "potential_victims", 45, "exact")},
+        {("operation", "countries_involved", 12)},
+    ),
+    (
+        "migrants from many countries are not countries involved",
+        "Regional crackdown",
+        "Officers from 20 countries took part and detected 900 migrants from 41 countries.",
+        {("operation", "countries_involved", 20, "exact")},
+        {("operation", "countries_involved", 41)},
+    ),
+    (
+        "a list of per-force results has no total, the first item included",
+        "Dozens arrested in national week of action against county lines",
+        "Forces across England and Wales took part.\n- Kent Police: 12 arrests\n"
+        "- Essex Police: 9 arrests\n- Surrey Police: 4 arrests",
+        set(),
+        {("operation", "arrests", 12), ("operation", "arrests", 9), ("operation", "arrests", 4)},
+    ),
+    (
+        "a stated total beside per-force items stands",
+        "National week of action results",
+        "In all, 25 people were arrested.\n- Kent Police: 12 arrests\n- Essex Police made 9 "
+        "arrests\n- Surrey Police arrested four people",
+        {("operation", "arrests", 25, "exact")},
+        {("operation", "arrests", 12)},
     ),
 ]
 

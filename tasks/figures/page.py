@@ -515,6 +515,7 @@ def _analyse(
             candidates.extend(found)
         previous = last if u.span is not None else None
 
+    candidates = _per_force_items(candidates, page.units)
     if not page.profile.international_headline and _part_page(page):
         candidates = national_wholes(candidates, page.units)
     if background_headline(candidates, page.lead_sentence) or period_totals_page(
@@ -526,6 +527,33 @@ def _analyse(
     if dur is not None and not _preview(page, candidates):
         candidates.append(dur[0])
     return page, candidates, scopes, dur
+
+
+# A list item that opens on its force: "- Kent Police: 12 arrests", "• Essex Police made nine".
+_ITEM_OPENING = 12
+
+
+def _per_force_items(candidates: list[Candidate], units: list[Unit]) -> list[Candidate]:
+    """A list whose items each open on a different UK force gives each force's results, the
+    first item's too: none of them is the operation's total (docs/EXTRACTION.md, "Labelling
+    conventions": per-force results are parts, and with no stated total there is no figure).
+    Without this the first force named, taken for the page's own, lent its part to the
+    operation."""
+    item_force: dict[int, str] = {}
+    for u in units:
+        if u.sentence is None or not u.sentence.bullet:
+            continue
+        first = next((e for e in find_entities(u.text) if e.kind == FORCE), None)
+        if first is not None and first.start <= _ITEM_OPENING:
+            item_force[u.order] = first.name
+    if len(set(item_force.values())) < 2:
+        return candidates
+    return [
+        replace(c, scope=FORCE_SCOPE, subject=item_force[c.unit.order])
+        if c.scope == OPERATION and c.unit.order in item_force
+        else c
+        for c in candidates
+    ]
 
 
 # A page that announces an action rather than reporting one: "is to begin on July 1", "police

@@ -344,8 +344,42 @@ def _ratio(s: Situation) -> Reading | None:
     return None
 
 
+# A suspect's alleged history, not what the operation found: "a gang believed to have
+# exploited more than 100 victims", "the pair alleged to have exploited nine workers".
+_ALLEGED_HISTORY_BEFORE = re.compile(
+    r"\b(?:thought|believed|alleged|suspected|estimated|said)\sto\shave\s(?:been\s)?[a-z]+ed\s"
+    r"(?:(?:more\sthan|over|around|about|some|up\sto|at\sleast|nearly|almost|as\smany\sas)\s)?$",
+    re.IGNORECASE,
+)
+
+
+def _alleged_history(s: Situation) -> Reading | None:
+    if _ALLEGED_HISTORY_BEFORE.search(s.before):
+        return Reading(None, reason="alleged history")
+    return None
+
+
+# Where people come from, not who took part: "45 victims, who came from 12 countries", "suspects
+# from nine countries" (officers, forces or agencies from N countries do take part).
+_PEOPLE_FROM_BEFORE = re.compile(
+    r"\b(?:victims?|people|persons|women|men|girls|boys|children|minors|workers|labourers|"
+    r"migrants|nationals|individuals|survivors|suspects|offenders|traffickers|smugglers)"
+    r"(?:,?\s(?:who|that)\s(?:had\s)?(?:came|come|were|are|hail(?:ed)?|originated))?\s"
+    r"from\s(?:(?:more\sthan|over|some|around|about|at\sleast|as\smany\sas|up\sto)\s)?$",
+    re.IGNORECASE,
+)
+
+
+def _origin(s: Situation) -> Reading | None:
+    if head_class(s.np) == COUNTRY_N and _PEOPLE_FROM_BEFORE.search(s.before):
+        return Reading(None, reason="origin")
+    return None
+
+
 # Counts that are no figure of their own, tried in this order; the first reading wins.
 _NOT_A_COUNT: tuple[Callable[[Situation], Reading | None], ...] = (
+    _alleged_history,
+    _origin,
     _named_country_and_others,
     _additional,
     _rate,
