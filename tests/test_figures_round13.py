@@ -6,7 +6,7 @@ four for modern slavery") give no arrests figure. Weapon kinds named together af
 ("four machetes and a knife") are not all counted, so no weapons figure. A suspect's alleged
 history ("a gang believed to have exploited more than 100 victims") is no result; the countries
 people came from are not the countries involved; a list whose items each open on a different
-force gives parts, the first item's too. Every sentence is written for this test; the rules are
+force gives parts, the first item's too. "A woman of 25" is an age. Every sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -84,6 +84,21 @@ CASES: list[Case] = [
         "Teams recovered seven swords from the flat and arrested two men.",
         {("operation", "weapons_seized", 7, "exact"), ("operation", "arrests", 2, "exact")},
         set(),
+    ),
+    (
+        "a woman of 25 is an age",
+        "Trafficking raids",
+        "The three men, aged 41, 24 and 23, and a woman of 25 were arrested after detectives "
+        "raided premises in two towns.",
+        set(),
+        {("operation", "arrests", 25)},
+    ),
+    (
+        "a man of 41 is an age",
+        "Slavery inquiry",
+        "Officers arrested 12 people; a man of 41 was later released.",
+        {("operation", "arrests", 12, "exact")},
+        {("operation", "arrests", 41)},
     ),
     (
         "a gang's alleged history is no result",

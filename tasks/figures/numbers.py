@@ -195,7 +195,10 @@ _AGE_AFTER = re.compile(r"(?:-|\s)(?:years?|yrs?)(?:-|\s)olds?\b|-year\b|-yr\b",
 _AGE_BEFORE = re.compile(
     r"\b(?:aged|age|ages|as young as|as old as|under-|over-)\s?"
     r"(?:between\s|of\s|from\s|(?:ranging|ranged)\s(?:from|between)\s)?$"
-    r"|\baged\s\d{1,2}\s?(?:-|–|to|and)\s?$",
+    r"|\baged\s\d{1,2}\s?(?:-|–|to|and)\s?$"
+    # "a woman of 25", "a man of 41": a person's age
+    r"|\b(?:an?|the)\s(?:[\w-]+\s)?(?:man|woman|boy|girl|teenager|youth|male|female|mother|"
+    r"father|son|daughter)\sof\s$",
     re.IGNORECASE,
 )
 # An age bound: "aged under 18", "under the age of 16", "were under 18" (not "over 18 arrests").
