@@ -93,6 +93,14 @@ def _outcome_values(title: str, body: str) -> dict[str, float] | None:
             "and three years respectively.",
             {"convicted": 2, "sentence_years_total": 8},
         ),
+        # Charged after an action dated earlier, restating its rescues: still a follow-up.
+        (
+            "Three charged after week of action",
+            "Three men have been charged following the week of action in October. They will "
+            "appear at Leeds Crown Court next month. During the week, 12 victims were "
+            "safeguarded.",
+            {"charged": 3},
+        ),
         # Acquitted, no further action: a follow-up with no count.
         (
             "Man cleared of trafficking",
@@ -139,6 +147,17 @@ def test_follow_up_outcomes(title: str, body: str, expected: dict[str, float]) -
         (
             "Eleven charged after sting",
             "Eleven men were charged at the end of the three-day sting, police said.",
+        ),
+        # Charges only, beside people the action made safe (round 13): its own results.
+        (
+            "Six charged in connection with labour trafficking ring",
+            "Six people face a total of 40 charges. As a result of the investigation, 38 "
+            "exploited farm workers were rescued and three search warrants were executed.",
+        ),
+        (
+            "Police: 20 charged in province-wide sex trafficking probe",
+            "Twenty people face 51 charges. Investigators also made sure of the safety of 9 "
+            "women who had been working in the sex trade against their will.",
         ),
         # Prospects are not outcomes.
         (

@@ -321,6 +321,27 @@ _VICTIMS_FOUND = re.compile(
 )
 
 
+# The action's own people made safe, anywhere on the page: "64 exploited workers were
+# rescued", "made sure of the safety of 16 people", "three victims were taken to a safe place".
+_OWN_VICTIMS = re.compile(
+    rf"\b({_NUM}|\d{{1,3}}(?:,\d{{3}})+|\d+)\s+(?:[\w-]+\s+){{0,3}}?(?:children|victims|minors|"
+    r"women|girls|boys|people|workers|labourers|persons)\s+(?:were\s+|have\s+been\s+|had\s+been\s+)?"
+    r"(?:rescued|freed|safeguarded|removed\s+from\s+harm|taken\s+to\s+(?:a\s+)?(?:safe|safety))\b"
+    rf"|\b(?:safety|rescue)\s+of\s+({_NUM}|\d+)\s+(?:[\w-]+\s+){{0,2}}?(?:children|victims|"
+    r"minors|women|girls|boys|people|workers)\b",
+    re.IGNORECASE,
+)
+
+
+# A lead that dates the action before the charges: "in October", "last month", "in 2022".
+_EARLIER = re.compile(
+    rf"\b(?:in|on|during|since|from)\s+(?:\d{{1,2}}\s+)?(?:{_MONTHS})\b|\b(?:last|earlier\sthis)\s"
+    r"(?:week|month|year|summer|spring|autumn|winter)\b|\bearlier\s+this\s+year\b|"
+    r"\bin\s+(?:19|20)\d\d\b|\b(?:months|years|weeks)\s+(?:ago|after|later)\b",
+    re.IGNORECASE,
+)
+
+
 # "Several people have been arrested and charged in connection with an investigation": the
 # arrests are the page's own, made with the charges in one predicate.
 _ARRESTED_AND_CHARGED = re.compile(
@@ -376,6 +397,16 @@ def recognise(title: str | None, sentences: Sequence[Sentence]) -> FollowUp | No
         if evidence is None or (evidence[1] is None and span is not None):
             evidence = (text, span)
     if evidence is None or any(_week_report(text, max(people)) for text, _ in lead):
+        return None
+    if (
+        outcomes == ["charged"]
+        and not any(_EARLIER.search(text) for text, _ in lead)
+        and any(_OWN_VICTIMS.search(s.text) for s in sentences)
+    ):
+        # "Seven charged in connection to alleged labour trafficking ring ... 64 exploited
+        # workers were rescued": charges laid as the action ends, beside the people it made
+        # safe, are the action's own results; a lead that dates the action earlier ("charged
+        # after the week of action in October") is a follow-up that restates them
         return None
     refers = next(
         (s.text for s in sentences if _REFERS.search(s.text)),
