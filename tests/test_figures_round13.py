@@ -6,7 +6,9 @@ four for modern slavery") give no arrests figure. Weapon kinds named together af
 ("four machetes and a knife") are not all counted, so no weapons figure. A suspect's alleged
 history ("a gang believed to have exploited more than 100 victims") is no result; the countries
 people came from are not the countries involved; a list whose items each open on a different
-force gives parts, the first item's too. "A woman of 25" is an age. Every sentence is written for this test; the rules are
+force gives parts, the first item's too. "A woman of 25" is an age. A list of nationalities before a law-enforcement noun ("Thai and
+Cambodian authorities, in a joint raid") names the countries whose authorities took part, but
+not as partners in an investigation. Every sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -99,6 +101,40 @@ CASES: list[Case] = [
         "Officers arrested 12 people; a man of 41 was later released.",
         {("operation", "arrests", 12, "exact")},
         {("operation", "arrests", 41)},
+    ),
+    (
+        "two nationalities' authorities in a joint raid are the countries involved",
+        "Joint raid frees 120",
+        "Laotian and Cambodian authorities, in a joint raid, freed 120 people held at a compound.",
+        {
+            ("operation", "countries_involved", 2, "exact"),
+            ("operation", "potential_victims", 120, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a list of nationalities whose police took part",
+        "Smuggling ring taken apart",
+        "Mexican, Guatemalan and Honduran police took part in the action, which led to 41 "
+        "arrests.",
+        {("operation", "arrests", 41, "exact")},
+        {("operation", "countries_involved", 2)},
+    ),
+    (
+        "partners in the investigation behind the raids are not countries involved",
+        "Raids on smuggling network",
+        "The raids form part of a wider investigation by Belgian, French and German "
+        "authorities; officers took part in searches of 12 homes.",
+        set(),
+        {("operation", "countries_involved", 3), ("international", "countries_involved", 3)},
+    ),
+    (
+        "nationalities of people arrested are not countries involved",
+        "Brothel raids",
+        "Officers took part in raids on six brothels and arrested Romanian and Bulgarian "
+        "nationals.",
+        set(),
+        {("operation", "countries_involved", 2), ("international", "countries_involved", 2)},
     ),
     (
         "a gang's alleged history is no result",

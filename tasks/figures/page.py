@@ -66,6 +66,7 @@ from tasks.figures.places import (
     UK_AGENCIES,
     Entity,
     canonical_agency,
+    demonym_list,
     find_entities,
 )
 from tasks.figures.scopes import (
@@ -138,6 +139,8 @@ _MORE_PARTICIPANTS = re.compile(
 )
 # A list names at least two countries (a joint action of two countries counts both).
 MIN_LISTED_COUNTRIES = 2
+# "..., in a joint raid, ...": the actors named before it acted together.
+_IN_A_JOINT = re.compile(r"\bin\sa\sjoint\s(?:[\w-]+\s)?(?:operation|action|raid)\b", re.IGNORECASE)
 _LIST_SEP = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?$")
 _TITLE_NORM = re.compile(r"[^a-z0-9]+")
 # Bodies are read up to this length. A press release or news story is a few thousand characters
@@ -764,9 +767,34 @@ def _listed_counts(
     if sc.scope not in (OPERATION, INTERNATIONAL):
         return out
     took_part = finditer_at(_TOOK_PART, u.text, cue_starts(cue_text(u.text), _TOOK_PART_STARTS))
-    if next(took_part, None) is None:
+    took = next(took_part, None) is not None
+    joint = _IN_A_JOINT.search(u.text)
+    if not took and joint is None:
         return out
-    for run in _country_lists(u.text, ents) if countries_listed else ():
+    # "Romanian, Bulgarian and German police took part", "Thai and Cambodian authorities, in a
+    # joint raid, ...": a list of nationality adjectives before a law-enforcement noun names the
+    # countries whose authorities took part; acting jointly, they are the operation's own
+    demonyms = demonym_list(u.text)
+    if demonyms and countries_listed:
+        names = set(demonyms) | set(leaders)
+        scope = sc.scope
+        if scope == OPERATION and not international_page and joint is None:
+            scope = INTERNATIONAL
+        out.append(
+            Candidate(
+                scope,
+                "countries_involved",
+                len(names),
+                "exact",
+                u,
+                None,
+                u.rank + LISTED,
+                order=u.order,
+            )
+        )
+    if not took:
+        return out  # "in a joint raid" says only a list of nationalities took part
+    for run in _country_lists(u.text, ents) if countries_listed and not demonyms else ():
         names = {e.name for e in run} | set(leaders)
         if len(names) >= MIN_LISTED_COUNTRIES:
             scope = sc.scope

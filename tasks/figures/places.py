@@ -585,6 +585,89 @@ def canonical_agency(name: str | None) -> str | None:
     return None
 
 
+# More nationalities, read only in a list of them before a law-enforcement noun
+# (``demonym_list``). Not in _DEMONYMS: as entities they would move the scope rules' reading of
+# which side a page reports (measured on the development pages: two right figures lost).
+_LIST_DEMONYMS: dict[str, str] = {
+    **_DEMONYMS,
+    "Cambodian": "Cambodia",
+    "Laotian": "Laos",
+    "Malaysian": "Malaysia",
+    "Indonesian": "Indonesia",
+    "Burmese": "Myanmar",
+    "Bangladeshi": "Bangladesh",
+    "Sri Lankan": "Sri Lanka",
+    "Nepali": "Nepal",
+    "Nepalese": "Nepal",
+    "Afghan": "Afghanistan",
+    "Iraqi": "Iraq",
+    "Iranian": "Iran",
+    "Syrian": "Syria",
+    "Jordanian": "Jordan",
+    "Lebanese": "Lebanon",
+    "Israeli": "Israel",
+    "Saudi": "Saudi Arabia",
+    "Emirati": "United Arab Emirates",
+    "Qatari": "Qatar",
+    "Algerian": "Algeria",
+    "Ethiopian": "Ethiopia",
+    "Eritrean": "Eritrea",
+    "Somali": "Somalia",
+    "Ugandan": "Uganda",
+    "Tanzanian": "Tanzania",
+    "Rwandan": "Rwanda",
+    "Cameroonian": "Cameroon",
+    "Beninese": "Benin",
+    "Togolese": "Togo",
+    "Gambian": "Gambia",
+    "Guinean": "Guinea",
+    "Liberian": "Liberia",
+    "Sierra Leonean": "Sierra Leone",
+    "South African": "South Africa",
+    "Zimbabwean": "Zimbabwe",
+    "Zambian": "Zambia",
+    "Mexican": "Mexico",
+    "Colombian": "Colombia",
+    "Venezuelan": "Venezuela",
+    "Peruvian": "Peru",
+    "Bolivian": "Bolivia",
+    "Chilean": "Chile",
+    "Argentine": "Argentina",
+    "Argentinian": "Argentina",
+    "Ecuadorian": "Ecuador",
+    "Paraguayan": "Paraguay",
+    "Uruguayan": "Uruguay",
+    "Guatemalan": "Guatemala",
+    "Honduran": "Honduras",
+    "Salvadoran": "El Salvador",
+    "Nicaraguan": "Nicaragua",
+    "Costa Rican": "Costa Rica",
+    "Panamanian": "Panama",
+    "Dominican": "Dominican Republic",
+    "Cuban": "Cuba",
+    "Haitian": "Haiti",
+    "Jamaican": "Jamaica",
+    "Japanese": "Japan",
+    "Taiwanese": "Taiwan",
+    "Mongolian": "Mongolia",
+    "Kazakh": "Kazakhstan",
+    "Uzbek": "Uzbekistan",
+    "Russian": "Russia",
+    "Belarusian": "Belarus",
+    "Kosovan": "Kosovo",
+    "Kosovar": "Kosovo",
+    "Chadian": "Chad",
+    "Burkinabe": "Burkina Faso",
+    "Angolan": "Angola",
+    "Mozambican": "Mozambique",
+    "Namibian": "Namibia",
+    "Malawian": "Malawi",
+    "Congolese": "Congo",
+    "Singaporean": "Singapore",
+    "Mauritanian": "Mauritania",
+}
+
+
 # "Australian children", "Ghanaian victims": a nationality adjective anywhere in a text, as its
 # country (find_entities reads one only before a law-enforcement noun).
 _DEMONYM_WORD = re.compile(r"\b(" + "|".join(sorted(_DEMONYMS, key=len, reverse=True)) + r")\b")
@@ -593,6 +676,47 @@ _DEMONYM_WORD = re.compile(r"\b(" + "|".join(sorted(_DEMONYMS, key=len, reverse=
 def demonym_countries(text: str) -> list[str]:
     """The countries of the nationality adjectives written in ``text``, in order."""
     return [_DEMONYMS[m.group(1)] for m in _DEMONYM_WORD.finditer(text)]
+
+
+# Nationality adjectives joined into one list before a law-enforcement noun: "Thai and
+# Cambodian authorities", "Romanian, Bulgarian and German police". The separators are those of
+# a list of names; "the" may repeat ("the Spanish and the French police").
+_DEMONYM_SEP = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?")
+
+
+# "a wider investigation by Belgian, French and German authorities", "an inquiry carried out
+# with French and Dutch counterparts": partners in the investigation behind an action, not the
+# countries that took part in it (the labelling conventions).
+_INVESTIGATION_BEFORE = re.compile(r"\b(?:investigation|inquiry|enquiry|probe)\b", re.IGNORECASE)
+
+
+_LIST_DEMONYM_WORD = re.compile(
+    r"\b(" + "|".join(sorted(_LIST_DEMONYMS, key=len, reverse=True)) + r")\b"
+)
+
+
+def demonym_list(text: str) -> list[str]:
+    """The countries of the first list of two or more nationality adjectives that ends right
+    before a law-enforcement noun (each country once), or []. One adjective alone is a
+    country's own police, which ``find_entities`` reads."""
+    words = list(_LIST_DEMONYM_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        run = [words[i]]
+        while i + 1 < len(words) and _DEMONYM_SEP.fullmatch(
+            text, run[-1].end(), words[i + 1].start()
+        ):
+            i += 1
+            run.append(words[i])
+        countries = list(dict.fromkeys(_LIST_DEMONYMS[m.group(1)] for m in run))
+        if (
+            len(countries) >= 2
+            and _LAW_NOUN.match(text, run[-1].end(), run[-1].end() + 30)
+            and not _INVESTIGATION_BEFORE.search(text, max(0, run[0].start() - 80), run[0].start())
+        ):
+            return countries
+        i += 1
+    return []
 
 
 def is_country(name: str) -> bool:
