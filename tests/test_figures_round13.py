@@ -6,7 +6,7 @@ four for modern slavery") give no arrests figure. Weapon kinds named together af
 ("four machetes and a knife") are not all counted, so no weapons figure. A suspect's alleged
 history ("a gang believed to have exploited more than 100 victims") is no result; the countries
 people came from are not the countries involved; a list whose items each open on a different
-force gives parts, the first item's too. "A woman of 25" is an age. A list of nationalities before a law-enforcement noun ("Thai and
+force gives parts, the first item's too. "A woman of 25" is an age; "child workers" are children. A list of nationalities before a law-enforcement noun ("Thai and
 Cambodian authorities, in a joint raid") names the countries whose authorities took part, but
 not as partners in an investigation. Every sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
@@ -115,8 +115,7 @@ CASES: list[Case] = [
     (
         "a list of nationalities whose police took part",
         "Smuggling ring taken apart",
-        "Mexican, Guatemalan and Honduran police took part in the action, which led to 41 "
-        "arrests.",
+        "Mexican, Guatemalan and Honduran police took part in the action, which led to 41 arrests.",
         {("operation", "arrests", 41, "exact")},
         {("operation", "countries_involved", 2)},
     ),
@@ -135,6 +134,26 @@ CASES: list[Case] = [
         "nationals.",
         set(),
         {("operation", "countries_involved", 2), ("international", "countries_involved", 2)},
+    ),
+    (
+        "child workers freed are children, and the only victims",
+        "Factory raid",
+        "Labour officials freed 31 child workers from a garment unit and arrested its owner.",
+        {
+            ("operation", "potential_victims", 31, "exact"),
+            ("operation", "victims_children", 31, "exact"),
+        },
+        set(),
+    ),
+    (
+        "underage girls rescued are children",
+        "Brothel raid",
+        "Police rescued 40 women, among them 9 underage girls.",
+        {
+            ("operation", "potential_victims", 40, "exact"),
+            ("operation", "victims_children", 9, "exact"),
+        },
+        set(),
     ),
     (
         "a gang's alleged history is no result",

@@ -306,12 +306,18 @@ def noun_phrase(text: str, pos: int) -> NounPhrase:
     return reader.phrase()
 
 
+# Words that make people before them children: "26 child workers", "nine underage girls".
+_CHILD_MODIFIERS = frozenset({"child", "underage", "under-age", "teenage", "juvenile"})
+
+
 def head_class(np: NounPhrase) -> str | None:
     """The class that decides for a noun phrase, with the rules for unions."""
     cls = [c for c in np.classes]
     if not cls:
         return None
     first = cls[0]
+    if cls == [PERSON_N] and _CHILD_MODIFIERS.intersection(np.words[:-1]):
+        return CHILD_N  # "26 child workers were freed", "14 underage workers"
     if WEAPON_N in cls and first in (WEAPON_N, BLADE_N):
         # "106 firearms and other weapons"; but "14 arrests and drugs, weapons and cash" counts
         # arrests
