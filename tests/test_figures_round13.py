@@ -8,7 +8,9 @@ history ("a gang believed to have exploited more than 100 victims") is no result
 people came from are not the countries involved; a list whose items each open on a different
 force gives parts, the first item's too. "A woman of 25" is an age; "child workers" are children. A list of nationalities before a law-enforcement noun ("Thai and
 Cambodian authorities, in a joint raid") names the countries whose authorities took part, but
-not as partners in an investigation. Every sentence is written for this test; the rules are
+not as partners in an investigation. Several operations as a page's subject with no one week or
+day holding them are a round-up; school visits are no premises; a continuing investigation's
+"so far" and "currently includes" are background. Every sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -154,6 +156,52 @@ CASES: list[Case] = [
             ("operation", "victims_children", 9, "exact"),
         },
         set(),
+    ),
+    (
+        "a month's twelve separate operations are a round-up",
+        "State police release results of trafficking operations",
+        "In January alone, agents ran 12 operations against human trafficking. Those "
+        "operations ended with 40 victims rescued, seven of them children.",
+        set(),
+        {("operation", "potential_victims", 40), ("operation", "victims_children", 7)},
+    ),
+    (
+        "suspects arrested in two operations are no one operation's",
+        "Europol: 31 suspects arrested in two operations against trafficking networks",
+        "In two joint operations this month, police in four countries arrested 31 people.",
+        set(),
+        {("operation", "arrests", 31)},
+    ),
+    (
+        "two days of operations are one action",
+        "Gardaí take part in nationwide action on the sex trade",
+        "Gardaí joined two days of operations around the country. Officers executed five "
+        "warrants and 52 people were engaged with as potential victims.",
+        {("operation", "warrants_executed", 5, "exact")},
+        set(),
+    ),
+    (
+        "attempts stopped in operations are not several operations",
+        "Police stop 11 smuggling attempts",
+        "The task force stopped 11 attempts to smuggle people in operations over ten days, "
+        "and 18 people were arrested.",
+        {("operation", "arrests", 18, "exact")},
+        set(),
+    ),
+    (
+        "school visits are no premises",
+        "Week of action",
+        "Officers made 81 arrests and 103 school visits to talk to pupils.",
+        {("operation", "arrests", 81, "exact")},
+        {("operation", "premises_visited", 103)},
+    ),
+    (
+        "a continuing investigation's running totals are background",
+        "Officers arrest two men",
+        "This morning officers arrested two men. So far the investigation has contacted 70 "
+        "victims, and it currently includes six separate inquiries.",
+        {("operation", "arrests", 2, "exact")},
+        {("operation", "potential_victims", 70), ("operation", "new_investigations", 6)},
     ),
     (
         "a gang's alleged history is no result",

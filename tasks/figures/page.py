@@ -103,6 +103,7 @@ from tasks.figures.wholes import (
     national_wholes,
     part_page,
     period_totals_page,
+    several_operations_page,
 )
 
 log = logging.getLogger(__name__)
@@ -521,8 +522,10 @@ def _analyse(
     candidates = _per_force_items(candidates, page.units)
     if not page.profile.international_headline and _part_page(page):
         candidates = national_wholes(candidates, page.units)
-    if background_headline(candidates, page.lead_sentence) or period_totals_page(
-        page.title, page.lead_sentence, page.body
+    if (
+        background_headline(candidates, page.lead_sentence)
+        or period_totals_page(page.title, page.lead_sentence, page.body)
+        or several_operations_page(page.title, page.lead_sentence)
     ):
         # a programme's or a period's totals: no operation, so no operation figures
         candidates = [c for c in candidates if c.scope not in (OPERATION, INTERNATIONAL)]

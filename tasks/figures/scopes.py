@@ -68,7 +68,7 @@ _CONTEXT_CUES = (
     *_SPLIT_CUES, "year", "month", "decade", "since", "launch", "inception", "start",
     "annual", "at any", "currently", "there", "between", "over the same", "figures", "statistics",
     "period", "quarter", "election", "estimat", "under", "ongoing", "running",
-    "believed", "thought", "from ", "january", "february", "march", "april", "may", "june", "july",
+    "believed", "thought", "so far", "to date", "from ", "january", "february", "march", "april", "may", "june", "july",
     "august", "september", "october", "november", "december",
 )  # fmt: skip
 _WIDER_CUES = (
@@ -117,7 +117,11 @@ _CONTEXT = re.compile(
     r"(?:from|since) the (?:operation|programme|unit|scheme|campaign|initiative)'?s? (?:launch|inception|start)|"
     rf"since (?:{_MONTH}|(?:19|20)\d\d)\b|since records began|so far this year|last year|"
     r"each year|every year|per year|a year\b(?!-)|annually|at any (?:one )?time|"
-    r"currently (?:has|have|holds|hold|runs|run|manages|manage|estimates)\b|"
+    r"currently (?:has|have|holds|hold|runs|run|manages|manage|estimates|contains|contain|"
+    r"includes|include|comprises|comprise)\b|"
+    # a continuing investigation's running total: "So far it has prioritised contacting 83
+    # victims", "to date the inquiry has identified ..."
+    r"(?:so far|to date),? (?:it|they|the (?:investigation|inquiry|operation|team)) (?:has|have)\b|"
     r"there (?:are|is) (?:an estimated |estimated |about |around |some |more than |over )?\d+|"
     r"annual (?:figures|statistics|report)|"
     r"year[- ]on[- ]year|compared (?:with|to)|up from|down from|"

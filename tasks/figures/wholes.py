@@ -141,6 +141,28 @@ def period_totals_page(title: str, lead: str, body: str) -> bool:
     )
 
 
+# Several operations named as the page's subject: "ran 12 operations", "results of several
+# human trafficking operations", "29 suspects arrested in two operations".
+_SEVERAL_OPERATIONS = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+|several|multiple|"
+    r"numerous|a\sseries\sof|a\snumber\sof)\s"
+    # not "two days of operations" (one action's length) nor "two coordinated operations"
+    # (reported as one action with its own totals)
+    r"(?:(?!(?:days?|weeks?|nights?|months?|co-?ordinated|in|of|to|at|on|by|for|from|with|"
+    r"during|into|after|across)\b)[\w-]+\s){0,5}?operations\b",
+    re.IGNORECASE,
+)
+
+
+def several_operations_page(title: str, lead: str) -> bool:
+    """Does the title or lead make several operations the page's subject, with no one bounded
+    action (a week or day of action) that holds them? Then the page's totals are a round-up
+    of separate operations, and no operation's figures (the labelling conventions: results
+    of separate actions are never one operation's)."""
+    head = f"{title}\n{lead}"
+    return _SEVERAL_OPERATIONS.search(head) is not None and _BOUNDED_ACTION.search(head) is None
+
+
 def background_headline(candidates: Sequence[Candidate], lead_sentence: str = "") -> bool:
     """Does the title state a count that the body gives only as background ("says it has
     helped 61 victims", the body: "61 victims since the force was set up in December 2021")?
@@ -166,4 +188,5 @@ __all__ = [
     "national_wholes",
     "part_page",
     "period_totals_page",
+    "several_operations_page",
 ]

@@ -238,11 +238,14 @@ _AWARENESS_VISIT_AFTER = re.compile(
 )
 
 
+_AWARENESS_PLACES = frozenset({"school", "schools", "college", "colleges", "university"})
+
+
 def _visits(
     head: str | None, verb: str | None, sentence: str, context: str, np: NounPhrase
 ) -> str | None:
-    if _AWARENESS_VISIT_AFTER.match(sentence, np.end):
-        return None
+    if _AWARENESS_VISIT_AFTER.match(sentence, np.end) or _AWARENESS_PLACES.intersection(np.words):
+        return None  # "103 school visits", "visits to schools"
     if "safeguarding" in np.words:
         # "65 safeguarding visits took place": one visit per person at risk, so the operation's
         # potential victims (the labelling convention, round 4)
