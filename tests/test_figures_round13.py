@@ -10,7 +10,9 @@ force gives parts, the first item's too. "A woman of 25" is an age; "child worke
 Cambodian authorities, in a joint raid") names the countries whose authorities took part, but
 not as partners in an investigation. Several operations as a page's subject with no one week or
 day holding them are a round-up; school visits are no premises; a continuing investigation's
-"so far" and "currently includes" are background. Every sentence is written for this test; the rules are
+"so far" and "currently includes" are background. "No one was detained" counts nobody; people's
+own plans ("victims who had been planning to leave") are no prospect of the action. Every
+sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
 from __future__ import annotations
@@ -202,6 +204,27 @@ CASES: list[Case] = [
         "victims, and it currently includes six separate inquiries.",
         {("operation", "arrests", 2, "exact")},
         {("operation", "potential_victims", 70), ("operation", "new_investigations", 6)},
+    ),
+    (
+        "no one detained is no arrest of one",
+        "Searches across the region",
+        "Officers searched 120 premises during the action. No one was detained.",
+        {("operation", "premises_visited", 120, "exact")},
+        {("operation", "arrests", 1)},
+    ),
+    (
+        "the victims' own plans do not make the rescue a plan",
+        "Task force rescues migrant workers",
+        "Police rescued 48 victims who had been planning to travel abroad for work.",
+        {("operation", "potential_victims", 48, "exact")},
+        set(),
+    ),
+    (
+        "officers' plans are still plans",
+        "Week of action announced",
+        "Officers who will visit 50 premises next week are being briefed.",
+        set(),
+        {("operation", "premises_visited", 50)},
     ),
     (
         "a gang's alleged history is no result",

@@ -57,11 +57,20 @@ _PROSPECT = re.compile(
 _WILL_NOUN_BEFORE = re.compile(r"\b(?:their|his|her|own|free|the|a|good)\s$", re.IGNORECASE)
 
 
+# What people had planned, in a clause about them: "rescued 65 victims who had been planning to
+# leave the country" (their plan, not the operation's).
+_THEIR_PLAN_BEFORE = re.compile(
+    r"\b(?:who|that)\s(?:had\s(?:been\s)?|were\s|was\s)$", re.IGNORECASE
+)
+
+
 def looks_ahead(text: str, a: int = 0, b: int | None = None) -> bool:
     for m in _PROSPECT.finditer(text, a, len(text) if b is None else b):
         if m.group(0).lower() == "will" and _WILL_NOUN_BEFORE.search(
             text, max(0, m.start() - 8), m.start()
         ):
+            continue
+        if _THEIR_PLAN_BEFORE.search(text, max(0, m.start() - 20), m.start()):
             continue
         return True
     return False

@@ -796,6 +796,9 @@ def _word_run_starts(text: str) -> list[int]:
 _ONE_OF = re.compile(r"\s+of\b", re.IGNORECASE)
 
 
+_NO_BEFORE = re.compile(r"\bno[ \u00a0-]$", re.IGNORECASE)
+
+
 def _word_mentions(text: str) -> Iterator[NumberMention]:
     for run in finditer_at(_WORD_RUN, text, _word_run_starts(text)):
         words = [
@@ -808,6 +811,8 @@ def _word_mentions(text: str) -> Iterator[NumberMention]:
                 kind, unit = COUNT, None
             if value == 1 and _ONE_OF.match(text, e):
                 kind = OTHER  # "one of several victims": a member of a group, not a count
+            if value == 1 and _NO_BEFORE.search(text, max(0, s - 4), s):
+                kind = OTHER  # "No one was detained": nobody, not a count of one
             qual, qstart = _qualifier(text, s, e)
             yield NumberMention(s, e, value, kind, qual, qstart, text[s:e], unit, True)
 
