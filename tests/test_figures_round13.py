@@ -11,7 +11,8 @@ Cambodian authorities, in a joint raid") names the countries whose authorities t
 not as partners in an investigation. Several operations as a page's subject with no one week or
 day holding them are a round-up; school visits are no premises; a continuing investigation's
 "so far" and "currently includes" are background. "No one was detained" counts nobody; people's
-own plans ("victims who had been planning to leave") are no prospect of the action. Every
+own plans ("victims who had been planning to leave") are no prospect of the action; "275
+officers from Austria checked 196 locations" is Austria's part. Every
 sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
@@ -225,6 +226,14 @@ CASES: list[Case] = [
         "Officers who will visit 50 premises next week are being briefed.",
         set(),
         {("operation", "premises_visited", 50)},
+    ),
+    (
+        "officers from one country checking places is that country's part",
+        "910 victims found in Europe-wide action against trafficking",
+        "The action days were co-ordinated by Europol, and 34 countries took part. 275 "
+        "officers from Austria were sent out to check 196 locations.",
+        {("operation", "countries_involved", 34, "exact")},
+        {("operation", "premises_visited", 196)},
     ),
     (
         "a gang's alleged history is no result",

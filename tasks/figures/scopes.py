@@ -722,7 +722,14 @@ def _entity_subject(
     the list of results), must not be the headline's own, and must be the only one of its kind
     before that count (a list of countries is the whole operation, not a part).
     """
-    before = [e for e in entities if e.start < first_count]
+    # "275 officers from Austria checked 196 locations": the country named after a count of its
+    # own officers is the subject too
+    before = [
+        e
+        for e in entities
+        if e.start < first_count
+        or (e.kind == COUNTRY and _ACTOR_BEFORE.search(text, max(0, e.start - 40), e.start))
+    ]
     places = [
         e
         for e in before
