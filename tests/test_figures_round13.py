@@ -12,7 +12,8 @@ not as partners in an investigation. Several operations as a page's subject with
 day holding them are a round-up; school visits are no premises; a continuing investigation's
 "so far" and "currently includes" are background. "No one was detained" counts nobody; people's
 own plans ("victims who had been planning to leave") are no prospect of the action; "275
-officers from Austria checked 196 locations" is Austria's part. Every
+officers from Austria checked 196 locations" is Austria's part; "NI arrests in UK paedophile
+inquiry" makes Northern Ireland's part the operation. Every
 sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
@@ -234,6 +235,14 @@ CASES: list[Case] = [
         "officers from Austria were sent out to check 196 locations.",
         {("operation", "countries_involved", 34, "exact")},
         {("operation", "premises_visited", 196)},
+    ),
+    (
+        "a title about one nation's arrests in a UK-wide action makes that nation the operation",
+        "Scottish arrests in national crackdown on online abuse",
+        "Police have arrested 500 people in a crackdown across the UK, 21 of them in Scotland. "
+        "In Scotland officers carried out 30 searches and arrested 21 people.",
+        {("operation", "arrests", 21, "exact")},
+        {("operation", "arrests", 500)},
     ),
     (
         "a gang's alleged history is no result",

@@ -55,11 +55,21 @@ def _is_whole(u: Unit) -> bool:
     return u.span is not None and u.rank == BODY and NATIONAL_WHOLE.search(u.text) is not None
 
 
+# A title whose subject is one nation of the UK, inside a UK-wide action: "NI arrests in UK
+# paedophile inquiry", "Scottish arrests in national county lines week".
+_NATION_PART_TITLE = re.compile(
+    r"^(?:NI|Northern\sIreland|Scotland|Scottish|Wales|Welsh)\b[^\n]{0,60}?\sin\s(?:a\s|an\s|the\s)?"
+    r"(?:UK|UK-wide|British|national|nationwide|Britain-wide)\b"
+)
+
+
 def part_page(title: str, lead: str, local_names: bool) -> bool:
     """Is the page about a part smaller than the nation (a force, a county, a region), and not
     about the national action itself? ``local_names``: its title or lead names a UK force or
     place (the caller has the entities)."""
     head = f"{title}\n{lead}"
+    if _NATION_PART_TITLE.search(title):
+        return True  # "NI arrests in UK paedophile inquiry": the title's subject is the part
     if NATIONAL_WHOLE.search(head) or _NATIONAL_HEAD.search(title) or _NATIONAL_HEAD.search(lead):
         return False
     return local_names or _LOCAL_HEAD.search(head) is not None
