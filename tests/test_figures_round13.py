@@ -13,7 +13,8 @@ day holding them are a round-up; school visits are no premises; a continuing inv
 "so far" and "currently includes" are background. "No one was detained" counts nobody; people's
 own plans ("victims who had been planning to leave") are no prospect of the action; "275
 officers from Austria checked 196 locations" is Austria's part; "NI arrests in UK paedophile
-inquiry" makes Northern Ireland's part the operation. Every
+inquiry" makes Northern Ireland's part the operation; a sentence opening on an earlier month and
+year ("In December 2022 the inquiry identified ...") is background. Every
 sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
@@ -243,6 +244,14 @@ CASES: list[Case] = [
         "In Scotland officers carried out 30 searches and arrested 21 people.",
         {("operation", "arrests", 21, "exact")},
         {("operation", "arrests", 500)},
+    ),
+    (
+        "an earlier month and year opening a sentence is background",
+        "Two more arrested in care agency inquiry",
+        "Officers arrested two men on Tuesday. In December 2022 the inquiry identified "
+        "nine workers as potential victims of exploitation.",
+        {("operation", "arrests", 2, "exact")},
+        {("operation", "potential_victims", 9)},
     ),
     (
         "a gang's alleged history is no result",

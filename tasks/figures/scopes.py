@@ -160,7 +160,10 @@ _CLAUSE_BREAK = re.compile(r",\s|\s[-–—]\s|;\s|\s\(|\s(?:and|while|whilst|wh
 # A standalone year with a preposition: "In 2020, 4,946 children ...". Context when the year is
 # not the operation's own year.
 _YEAR_PHRASE = re.compile(
-    r"\b(?:in|during|throughout|for|of|by)\s+(?:the\s+)?(?P<y>(?:19|20)\d\d)\b(?!\s*[/-])",
+    r"\b(?:in|during|throughout|for|of|by)\s+(?:the\s+)?(?P<y>(?:19|20)\d\d)\b(?!\s*[/-])"
+    # "In December 2021 the GLAA identified nine ...", on a page of a later year: an earlier
+    # action, at the start of its sentence
+    rf"|^(?:In|During|Back\sin)\s+(?:{_MONTH})\s+(?P<my>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
 # A sentence about an operation itself, which an earlier year does not make background.
@@ -813,7 +816,7 @@ def _scope_from_words(
     if _any_in(_CONTEXT_CUES, cues) and _CONTEXT.search(text):
         return Scope(CONTEXT, reason="background")
     for m in _YEAR_PHRASE.finditer(text) if "19" in cues or "20" in cues else ():
-        year = int(m.group("y"))
+        year = int(m.group("y") or m.group("my"))
         if (
             profile.op_year is not None
             and year < profile.op_year
