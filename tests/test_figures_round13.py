@@ -14,7 +14,8 @@ day holding them are a round-up; school visits are no premises; a continuing inv
 own plans ("victims who had been planning to leave") are no prospect of the action; "275
 officers from Austria checked 196 locations" is Austria's part; "NI arrests in UK paedophile
 inquiry" makes Northern Ireland's part the operation; a sentence opening on an earlier month and
-year ("In December 2022 the inquiry identified ...") is background. Every
+year ("In December 2022 the inquiry identified ...") is background, and so is "This year there
+have been ...". Every
 sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
@@ -252,6 +253,14 @@ CASES: list[Case] = [
         "nine workers as potential victims of exploitation.",
         {("operation", "arrests", 2, "exact")},
         {("operation", "potential_victims", 9)},
+    ),
+    (
+        "the year's running totals are background",
+        "A year of tackling county lines",
+        "This year there have been more than 150 arrests, and 135 people have been brought to "
+        "safety, 32 of them children.",
+        set(),
+        {("operation", "arrests", 150), ("operation", "potential_victims", 135)},
     ),
     (
         "a gang's alleged history is no result",

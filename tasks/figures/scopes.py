@@ -116,6 +116,8 @@ _CONTEXT = re.compile(
     r"financial year|calendar year|since (?:its |the (?:\w+'?s? )?)?(?:launch|inception|creation|start)\b|"
     r"(?:from|since) the (?:operation|programme|unit|scheme|campaign|initiative)'?s? (?:launch|inception|start)|"
     rf"since (?:{_MONTH}|(?:19|20)\d\d)\b|since records began|so far this year|last year|"
+    # the year's running totals: "This year there have been more than 150 arrests"
+    r"this year,? (?:there (?:have|has) been|(?:we|they|it|officers|police) (?:have|has))|"
     r"each year|every year|per year|a year\b(?!-)|annually|at any (?:one )?time|"
     r"currently (?:has|have|holds|hold|runs|run|manages|manage|estimates|contains|contain|"
     r"includes|include|comprises|comprise)\b|"
