@@ -15,7 +15,8 @@ own plans ("victims who had been planning to leave") are no prospect of the acti
 officers from Austria checked 196 locations" is Austria's part; "NI arrests in UK paedophile
 inquiry" makes Northern Ireland's part the operation; a sentence opening on an earlier month and
 year ("In December 2022 the inquiry identified ...") is background, and so is "This year there
-have been ...". Every
+have been ...". A summit's or training course's length, and an awareness week's dates, are no
+duration. Every
 sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
@@ -261,6 +262,22 @@ CASES: list[Case] = [
         "safety, 32 of them children.",
         set(),
         {("operation", "arrests", 150), ("operation", "potential_victims", 135)},
+    ),
+    (
+        "a summit's length is no duration",
+        "Police raid homes",
+        "Officers arrested four people on Tuesday. This week the prosecutors host a three-day "
+        "summit on modern slavery.",
+        {("operation", "arrests", 4, "exact")},
+        {("operation", "duration_days", 3)},
+    ),
+    (
+        "an awareness week's dates are no duration",
+        "Police visit hotels",
+        "Officers visited 30 hotels. The activity falls in Anti-Slavery Week, which runs from "
+        "October 16 to 22.",
+        {("operation", "premises_visited", 30, "exact")},
+        {("operation", "duration_days", 7)},
     ),
     (
         "a gang's alleged history is no result",

@@ -61,7 +61,8 @@ _N_UNITS = re.compile(
 # What a length of days or weeks can measure besides an operation: "a six-week trial".
 _NOT_OPERATION_AFTER = re.compile(
     r"\s+(?:trial|trials|sentence|prison|jail|term|stint|course|hearing|inquest|adjournment|"
-    r"suspension|holiday|break|visit|stay)\b",
+    r"suspension|holiday|break|visit|stay|summit|conference|seminar|workshop|training|meeting|"
+    r"festival|symposium|forum)\b",
     re.IGNORECASE,
 )
 # "the first week of the operation": part of a longer operation, not its length.
@@ -213,6 +214,15 @@ def _unbracket_dates(text: str) -> str:
     return _BRACKETED_DATE.sub(lambda m: f"{m.group('w')} {m.group('d')} ", text)
 
 
+# An awareness week's own dates: "The activity also falls in Anti-Slavery Week, which runs from
+# October 16 to 22" (when the week is held, not how long the action lasted).
+_AWARENESS_PERIOD = re.compile(
+    r"\b(?:awareness|anti-slavery|prevention)\s(?:week|day|month)\b,?\s(?:which\s)?"
+    r"(?:runs|ran|takes\splace|took\splace|is\sheld|was\sheld)\b",
+    re.IGNORECASE,
+)
+
+
 def find_durations(text: str, year: int | None = None) -> list[Duration]:
     """Every duration phrase in ``text`` (one sentence), best first."""
     out: list[Duration] = []
@@ -222,7 +232,7 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
     cues = cue_text(text)
     has_day, has_week = "day" in cues, "week" in cues
     month_starts = cue_starts(cues, _MONTH_STARTS)
-    if month_starts and _DIGIT.search(text):
+    if month_starts and _DIGIT.search(text) and not _AWARENESS_PERIOD.search(text):
         dated = _unbracket_dates(text) if "(" in text else text
         for m in _RANGE_DAY_FIRST.finditer(dated):
             d = _range(m, text, year)
