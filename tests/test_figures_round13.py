@@ -16,7 +16,7 @@ officers from Austria checked 196 locations" is Austria's part; "NI arrests in U
 inquiry" makes Northern Ireland's part the operation; a sentence opening on an earlier month and
 year ("In December 2022 the inquiry identified ...") is background, and so is "This year there
 have been ...". A summit's or training course's length, and an awareness week's dates, are no
-duration. Every
+duration. The page's own country counts with the list of those it "worked with". Every
 sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
@@ -278,6 +278,17 @@ CASES: list[Case] = [
         "October 16 to 22.",
         {("operation", "premises_visited", 30, "exact")},
         {("operation", "duration_days", 7)},
+    ),
+    (
+        "the page's own country counts with the countries it worked with",
+        "NCA arrests smugglers in UK raids",
+        "Working with law enforcement in France, Spain and Italy, the NCA arrested 12 people "
+        "in London.",
+        {
+            ("operation", "arrests", 12, "exact"),
+            ("international", "countries_involved", 4, "exact"),
+        },
+        {("international", "countries_involved", 3)},
     ),
     (
         "a gang's alleged history is no result",

@@ -140,6 +140,14 @@ _MORE_PARTICIPANTS = re.compile(
 )
 # A list names at least two countries (a joint action of two countries counts both).
 MIN_LISTED_COUNTRIES = 2
+# A list of the countries a page's own country acted with: "Working with law enforcement in",
+# "together with police in", "Checks were also carried out in".
+_WITH_OTHERS_REACH = 50
+_WITH_OTHERS_BEFORE = re.compile(
+    r"\b(?:working\swith|together\swith|alongside|in\spartnership\swith|also)\b[^.;,]{0,40}"
+    r"\s(?:in|from)\s(?:the\s)?$",
+    re.IGNORECASE,
+)
 # "..., in a joint raid, ...": the actors named before it acted together.
 _IN_A_JOINT = re.compile(r"\bin\sa\sjoint\s(?:[\w-]+\s)?(?:operation|action|raid)\b", re.IGNORECASE)
 _LIST_SEP = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?$")
@@ -511,6 +519,7 @@ def _analyse(
                 sc,
                 page.profile.international_headline or page.profile.joint_operation,
                 countries_listed,
+                page.profile.side or ("UK" if "UK" in page.profile.home else None),
             )
         )
         last: str | None = None
@@ -764,8 +773,12 @@ def _listed_counts(
     sc: Scope,
     international_page: bool,
     countries_listed: bool = True,
+    home_country: str | None = None,
 ) -> list[Candidate]:
-    """countries_involved / forces_involved from a list of names that took part."""
+    """countries_involved / forces_involved from a list of names that took part.
+    ``home_country``: the country whose own action the page reports, counted with a list of
+    the others it acted with ("Working with law enforcement in France, Germany, Belgium and the
+    Netherlands, the NCA ...")."""
     out: list[Candidate] = []
     if sc.scope not in (OPERATION, INTERNATIONAL):
         return out
@@ -799,6 +812,10 @@ def _listed_counts(
         return out  # "in a joint raid" says only a list of nationalities took part
     for run in _country_lists(u.text, ents) if countries_listed and not demonyms else ():
         names = {e.name for e in run} | set(leaders)
+        if home_country and _WITH_OTHERS_BEFORE.search(
+            u.text, max(0, run[0].start - _WITH_OTHERS_REACH), run[0].start
+        ):
+            names.add(home_country)
         if len(names) >= MIN_LISTED_COUNTRIES:
             scope = sc.scope
             if scope == OPERATION and not international_page:
