@@ -16,7 +16,8 @@ officers from Austria checked 196 locations" is Austria's part; "NI arrests in U
 inquiry" makes Northern Ireland's part the operation; a sentence opening on an earlier month and
 year ("In December 2022 the inquiry identified ...") is background, and so is "This year there
 have been ...". A summit's or training course's length, and an awareness week's dates, are no
-duration. The page's own country counts with the list of those it "worked with". Every
+duration. The page's own country counts with the list of those it "worked with", and countries named after a count of them ("31 countries ..., plus France and
+Spain") add to it. Every
 sentence is written for this test; the rules are
 tested alone (the confidence model is off)."""
 
@@ -289,6 +290,21 @@ CASES: list[Case] = [
             ("international", "countries_involved", 4, "exact"),
         },
         {("international", "countries_involved", 3)},
+    ),
+    (
+        "countries named after a count of countries, with plus, are more of them",
+        "Operation across the Americas",
+        "Agencies from 24 countries in the region, with Belize taking part for the first time, "
+        "plus Portugal and Italy, made 140 arrests.",
+        {("operation", "countries_involved", 26, "exact")},
+        {("operation", "countries_involved", 24)},
+    ),
+    (
+        "agencies after a count of countries add no country",
+        "Operation across Europe",
+        "Officers from 27 countries as well as Europol and Eurojust took part.",
+        {("operation", "countries_involved", 27, "exact")},
+        set(),
     ),
     (
         "a gang's alleged history is no result",

@@ -180,6 +180,7 @@ def read_sentence(
         if r.metric and not r.subset:
             last_metric = r.metric
             aside_end = max(aside_end, _aside_end(text, mentions, nps, i, r))
+    readings = _plus_named_countries(text, nps, readings)
     readings = _restated_money(text, mentions, readings)
     readings = gender_partitions(text, mentions, nps, readings)
     readings = per_place_lists(text, mentions, nps, readings)
@@ -293,6 +294,42 @@ def _read_counted(s: Situation) -> Reading:
     if part.subset:
         return read_part(s, part)
     return _read_whole(s, head)
+
+
+# Countries named after a count of countries as more of them: "from 31 countries in the
+# Americas, with Cuba taking part for the first time, plus France and Spain" (33).
+_PLUS_NAMED_AFTER = re.compile(
+    r"[^.;]{0,90}?,?\s(?:plus|as\swell\sas|along\swith|together\swith)\s(?:the\s)?", re.IGNORECASE
+)
+_NAMED_LIST_SEP = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
+_NAMED_LIST_CHARS = 80
+
+
+def _plus_named_countries(
+    text: str, nps: list[NounPhrase], readings: list[Reading]
+) -> list[Reading]:
+    out = list(readings)
+    for i, r in enumerate(out):
+        if r.metric != "countries_involved" or r.value_add:
+            continue
+        plus = _PLUS_NAMED_AFTER.match(text, nps[i].end)
+        if plus is None:
+            continue
+        tail = text[plus.end() : plus.end() + _NAMED_LIST_CHARS]
+        named: list[str] = []
+        pos = 0
+        for e in find_entities(tail):
+            # a run of country names from the start of the tail, joined as a list
+            joined = (
+                e.start == 0 if not named else bool(_NAMED_LIST_SEP.fullmatch(tail, pos, e.start))
+            )
+            if e.kind != COUNTRY or not joined:
+                break
+            named.append(e.name)
+            pos = e.end
+        if named:
+            out[i] = replace(r, value_add=len(set(named)), reason="plus named countries")
+    return out
 
 
 def _named_country_and_others(s: Situation) -> Reading | None:
