@@ -232,7 +232,11 @@ def find_durations(text: str, year: int | None = None) -> list[Duration]:
     cues = cue_text(text)
     has_day, has_week = "day" in cues, "week" in cues
     month_starts = cue_starts(cues, _MONTH_STARTS)
-    if month_starts and _DIGIT.search(text) and not _AWARENESS_PERIOD.search(text):
+    if (
+        month_starts
+        and _DIGIT.search(text)
+        and not ((has_day or has_week or "month" in cues) and _AWARENESS_PERIOD.search(text))
+    ):
         dated = _unbracket_dates(text) if "(" in text else text
         for m in _RANGE_DAY_FIRST.finditer(dated):
             d = _range(m, text, year)

@@ -502,8 +502,13 @@ def _analyse(
     before: Scope | None = None  # the scope of the body sentence before
     before_text = ""
     before_ents: list[Entity] = []
+    item_force: dict[int, str] = {}  # a bullet item's opening force (_per_force_items)
     for idx, u in enumerate(page.units):
         counts, ents = _unit_parts(page, u)
+        if u.sentence is not None and u.sentence.bullet:
+            first = next((e for e in ents if e.kind == FORCE), None)
+            if first is not None and first.start <= _ITEM_OPENING:
+                item_force[u.order] = first.name
         sc = _unit_scope(page, u, counts, ents, intro, before, before_text, before_ents)
         if u.span is not None:
             before, before_text, before_ents = _as_before(sc, counts), u.text, ents
@@ -528,7 +533,7 @@ def _analyse(
             candidates.extend(found)
         previous = last if u.span is not None else None
 
-    candidates = _per_force_items(candidates, page.units)
+    candidates = _per_force_items(candidates, item_force)
     if not page.profile.international_headline and _part_page(page):
         candidates = national_wholes(candidates, page.units)
     if (
@@ -548,19 +553,12 @@ def _analyse(
 _ITEM_OPENING = 12
 
 
-def _per_force_items(candidates: list[Candidate], units: list[Unit]) -> list[Candidate]:
+def _per_force_items(candidates: list[Candidate], item_force: dict[int, str]) -> list[Candidate]:
     """A list whose items each open on a different UK force gives each force's results, the
     first item's too: none of them is the operation's total (docs/EXTRACTION.md, "Labelling
     conventions": per-force results are parts, and with no stated total there is no figure).
     Without this the first force named, taken for the page's own, lent its part to the
-    operation."""
-    item_force: dict[int, str] = {}
-    for u in units:
-        if u.sentence is None or not u.sentence.bullet:
-            continue
-        first = next((e for e in find_entities(u.text) if e.kind == FORCE), None)
-        if first is not None and first.start <= _ITEM_OPENING:
-            item_force[u.order] = first.name
+    operation. ``item_force``: each bullet item's opening force, by unit order."""
     if len(set(item_force.values())) < 2:
         return candidates
     return [
@@ -782,9 +780,10 @@ def _listed_counts(
     out: list[Candidate] = []
     if sc.scope not in (OPERATION, INTERNATIONAL):
         return out
-    took_part = finditer_at(_TOOK_PART, u.text, cue_starts(cue_text(u.text), _TOOK_PART_STARTS))
+    cues = cue_text(u.text)
+    took_part = finditer_at(_TOOK_PART, u.text, cue_starts(cues, _TOOK_PART_STARTS))
     took = next(took_part, None) is not None
-    joint = _IN_A_JOINT.search(u.text)
+    joint = _IN_A_JOINT.search(u.text) if "joint" in cues else None
     if not took and joint is None:
         return out
     # "Romanian, Bulgarian and German police took part", "Thai and Cambodian authorities, in a

@@ -699,6 +699,8 @@ def demonym_list(text: str) -> list[str]:
     """The countries of the first list of two or more nationality adjectives that ends right
     before a law-enforcement noun (each country once), or []. One adjective alone is a
     country's own police, which ``find_entities`` reads."""
+    if not _LAW_NOUN.search(text):
+        return []
     words = list(_LIST_DEMONYM_WORD.finditer(text))
     i = 0
     while i < len(words):

@@ -391,7 +391,7 @@ _ALLEGED_HISTORY_BEFORE = re.compile(
 
 
 def _alleged_history(s: Situation) -> Reading | None:
-    if _ALLEGED_HISTORY_BEFORE.search(s.before):
+    if "to have" in s.before and _ALLEGED_HISTORY_BEFORE.search(s.before):
         return Reading(None, reason="alleged history")
     return None
 
