@@ -764,6 +764,14 @@ def _country_lists(text: str, ents: list[Entity]) -> list[list[Entity]]:
     return runs
 
 
+def _listed(u: Unit, metric: str, value: int, sc: Scope, own: bool) -> Candidate:
+    """A count of the names a sentence lists. ``own``: the list is the page's own action's
+    (an international or joint one); otherwise countries listed on a national page are the
+    wider action's (international)."""
+    scope = INTERNATIONAL if sc.scope == OPERATION and not own else sc.scope
+    return Candidate(scope, metric, value, "exact", u, None, u.rank + LISTED, order=u.order)
+
+
 def _listed_counts(
     u: Unit,
     ents: list[Entity],
@@ -792,20 +800,8 @@ def _listed_counts(
     demonyms = demonym_list(u.text)
     if demonyms and countries_listed:
         names = set(demonyms) | set(leaders)
-        scope = sc.scope
-        if scope == OPERATION and not international_page and joint is None:
-            scope = INTERNATIONAL
         out.append(
-            Candidate(
-                scope,
-                "countries_involved",
-                len(names),
-                "exact",
-                u,
-                None,
-                u.rank + LISTED,
-                order=u.order,
-            )
+            _listed(u, "countries_involved", len(names), sc, international_page or bool(joint))
         )
     if not took:
         return out  # "in a joint raid" says only a list of nationalities took part
@@ -816,38 +812,13 @@ def _listed_counts(
         ):
             names.add(home_country)
         if len(names) >= MIN_LISTED_COUNTRIES:
-            scope = sc.scope
-            if scope == OPERATION and not international_page:
-                scope = INTERNATIONAL
-            out.append(
-                Candidate(
-                    scope,
-                    "countries_involved",
-                    len(names),
-                    "exact",
-                    u,
-                    None,
-                    u.rank + LISTED,
-                    order=u.order,
-                )
-            )
+            out.append(_listed(u, "countries_involved", len(names), sc, international_page))
             break
     if not _INCOMPLETE_LIST.search(u.text):
         forces = [e for e in ents if e.kind == FORCE]
         named = {e.name for e in forces} | set(area_force_list(u.text))
         if len(named) >= 2:
-            out.append(
-                Candidate(
-                    sc.scope,
-                    "forces_involved",
-                    len(named),
-                    "exact",
-                    u,
-                    None,
-                    u.rank + LISTED,
-                    order=u.order,
-                )
-            )
+            out.append(_listed(u, "forces_involved", len(named), sc, True))
     return out
 
 
