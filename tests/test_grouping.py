@@ -20,14 +20,14 @@ SET_FILE = ROOT / "tests" / "fixtures" / "groupings" / "dev_groupings.json"
 # or to the extractor may raise these numbers, never lower them. "resolved" counts the pairs
 # whose two pages reach resolution; "all" counts every pair (a page the extractor reads no
 # operation figure from misses its pairs).
-# 637 pages since round 13 (606 after round 12: 0.922 / 0.668; 584 after round 11's second wave: 0.940 / 0.703; 558 after its
+# 637 pages since round 13 (0.932 / 0.661; 606 after round 12: 0.922 / 0.668; 584 after round 11's second wave: 0.940 / 0.703; 558 after its
 # first: 0.942 / 0.715; 532 after round 10: 0.934 / 0.733; 510 after round 9: 0.944 / 0.752;
 # 419 after round 8: 0.950 / 0.687; 390 after round 7: 0.948 / 0.696; 329 after round 5:
 # 0.955 / 0.724; 168 before round 4: 1.000 / 0.895); docs/SCHEMA.md, "Grouping accuracy",
 # names the wrong merges left
-FLOOR = {"resolved": (0.931, 0.640), "all": (0.931, 0.608)}
+FLOOR = {"resolved": (0.931, 0.660), "all": (0.931, 0.608)}
 # Each page in a batch of its own, against operations as the warehouse stores them.
-ONE_PAGE_BATCHES_FLOOR = (0.931, 0.640)
+ONE_PAGE_BATCHES_FLOOR = (0.931, 0.660)
 MAX_HARD_NEGATIVES_MERGED = 7
 POSITIVE_PAIRS, MIN_HARD_NEGATIVES = 202, 150
 
