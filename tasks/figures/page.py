@@ -59,13 +59,13 @@ from tasks.figures.numbers import (
     find_numbers,
 )
 from tasks.figures.places import (
-    COUNTRY,
     FORCE,
     FORCE_NAMES,
     INTERNATIONAL_AGENCIES,
     UK_AGENCIES,
     Entity,
     canonical_agency,
+    country_runs,
     demonym_list,
     find_entities,
 )
@@ -150,7 +150,6 @@ _WITH_OTHERS_BEFORE = re.compile(
 )
 # "..., in a joint raid, ...": the actors named before it acted together.
 _IN_A_JOINT = re.compile(r"\bin\sa\sjoint\s(?:[\w-]+\s)?(?:operation|action|raid)\b", re.IGNORECASE)
-_LIST_SEP = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?$")
 _TITLE_NORM = re.compile(r"[^a-z0-9]+")
 # Bodies are read up to this length. A press release or news story is a few thousand characters
 # (the longest real pages with comment threads run to ~100 000); what lies beyond is not article
@@ -746,24 +745,6 @@ def _neighbourhood(units: list[Unit], idx: int) -> str:
     return " ".join(parts)
 
 
-def _country_lists(text: str, ents: list[Entity]) -> list[list[Entity]]:
-    """Runs of country names joined only by commas and "and" ("Chad, Mali and Niger")."""
-    runs: list[list[Entity]] = []
-    cur: list[Entity] = []
-    for e in ents:
-        if e.kind != COUNTRY:
-            continue
-        if cur and _LIST_SEP.match(text[cur[-1].end : e.start]):
-            cur.append(e)
-        else:
-            if len(cur) >= 2:
-                runs.append(cur)
-            cur = [e]
-    if len(cur) >= 2:
-        runs.append(cur)
-    return runs
-
-
 def _listed(u: Unit, metric: str, value: int, sc: Scope, own: bool) -> Candidate:
     """A count of the names a sentence lists. ``own``: the list is the page's own action's
     (an international or joint one); otherwise countries listed on a national page are the
@@ -805,7 +786,7 @@ def _listed_counts(
         )
     if not took:
         return out  # "in a joint raid" says only a list of nationalities took part
-    for run in _country_lists(u.text, ents) if countries_listed and not demonyms else ():
+    for run in country_runs(u.text, ents) if countries_listed and not demonyms else ():
         names = {e.name for e in run} | set(leaders)
         if home_country and _WITH_OTHERS_BEFORE.search(
             u.text, max(0, run[0].start - _WITH_OTHERS_REACH), run[0].start

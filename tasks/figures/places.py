@@ -678,10 +678,28 @@ def demonym_countries(text: str) -> list[str]:
     return [_DEMONYMS[m.group(1)] for m in _DEMONYM_WORD.finditer(text)]
 
 
-# Nationality adjectives joined into one list before a law-enforcement noun: "Thai and
-# Cambodian authorities", "Romanian, Bulgarian and German police". The separators are those of
-# a list of names; "the" may repeat ("the Spanish and the French police").
-_DEMONYM_SEP = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?")
+# What joins the names of a list ("Chad, Mali and Niger", "the Spanish and the French police"),
+# matched whole between two names.
+LIST_SEP = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?")
+
+
+def country_runs(text: str, ents: list[Entity], min_len: int = 2) -> list[list[Entity]]:
+    """Runs of at least ``min_len`` country names joined only as a list ("Chad, Mali and
+    Niger"); other entities between them do not break a run."""
+    runs: list[list[Entity]] = []
+    cur: list[Entity] = []
+    for e in ents:
+        if e.kind != COUNTRY:
+            continue
+        if cur and LIST_SEP.fullmatch(text, cur[-1].end, e.start):
+            cur.append(e)
+        else:
+            if len(cur) >= min_len:
+                runs.append(cur)
+            cur = [e]
+    if len(cur) >= min_len:
+        runs.append(cur)
+    return runs
 
 
 # "a wider investigation by Belgian, French and German authorities", "an inquiry carried out
@@ -696,7 +714,8 @@ _LIST_DEMONYM_WORD = re.compile(
 
 
 def demonym_list(text: str) -> list[str]:
-    """The countries of the first list of two or more nationality adjectives that ends right
+    """The countries of the first list of two or more nationality adjectives ("Thai and
+    Cambodian authorities", "Romanian, Bulgarian and German police") that ends right
     before a law-enforcement noun (each country once), or []. One adjective alone is a
     country's own police, which ``find_entities`` reads."""
     if not _LAW_NOUN.search(text):
@@ -705,9 +724,7 @@ def demonym_list(text: str) -> list[str]:
     i = 0
     while i < len(words):
         run = [words[i]]
-        while i + 1 < len(words) and _DEMONYM_SEP.fullmatch(
-            text, run[-1].end(), words[i + 1].start()
-        ):
+        while i + 1 < len(words) and LIST_SEP.fullmatch(text, run[-1].end(), words[i + 1].start()):
             i += 1
             run.append(words[i])
         countries = list(dict.fromkeys(_LIST_DEMONYMS[m.group(1)] for m in run))

@@ -71,7 +71,7 @@ from tasks.figures.metric_rules.reading import BY_KIND, NONE, Reading, Situation
 from tasks.figures.metric_rules.subsets import opener_metric, part_of, read_part
 from tasks.figures.metric_rules.verbs import BARE_VERB_AFTER, NEUTRAL, VERB_BEFORE, verb_class
 from tasks.figures.numbers import COUNT, MONEY, NumberMention
-from tasks.figures.places import COUNTRY, find_entities
+from tasks.figures.places import COUNTRY, country_runs, find_entities
 
 # How many characters around a number the steps read: before it (up to its qualifier), after
 # it, and after its noun phrase.
@@ -301,7 +301,6 @@ def _read_counted(s: Situation) -> Reading:
 _PLUS_NAMED_AFTER = re.compile(
     r"[^.;]{0,90}?,?\s(?:plus|as\swell\sas|along\swith|together\swith)\s(?:the\s)?", re.IGNORECASE
 )
-_NAMED_LIST_SEP = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
 _NAMED_LIST_CHARS = 80
 
 
@@ -316,19 +315,9 @@ def _plus_named_countries(
         if plus is None:
             continue
         tail = text[plus.end() : plus.end() + _NAMED_LIST_CHARS]
-        named: list[str] = []
-        pos = 0
-        for e in find_entities(tail):
-            # a run of country names from the start of the tail, joined as a list
-            joined = (
-                e.start == 0 if not named else bool(_NAMED_LIST_SEP.fullmatch(tail, pos, e.start))
-            )
-            if e.kind != COUNTRY or not joined:
-                break
-            named.append(e.name)
-            pos = e.end
-        if named:
-            out[i] = replace(r, value_add=len(set(named)), reason="plus named countries")
+        run = next(iter(country_runs(tail, find_entities(tail), min_len=1)), [])
+        if run and run[0].start == 0:  # the names start the tail
+            out[i] = replace(r, value_add=len({e.name for e in run}), reason="plus named countries")
     return out
 
 
