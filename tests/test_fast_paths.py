@@ -166,6 +166,7 @@ GATED: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("scopes._SPLIT_CUE", scopes._SPLIT_CUE, scopes._SPLIT_CUES),
     ("scopes._CONTEXT", scopes._CONTEXT, scopes._CONTEXT_CUES),
     ("scopes._WIDER", scopes._WIDER, scopes._WIDER_CUES),
+    ("scopes._IN_MANY_COUNTRIES", scopes._IN_MANY_COUNTRIES, scopes._WIDER_CUES),
     ("scopes._YEAR_PHRASE", scopes._YEAR_PHRASE, ("19", "20")),
     ("breakdown._OF_WHICH_BARE", breakdown._OF_WHICH_BARE, breakdown._OF_WHICH_BARE_CUES),
 ]

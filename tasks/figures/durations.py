@@ -28,10 +28,13 @@ _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
-_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s{1,2})"
+# "Monday 3 October", "Monday, October 3"
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s{1,2})"
 _ORD = r"(?:st|nd|rd|th)?"
 # "from 3 to 13 September"; "started on September 29 and finished on October 4"
 _TO = (
+    # "from Monday, 3 October, until Monday, 10 October"
+    r"(?:,(?=\s(?:until|till|to|through)\b))?"
     r"\s{0,2}(?:-|–|—|to|and|until|till|through|"
     r",?\s?(?:and\s)?(?:ended|finished|concluded|closed|ran\suntil|continued\suntil)\s(?:on\s)?)"
     r"\s{0,2}"
@@ -197,7 +200,7 @@ def _range(m: re.Match[str], text: str, year: int | None) -> Duration | None:
 def _wrong_weekday(written: str | None, day: date) -> bool:
     if not written:
         return False
-    return written.strip().lower() != _WEEKDAYS[day.weekday()]
+    return written.strip().rstrip(",").lower() != _WEEKDAYS[day.weekday()]
 
 
 # "from Monday (11 October) to Friday (15 October)", "between Monday (February 27) and Friday

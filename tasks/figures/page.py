@@ -89,6 +89,7 @@ from tasks.figures.scopes import (
     place_splits,
     sentence_scope,
     several_forces,
+    some_of_the_countries,
 )
 from tasks.figures.sentences import (
     QuoteMap,
@@ -363,6 +364,12 @@ _CONTINUES_BEFORE = re.compile(
     r"^(?:That|This|These|Those|It|They)\s+(?:in\sturn\s)?(?:led|resulted|saw|brought|"
     r"produced|included|yielded|meant)\b"
 )
+# "They are recording 23 victims", after a sentence on the half year's prosecutions: the same
+# background goes on.
+_CONTINUES_CONTEXT = re.compile(
+    r"^(?:That|This|These|Those|It|They)\s+(?:are|were|have|has|had)\s(?:now\s|so\sfar\s)?"
+    r"(?:recording|recorded|counting|counted|identified|found|seen|registered)\b"
+)
 
 
 def _unit_scope(
@@ -393,6 +400,17 @@ def _unit_scope(
         and _CONTINUES_BEFORE.match(u.text)
     ):
         return before  # "That led to 64 arrests": the part the sentence before was about
+    if (
+        sc.scope == OPERATION
+        and not sc.reason
+        and before is not None
+        and before.scope == CONTEXT
+        and _CONTINUES_CONTEXT.match(u.text)
+    ):
+        return before
+    some = some_of_the_countries(sc, before, u.text)
+    if some is not None:
+        return some
     if u.span is not None and continues_wider(
         sc, before, before_text, before_ents or [], u.text, ents, page.profile
     ):

@@ -67,13 +67,14 @@ _SPLIT_CUES = (
 _CONTEXT_CUES = (
     *_SPLIT_CUES, "year", "month", "decade", "since", "launch", "inception", "start",
     "annual", "at any", "currently", "there", "between", "over the same", "figures", "statistics",
-    "period", "quarter", "election", "estimat", "under", "ongoing", "running",
+    "period", "quarter", "half", "election", "estimat", "under", "ongoing", "running",
     "believed", "thought", "so far", "to date", "from ", "january", "february", "march", "april", "may", "june", "july",
     "august", "september", "october", "november", "december",
 )  # fmt: skip
 _WIDER_CUES = (
     "wider", "world", "across the", "around the", "global", "europe", "eu-wide", "international",
     "in total across", "interpol", "europol", "frontex", "empact", "part of a", "countries", "level",
+    "member states", "nations",
 )  # fmt: skip
 _COMMENTARY = re.compile(
     r"\b(?:equates? to|works? out (?:at|to|as)|divid(?:e|ed|ing)\b[^.;]{0,80}\bby\b|you get|do the (?:sums|maths|math)|"
@@ -133,6 +134,8 @@ _CONTEXT = re.compile(
     r"in the (?:first )?(?:[\w-]+ )?(?:months|years) (?:to|up to|ending|since)|"
     # "in the first three months of 2022", "in the second quarter of 2023": a reporting period
     r"in the (?:first|second|third|fourth|final|last) (?:[\w-]+ )?(?:months|quarter) of (?:19|20)\d\d|"
+    # "over the first half of the year": a reporting period, not a week of action
+    r"(?:in|over|during) the (?:first|second) half of (?:the year|(?:19|20)\d\d)|"
     r"(?:in|over|during) the (?:past|last|previous) (?:month|year|quarter|financial year)|"
     r"since the (?:general )?election|since then|(?:in|during|over) (?:this|that|the same) period|"
     rf"in {_MONTH} and {_MONTH}|from (?:{_MONTH} )?(?:19|20)\d\d (?:up )?(?:to|until)\b|"
@@ -866,9 +869,34 @@ def _scope_from_places(
     return Scope(OPERATION)
 
 
+# "checked at the same time in 32 EU countries", "officers from 26 member states": where the
+# action happened or who took part, in more countries than any page's own side.
+# (Not "in 12 states": the states of one federal country.)
+_IN_MANY_COUNTRIES = re.compile(
+    r"\b(?:in|from|involving|across)\s(?:some\s|more\sthan\s|over\s)?"
+    r"(\d{1,3}|five|six|seven|eight|nine|ten|eleven|twelve|dozens\sof|scores\sof)\s"
+    r"(?:other\s|participating\s|partner\s|European\s|EU\s)?(?:countries|nations|member states)\b",
+    re.IGNORECASE,
+)
+
+
+def _wider_match(text: str) -> re.Match[str] | None:
+    """The first words of a sentence that name the wider multi-country action."""
+    wider = _WIDER.search(text)
+    return wider if wider is not None else _in_many_countries(text)
+
+
+def _in_many_countries(text: str) -> re.Match[str] | None:
+    for m in _IN_MANY_COUNTRIES.finditer(text):
+        n = m.group(1)
+        if not n.isdigit() or int(n) >= MIN_WIDER_COUNTRIES:
+            return m
+    return None
+
+
 def _wider_scope(text: str, cues: str, profile: PageProfile, ents: list[Entity]) -> Scope | None:
     """A UK page's sentence about a wider (European, global) action it was part of."""
-    wider = _WIDER.search(text) if _any_in(_WIDER_CUES, cues) else None
+    wider = _wider_match(text) if _any_in(_WIDER_CUES, cues) else None
     if profile.international_headline or not wider:
         return None
     # the UK's mentions are the page's own side unless the page reports another country's part
@@ -1047,8 +1075,10 @@ def continues_wider(
         return False
     if before.scope != INTERNATIONAL or sc.scope != OPERATION or sc.reason:
         return False
-    if before.reason not in (CONTINUED, ENDS_WIDER) and not _marker_score(
-        before_text, _INTL_MARKERS
+    if (
+        before.reason not in (CONTINUED, ENDS_WIDER)
+        and not _marker_score(before_text, _INTL_MARKERS)
+        and _in_many_countries(before_text) is None
     ):
         return False  # "in the wider community" names no multi-country action
     if (profile.side is None and _UK_LOCAL.search(text)) or _names_a_side(ents):
@@ -1059,6 +1089,26 @@ def continues_wider(
     # "Finnish authorities joined the international action days": a sentence about the page's
     # own side joining the whole opens no passage on the whole
     return before.reason in (CONTINUED, ENDS_WIDER) or not _names_a_side(before_ents)
+
+
+# "Across those three countries more than 100 victims were found", after "action was also
+# carried out in 21 European countries, including Spain, Portugal and the Netherlands": a few of
+# the whole's countries, named back, are a part of the whole.
+_SOME_OF_THE_COUNTRIES = re.compile(
+    r"\b(?:those|these|the|both)\s(?:two|three|four|[234])\s(?:countries|nations|states)\b",
+    re.IGNORECASE,
+)
+
+
+def some_of_the_countries(sc: Scope, before: Scope | None, text: str) -> Scope | None:
+    """The part scope of a sentence, after one on the wider action, about a few of its
+    countries named back."""
+    if sc.scope != OPERATION or sc.reason or before is None or before.scope != INTERNATIONAL:
+        return None
+    m = _SOME_OF_THE_COUNTRIES.search(text)
+    if m is None:
+        return None
+    return Scope(FORCE_SCOPE, subject=m.group(0), reason="some of the whole's countries")
 
 
 # A sentence naming this many countries, forces or national agencies lists the whole's

@@ -1,0 +1,95 @@
+"""Rules written in round 15 (docs/EXTRACTION.md, "Round 15"), before its pages existed. On a page
+about one country's part of a multi-country action, a sentence that places the action in many
+countries ("checked at the same time in 27 European countries") is about the whole, and the
+sentences after it go on with the whole; a few of the whole's countries named back ("across those
+three countries") are a part. "Over the first half of the year" is a reporting period, and a
+sentence that goes on from it with a pronoun ("They have recorded 31 victims") is background too.
+A weekday with a comma ("from Tuesday, 6 June, until Tuesday, 13 June") still dates a range.
+Every sentence is written for this test; the rules are tested alone (the confidence model is
+off)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.figure_rules import Case, rule_cases_test
+
+# (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
+CASES: list[Case] = [
+    (
+        "a country's part, then the whole placed in many countries",
+        "Latvian police took part in checks on labour exploitation",
+        "Riga, 3 July - In June Latvia joined international action days against human "
+        "trafficking. Officers in Latvia checked 14 businesses and 90 people. The checks were "
+        "carried out at the same time in 27 European countries. Overall, 312 possible victims "
+        "were identified and 19 people were arrested.",
+        {
+            ("operation", "premises_visited", 14, "exact"),
+            ("international", "arrests", 19, "exact"),
+            ("international", "potential_victims", 312, "exact"),
+        },
+        {("operation", "arrests", 19), ("operation", "potential_victims", 312)},
+    ),
+    (
+        "officers from many member states are the whole's",
+        "Lithuanian officers joined checks on migrant smuggling",
+        "In October Lithuania joined the action days. Lithuanian officers checked eight "
+        "lorries. Police from 22 member states took part. Across the action, 140 smugglers "
+        "were detained.",
+        {("international", "arrests", 140, "exact")},
+        {("operation", "arrests", 140)},
+    ),
+    (
+        "a few of the whole's countries named back are a part",
+        "UK week of action finds 80 potential victims",
+        "During the week, officers across the UK identified 80 potential victims. Similar "
+        "action was also taken in 18 European countries, among them Italy, Greece and Poland. "
+        "Across those three countries more than 60 victims were identified in total.",
+        {("operation", "potential_victims", 80, "exact")},
+        {("international", "potential_victims", 60), ("operation", "potential_victims", 60)},
+    ),
+    (
+        "a half year's cases, and the victims they go on to count",
+        "Police check 40 farms for forced labour",
+        "Officers checked 40 farms during a day of action on Tuesday. Prosecutors opened nine "
+        "trafficking cases over the first half of the year. They have recorded 31 victims.",
+        {
+            ("operation", "premises_visited", 40, "exact"),
+            ("operation", "duration_days", 1, "exact"),
+        },
+        {("operation", "potential_victims", 31)},
+    ),
+    (
+        "a pronoun after an operation sentence is still the operation's",
+        "Police check 12 farms for forced labour",
+        "Officers checked 12 farms during a day of action. They identified seven potential "
+        "victims.",
+        {("operation", "potential_victims", 7, "exact")},
+        set(),
+    ),
+    (
+        "weekdays with commas date a range",
+        "Week of action against county lines",
+        "The week of action ran from Tuesday, 6 June, until Tuesday, 13 June 2023, and officers "
+        "made 21 arrests.",
+        {("operation", "duration_days", 8, "exact"), ("operation", "arrests", 21, "exact")},
+        {("operation", "duration_days", 7)},
+    ),
+    (
+        "a month-first range with weekdays and commas beats the week",
+        "County lines crackdown",
+        "The arrests came during the week-long crackdown, between Wednesday, March 1 and "
+        "Wednesday, March 8, 2023.",
+        {("operation", "duration_days", 8, "exact")},
+        {("operation", "duration_days", 7)},
+    ),
+    (
+        "a weekday that is not its date's leaves no length",
+        "County lines crackdown",
+        "The crackdown ran from Monday, 6 June, until Tuesday, 13 June 2023.",
+        set(),
+        {("operation", "duration_days", 8), ("operation", "duration_days", 7)},
+    ),
+]
+
+test_round15_rules = rule_cases_test(CASES, date(2023, 7, 3))
