@@ -87,6 +87,7 @@ def load_examples(dirs: list[Path]) -> tuple[list[Example], dict[str, int], int]
                 article.title,
                 publisher=article.publisher,
                 published=article.published,
+                url=article.url or rec.get("url"),
             )
             gold = {
                 (f["scope"], f["metric"], float(f["value"]))

@@ -34,7 +34,7 @@ from tasks.figures.confidence import CandidateFacts, PageSignals, features
 # pages as measure.train_confidence.load_examples does, but keeps what the rules knew of each
 # choice (CandidateFacts, PageSignals) rather than an old commit's feature vector.
 _CHILD = r"""
-import dataclasses, json, sys
+import dataclasses, inspect, json, sys
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 import measure.train_confidence as tc
@@ -52,7 +52,9 @@ for d in map(Path, sys.argv[3:]):
         rec = json.loads(gold_file.read_text(encoding="utf-8"))
         html = gold_file.with_name(case + ".html").read_bytes()
         a = parse_article(html, url=rec.get("url"), profile=rec.get("profile"))
-        choices = headline_choices(a.body, a.title, publisher=a.publisher, published=a.published)
+        # the page's address reaches the rules since round 15 (its publisher's country)
+        kw = {"url": a.url or rec.get("url")} if "url" in inspect.signature(headline_choices).parameters else {}
+        choices = headline_choices(a.body, a.title, publisher=a.publisher, published=a.published, **kw)
         gold = {(f["scope"], f["metric"], float(f["value"])) for f in rec["gold"]["figures"]
                 if f["scope"] in ("operation", "international")}
         chosen = set()

@@ -5,6 +5,9 @@ sentences after it go on with the whole; a few of the whole's countries named ba
 three countries") are a part. "Over the first half of the year" is a reporting period, and a
 sentence that goes on from it with a pronoun ("They have recorded 31 victims") is background too.
 A weekday with a comma ("from Tuesday, 6 June, until Tuesday, 13 June") still dates a range.
+A national site's page (its address on a country's own domain) whose title names neither a
+country nor the wider action reports that country's part when its body gives the country
+results of its own.
 Every sentence is written for this test; the rules are tested alone (the confidence model is
 off)."""
 
@@ -12,7 +15,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.figure_rules import Case, rule_cases_test
+import pytest
+
+from tasks.figures import extract_figures
+from tasks.figures.places import publisher_country
+from tests.figure_rules import Case, assert_figures, figure_set, rule_cases_test, rules_only
 
 # (id, title, body, figures that must be present, (scope, metric, value) that must be absent)
 CASES: list[Case] = [
@@ -93,3 +100,79 @@ CASES: list[Case] = [
 ]
 
 test_round15_rules = rule_cases_test(CASES, date(2023, 7, 3))
+
+
+# A Slovenian paper's page: its own country's part of action days, and the whole's totals.
+NATIONAL_TITLE = "Police are investigating nine trafficking cases"
+NATIONAL_BODY = (
+    "LJUBLJANA - Between 5 and 9 May, Europol co-ordinated joint action days against human "
+    "trafficking across Europe. In Slovenia, officers inspected 37 farms and building sites. "
+    "The action days ran in 28 countries. They led to 880 potential victims being identified "
+    "and 104 suspects being arrested."
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "present", "absent"),
+    [
+        (
+            "https://www.novice-example.si/crna-kronika/akcija",
+            {
+                ("operation", "premises_visited", 37, "exact"),
+                ("international", "arrests", 104, "exact"),
+                ("international", "potential_victims", 880, "exact"),
+            },
+            {("operation", "arrests", 104), ("operation", "potential_victims", 880)},
+        ),
+        # the same page on a site of no country: nothing says whose part it is
+        (
+            "https://www.news-example.com/crime/action",
+            {("operation", "arrests", 104, "exact")},
+            set(),
+        ),
+    ],
+    ids=["on the country's own domain", "on a generic domain"],
+)
+def test_a_national_site_reports_its_country_part(
+    url: str,
+    present: set[tuple[str, str, int | float, str]],
+    absent: set[tuple[str, str, int | float]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rules_only(monkeypatch)
+    got = figure_set(
+        extract_figures(NATIONAL_BODY, NATIONAL_TITLE, url=url, published=date(2025, 5, 20))
+    )
+    assert_figures(got, present, absent)
+
+
+def test_a_title_on_the_wider_action_keeps_the_whole_as_the_operation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rules_only(monkeypatch)
+    got = figure_set(
+        extract_figures(
+            NATIONAL_BODY,
+            "Europol action days: 104 arrested across Europe",
+            url="https://www.novice-example.si/crna-kronika/akcija",
+            published=date(2025, 5, 20),
+        )
+    )
+    assert_figures(got, {("operation", "arrests", 104, "exact")}, set())
+
+
+@pytest.mark.parametrize(
+    ("url", "country"),
+    [
+        ("https://www.topky-example.sk/a/1", "Slovakia"),
+        ("https://news.example.com.au/story", "Australia"),
+        ("http://WWW.EXAMPLE.PT./x", "Portugal"),
+        ("https://www.example.co.uk/news", None),
+        ("https://example.co/news", None),
+        ("https://example.me/news", None),
+        ("not a url", None),
+        (None, None),
+    ],
+)
+def test_publisher_country(url: str | None, country: str | None) -> None:
+    assert publisher_country(url) == country

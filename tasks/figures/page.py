@@ -68,6 +68,7 @@ from tasks.figures.places import (
     country_runs,
     demonym_list,
     find_entities,
+    publisher_country,
 )
 from tasks.figures.scopes import (
     CONTEXT,
@@ -177,6 +178,7 @@ def extract_figures(
             title if isinstance(title, str) else "",
             publisher=publisher if isinstance(publisher, str) else None,
             published=published if isinstance(published, date) else None,
+            url=url if isinstance(url, str) else None,
         )
     except Exception:  # a rule bug must not stop a pipeline run
         log.exception("figure extraction failed for %s", url)
@@ -286,7 +288,9 @@ def _body_sentences(
     return out
 
 
-def _read_page(body: str, title: str, publisher: str | None, published: date | None) -> _Page:
+def _read_page(
+    body: str, title: str, publisher: str | None, published: date | None, url: str | None = None
+) -> _Page:
     units = _units(body, title, split_sentences(body))
     mentions = find_numbers(body)
     entities = find_entities(body)
@@ -295,11 +299,16 @@ def _read_page(body: str, title: str, publisher: str | None, published: date | N
     international = is_international_headline(title, lead_sentence, publisher_agency, body)
     side = None
     if international and publisher_agency not in INTERNATIONAL_AGENCIES:
-        side = national_side(title, lead_sentence, _body_sentences(units, mentions, entities))
+        side = national_side(
+            title,
+            lead_sentence,
+            _body_sentences(units, mentions, entities),
+            publisher_country(url),
+        )
         if side is not None:
             international = False  # a country's own part; the whole is international
     elif not international and publisher_agency not in UK_AGENCIES | FORCE_NAMES:
-        side = home_country(title, lead_sentence)
+        side = home_country(title, lead_sentence, publisher_country(url))
     lead = lead_agency(
         body, title, publisher=publisher, international=international, entities=entities
     )
@@ -505,11 +514,11 @@ def _unit_candidates(
 
 
 def _analyse(
-    body: str, title: str, *, publisher: str | None, published: date | None
+    body: str, title: str, *, publisher: str | None, published: date | None, url: str | None = None
 ) -> tuple[_Page, list[Candidate], dict[int, Scope], tuple[Candidate, Duration] | None]:
     """Every candidate figure of a page, with the page and the scope of each sentence."""
     # spans stay valid: a prefix of the body has the same offsets
-    page = _read_page(body[:MAX_BODY_CHARS], title[:MAX_TITLE_CHARS], publisher, published)
+    page = _read_page(body[:MAX_BODY_CHARS], title[:MAX_TITLE_CHARS], publisher, published, url)
     candidates: list[Candidate] = []
     scopes: dict[int, Scope] = {}
     intro: Scope | None = None  # the scope of the line that introduces a list
@@ -634,9 +643,11 @@ def _part_page(page: _Page) -> bool:
 
 
 def _extract(
-    body: str, title: str, *, publisher: str | None, published: date | None
+    body: str, title: str, *, publisher: str | None, published: date | None, url: str | None = None
 ) -> FigureResult:
-    page, candidates, scopes, dur = _analyse(body, title, publisher=publisher, published=published)
+    page, candidates, scopes, dur = _analyse(
+        body, title, publisher=publisher, published=published, url=url
+    )
     kept, withheld = totals_hold_their_parts(choose(candidates))
     figures, abstentions = _rated(kept, page, load_model())
     abstentions.extend(_withheld(c, reason) for c, reason in withheld)
@@ -698,11 +709,12 @@ def headline_choices(
     *,
     publisher: str | None = None,
     published: date | None = None,
+    url: str | None = None,
 ) -> list[tuple[Figure, CandidateFacts, PageSignals]]:
     """The operation and international figures the rules choose, before any is withheld, with
     what ``tasks.figures.confidence`` reads of each: the training data of its model."""
     page, candidates, _, _ = _analyse(
-        body or "", title or "", publisher=publisher, published=published
+        body or "", title or "", publisher=publisher, published=published, url=url
     )
     chosen = choose(candidates)
     signals = _signals(page, chosen)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from tasks.figures.sentences import finditer_from
 
@@ -741,3 +742,38 @@ def demonym_list(text: str) -> list[str]:
 def is_country(name: str) -> bool:
     hit = _TABLE.get(name.lower())
     return bool(hit and hit[0] == COUNTRY)
+
+
+# The country of a publisher's site, from its country-code top-level domain: a national paper
+# or police site reports its own country's part ("topky.sk" on a Europe-wide action day is
+# Slovakia's page). Not the UK's (the rules' default reading), and not the codes sold as generic
+# names (.co, .me, .tv, .io, .fm, .ai, .ly, .am, .to, .cc, .ws, .la).
+PUBLISHER_COUNTRY_TLDS: dict[str, str] = {
+    "ie": "Ireland", "fr": "France", "de": "Germany", "at": "Austria", "ch": "Switzerland",
+    "it": "Italy", "es": "Spain", "pt": "Portugal", "nl": "Netherlands", "be": "Belgium",
+    "lu": "Luxembourg", "dk": "Denmark", "se": "Sweden", "no": "Norway", "fi": "Finland",
+    "is": "Iceland", "ee": "Estonia", "lv": "Latvia", "lt": "Lithuania", "pl": "Poland",
+    "cz": "Czechia", "sk": "Slovakia", "hu": "Hungary", "si": "Slovenia", "hr": "Croatia",
+    "ba": "Bosnia and Herzegovina", "rs": "Serbia", "mk": "North Macedonia", "al": "Albania",
+    "ro": "Romania", "bg": "Bulgaria", "md": "Moldova", "ua": "Ukraine", "gr": "Greece",
+    "cy": "Cyprus", "mt": "Malta", "tr": "Turkey", "ge": "Georgia",
+    "ca": "Canada", "mx": "Mexico", "br": "Brazil", "ar": "Argentina", "pe": "Peru",
+    "cl": "Chile", "ec": "Ecuador", "bo": "Bolivia", "py": "Paraguay", "uy": "Uruguay",
+    "gt": "Guatemala", "do": "Dominican Republic", "tt": "Trinidad and Tobago", "jm": "Jamaica",
+    "au": "Australia", "nz": "New Zealand", "ph": "Philippines", "th": "Thailand",
+    "vn": "Vietnam", "my": "Malaysia", "id": "Indonesia", "sg": "Singapore", "kh": "Cambodia",
+    "in": "India", "pk": "Pakistan", "bd": "Bangladesh", "lk": "Sri Lanka", "np": "Nepal",
+    "cn": "China", "jp": "Japan", "kr": "South Korea", "tw": "Taiwan", "hk": "Hong Kong",
+    "ng": "Nigeria", "gh": "Ghana", "ke": "Kenya", "ug": "Uganda", "tz": "Tanzania",
+    "za": "South Africa", "zm": "Zambia", "sn": "Senegal", "cm": "Cameroon", "eg": "Egypt",
+    "ma": "Morocco", "tn": "Tunisia", "il": "Israel", "ae": "United Arab Emirates",
+    "qa": "Qatar", "sa": "Saudi Arabia",
+}  # fmt: skip
+
+
+def publisher_country(url: str | None) -> str | None:
+    """The country whose country-code domain a page's address is on, or None."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return PUBLISHER_COUNTRY_TLDS.get(host.rsplit(".", 1)[-1].lower()) if "." in host else None

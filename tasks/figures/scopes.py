@@ -546,7 +546,7 @@ def _sides_named(text: str, ents: list[Entity]) -> set[str]:
     return names
 
 
-def home_country(title: str, lead_sentence: str) -> str | None:
+def home_country(title: str, lead_sentence: str, publisher: str | None = None) -> str | None:
     """The country, other than the UK, of a national page that names no UK force, agency or
     place in its title and lead and names exactly one country there as its side ("Peru's
     National Police rescued 75 victims in the Madre de Dios region"), or None. Its mentions are
@@ -559,6 +559,9 @@ def home_country(title: str, lead_sentence: str) -> str | None:
     if any(e.kind == FORCE or (e.kind == AGENCY and e.name in UK_AGENCIES) for e in ents):
         return None
     sides = {e.name for e in ents if e.kind in (COUNTRY, DEMONYM)}
+    if not sides and publisher is not None:
+        # a national site's page that names no country in its title and lead: its own country's
+        return publisher
     if len(sides) > 1:
         # "Thai police rescued 29 men from Myanmar": the country whose police act is the page's
         # side; the others are where victims or suspects came from
@@ -590,7 +593,10 @@ _ACTOR_BEFORE = re.compile(
 
 
 def national_side(
-    title: str, lead_sentence: str, sentences: list[tuple[str, list[Entity], bool]]
+    title: str,
+    lead_sentence: str,
+    sentences: list[tuple[str, list[Entity], bool]],
+    publisher: str | None = None,
 ) -> str | None:
     """The country, other than the UK, whose own part of a multi-country action a page reports,
     or None (docs/EXTRACTION.md, "Labelling conventions": a headline whose subject is a country's
@@ -613,6 +619,10 @@ def national_side(
             lead_sentence, 0, named[0].start
         ):
             sides = {named[0].name}
+    if not sides and publisher is not None and not _marker_score(title, _INTL_MARKERS):
+        # a national site's page whose title names neither a country nor the wider action: its
+        # own country's part, when the body gives that country results of its own
+        sides = {publisher}
     if len(sides) != 1:
         return None
     (side,) = sides
