@@ -101,6 +101,85 @@ CASES: list[Case] = [
 
 test_round15_rules = rule_cases_test(CASES, date(2023, 7, 3))
 
+# Written after reading round 15's development pages (before round 16's existed).
+CASES_AFTER: list[Case] = [
+    (
+        "criminals' operations broken up are no round-up of police operations",
+        "Police smash nearly 20 county lines drug operations and safeguard 60 people",
+        "Officers made 85 arrests and safeguarded 60 vulnerable people.",
+        {
+            ("operation", "arrests", 85, "exact"),
+            ("operation", "potential_victims", 60, "exact"),
+        },
+        set(),
+    ),
+    (
+        "police operations as the page's subject are still a round-up",
+        "Police ran 12 operations against trafficking",
+        "Across the operations officers made 40 arrests.",
+        set(),
+        {("operation", "arrests", 40)},
+    ),
+    (
+        "a participle before visits is an adjective",
+        "Crackdown on illegal working",
+        "Immigration officers made 120 targeted visits and arrested 60 people.",
+        {
+            ("operation", "premises_visited", 120, "exact"),
+            ("operation", "arrests", 60, "exact"),
+        },
+        set(),
+    ),
+    (
+        "a participle before people is still their verb",
+        "Raids on farms",
+        "Most of the 40 rescued workers came from Romania.",
+        {("operation", "potential_victims", 40, "exact")},
+        set(),
+    ),
+    (
+        "a caseload at present, named back with 'the'",
+        "Agency investigating smuggling gangs",
+        "The agency says it is running around 45 investigations at present into smuggling "
+        "gangs. It would not say how many of the 45 investigations involve children.",
+        set(),
+        {("operation", "new_investigations", 45)},
+    ),
+    (
+        "a count at the end of a year",
+        "Police raid car washes",
+        "Officers visited 12 car washes on Tuesday. At the end of 2020, 38 potential victims "
+        "had been referred to the National Referral Mechanism.",
+        {("operation", "premises_visited", 12, "exact")},
+        {("operation", "nrm_referrals", 38), ("operation", "potential_victims", 38)},
+    ),
+    (
+        "a UK nation's adjective in the title makes the nation home",
+        "Welsh arrests in national county lines week",
+        "Police made 900 arrests across the UK, 30 of them in Wales. In Wales officers executed "
+        "14 warrants and arrested 30 people.",
+        {("operation", "arrests", 30, "exact"), ("operation", "warrants_executed", 14, "exact")},
+        {("operation", "arrests", 900)},
+    ),
+    (
+        "drugs with an estimated worth are no cash",
+        "County lines crackdown",
+        "Heroin with an estimated worth of £2.1million was seized and 14 people were arrested.",
+        {("operation", "arrests", 14, "exact")},
+        {("operation", "cash_seized_gbp", 2100000)},
+    ),
+    (
+        "a borough opening a sentence without a comma is a part",
+        "Met week of action: 300 arrests",
+        "Met officers made 300 arrests during the week of action. In Lambeth officers executed "
+        "12 warrants.",
+        {("operation", "arrests", 300, "exact")},
+        {("operation", "warrants_executed", 12)},
+    ),
+]
+
+test_round15_rules_after = rule_cases_test(CASES_AFTER, date(2023, 7, 3))
+
 
 # A Slovenian paper's page: its own country's part of action days, and the whole's totals.
 NATIONAL_TITLE = "Police are investigating nine trafficking cases"

@@ -560,6 +560,7 @@ def _analyse(
         previous = last if u.span is not None else None
 
     candidates = _per_force_items(candidates, item_force)
+    candidates = _back_references(candidates)
     if not page.profile.international_headline and _part_page(page):
         candidates = national_wholes(candidates, page.units)
     if (
@@ -573,6 +574,28 @@ def _analyse(
     if dur is not None and not _preview(page, candidates):
         candidates.append(dur[0])
     return page, candidates, scopes, dur
+
+
+def _back_references(candidates: list[Candidate]) -> list[Candidate]:
+    """ "how many of the 60 investigations were live", after "it is running around 60
+    investigations at present": a count named back with "the" is the count stated before, and
+    keeps its scope when every earlier statement of it was background."""
+    background: set[int] = set()
+    earlier: dict[tuple[str, float], set[str | None]] = {}
+    for i in sorted(range(len(candidates)), key=lambda i: candidates[i].order):
+        c = candidates[i]
+        scopes = earlier.setdefault((c.metric, float(c.value)), set())
+        if (
+            c.scope == OPERATION
+            and c.unit.span is not None
+            and scopes == {CONTEXT}
+            and isinstance(c.value, int)
+            and re.search(rf"\b(?:the|these|those)\s{c.value}\b", c.unit.text, re.IGNORECASE)
+        ):
+            background.add(i)
+        elif c.unit.span is not None:
+            scopes.add(c.scope)
+    return [replace(c, scope=CONTEXT) if i in background else c for i, c in enumerate(candidates)]
 
 
 # A list item that opens on its force: "- Kent Police: 12 arrests", "• Essex Police made nine".

@@ -67,7 +67,7 @@ _SPLIT_CUES = (
 _CONTEXT_CUES = (
     *_SPLIT_CUES, "year", "month", "decade", "since", "launch", "inception", "start",
     "annual", "at any", "currently", "there", "between", "over the same", "figures", "statistics",
-    "period", "quarter", "half", "election", "estimat", "under", "ongoing", "running",
+    "period", "quarter", "half", "election", "present", "moment", "end of", "close of", "estimat", "under", "ongoing", "running",
     "believed", "thought", "so far", "to date", "from ", "january", "february", "march", "april", "may", "june", "july",
     "august", "september", "october", "november", "december",
 )  # fmt: skip
@@ -134,6 +134,11 @@ _CONTEXT = re.compile(
     r"in the (?:first )?(?:[\w-]+ )?(?:months|years) (?:to|up to|ending|since)|"
     # "in the first three months of 2022", "in the second quarter of 2023": a reporting period
     r"in the (?:first|second|third|fourth|final|last) (?:[\w-]+ )?(?:months|quarter) of (?:19|20)\d\d|"
+    # a standing caseload or a running count at a point in time: "it is running around 60
+    # investigations at present", "At the end of 2018, 47 victims had been referred"
+    r"at present|at the moment|"
+    r"(?:at|by) the end of (?:(?:19|20)\d\d|the (?:financial )?year)|"
+    r"(?:at|by) the close of (?:(?:19|20)\d\d|the (?:financial )?year)|"
     # "over the first half of the year": a reporting period, not a week of action
     r"(?:in|over|during) the (?:first|second) half of (?:the year|(?:19|20)\d\d)|"
     r"(?:in|over|during) the (?:past|last|previous) (?:month|year|quarter|financial year)|"
@@ -211,7 +216,9 @@ _SEAT_BEFORE = re.compile(
 )
 # A sentence that opens on a place: "In Sudan, ...", "At Corby, ...".
 _PLACE_OPENER = re.compile(
-    r"^(?:In|At|Across|Over in|Meanwhile,? in)\s+(?:the\s+)?(?P<place>[A-Z][\w'’-]+(?:\s+(?:of\s+)?[A-Z][\w'’-]+){0,3})\s*,"
+    r"^(?:In|At|Across|Over in|Meanwhile,? in)\s+(?:the\s+)?(?P<place>[A-Z][\w'’-]+(?:\s+(?:of\s+)?[A-Z][\w'’-]+){0,3})"
+    # "In Sudan, ...", or with no comma before who acted there: "In Tower Hamlets officers ..."
+    r"(?:\s*,|(?=\s(?:officers|police|detectives|teams|the\sforce)\b))"
 )
 _NOT_PLACES = frozenset(
     f"""Operation Operations Project Op Phase Week
@@ -686,8 +693,18 @@ def is_joint_operation(title: str, body: str) -> bool:
     )
 
 
+# A UK nation's adjective in a title names the nation: "Scottish arrests in national
+# crackdown" makes "In Scotland officers ..." the page's own.
+_UK_NATION_ADJECTIVES = {"scottish": "scotland", "welsh": "wales", "english": "england"}
+
+
 def _is_home(name: str, profile: PageProfile) -> bool:
-    return name in profile.home or name.lower() in profile.home_places
+    low = name.lower()
+    return (
+        name in profile.home
+        or low in profile.home_places
+        or any(_UK_NATION_ADJECTIVES.get(p) == low for p in profile.home_places)
+    )
 
 
 # "19 police forces", "all 43 forces", "every force", "several other forces": more than one force.

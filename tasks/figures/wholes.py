@@ -164,13 +164,28 @@ _SEVERAL_OPERATIONS = re.compile(
 )
 
 
+# "Police smash nearly 30 London-based drug operations": what the police broke up are the
+# criminals' operations, the objects of the action, not several actions of their own.
+_DISRUPTED_BEFORE = re.compile(
+    r"\b(?:smash(?:es|ed|ing)?|broke(?:n)?\sup|break(?:s|ing)?\sup|dismantl(?:e|es|ed|ing)|"
+    r"disrupt(?:s|ed|ing)?|shut(?:s|ting)?\sdown|clos(?:e|es|ed|ing)\sdown|t(?:ook|aken|ake|akes)\sdown|"
+    r"bust(?:s|ed|ing)?|crippl(?:e|es|ed|ing))\s(?:[\w£$€,-]+\s){0,5}$",
+    re.IGNORECASE,
+)
+_DISRUPTED_REACH = 80
+
+
 def several_operations_page(title: str, lead: str) -> bool:
     """Does the title or lead make several operations the page's subject, with no one bounded
     action (a week or day of action) that holds them? Then the page's totals are a round-up
     of separate operations, and no operation's figures (the labelling conventions: results
     of separate actions are never one operation's)."""
     head = f"{title}\n{lead}"
-    return _SEVERAL_OPERATIONS.search(head) is not None and _BOUNDED_ACTION.search(head) is None
+    several = any(
+        not _DISRUPTED_BEFORE.search(head, max(0, m.start() - _DISRUPTED_REACH), m.start())
+        for m in _SEVERAL_OPERATIONS.finditer(head)
+    )
+    return several and _BOUNDED_ACTION.search(head) is None
 
 
 def background_headline(candidates: Sequence[Candidate], lead_sentence: str = "") -> bool:

@@ -34,7 +34,8 @@ _NOT_CASH_AFTER = re.compile(
     re.IGNORECASE,
 )
 _NOT_CASH_BEFORE = re.compile(
-    r"\b(?:worth|valued\sat|value\sof|street\svalue\sof|estimated\sat|fines?\sof|fined|"
+    # "drugs with an estimated worth of £4.3million"
+    r"\b(?:worth(?:\sof)?|valued\sat|value\sof|street\svalue\sof|estimated\sat|fines?\sof|fined|"
     r"penalt(?:y|ies)\sof|assets\sof)\s(?:an\sestimated\s|around\s|about\s|up\sto\s)?$",
     re.IGNORECASE,
 )

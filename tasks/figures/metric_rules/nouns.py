@@ -197,6 +197,11 @@ def _plain_word(token: str) -> str:
     return w
 
 
+# Nouns of what officers did or where: the classes a participle before them describes.
+_THINGS_DONE = frozenset({VISIT_N, PREMISES_N, WARRANT_N, ARREST_N, INVESTIGATION_N})
+_NEXT_WORD = re.compile(r"\s{1,2}([A-Za-z][A-Za-z'’-]*)")
+
+
 @dataclass(slots=True)
 class _PhraseReader:
     """A noun phrase being read, one token at a time; each step says whether the phrase goes on."""
@@ -230,7 +235,7 @@ class _PhraseReader:
             cls = FORCE_N
         if self.classes:
             return self._after_head(w, cls, tok)
-        if w in _NP_STOP or strong_verb(w):
+        if w in _NP_STOP or (strong_verb(w) and not self._participle_before_noun(w, tok)):
             return False
         if cls is not None:
             self.classes.append(cls)
@@ -242,6 +247,15 @@ class _PhraseReader:
             cls is None
             and sum(1 for x in self.words if x not in _ADJECTIVE_JOINERS) > _MAX_WORDS_BEFORE_NOUN
         )
+
+    def _participle_before_noun(self, w: str, tok: re.Match[str]) -> bool:
+        """ "235 targeted visits", "12 raided premises": a participle right before a noun of
+        visits, premises, warrants or searches is an adjective, not the verb that ends the
+        phrase. (Before people it stays the verb: "387 rescued migrants" were rescued.)"""
+        if not w.endswith("ed"):
+            return False
+        nxt = _NEXT_WORD.match(self.text, tok.end())
+        return nxt is not None and noun_class(_plain_word(nxt.group(1))) in _THINGS_DONE
 
     def _after_head(self, w: str, cls: str | None, tok: re.Match[str]) -> bool:
         if w in _CONJUNCTIONS:
