@@ -180,6 +180,30 @@ CASES_AFTER: list[Case] = [
 
 test_round15_rules_after = rule_cases_test(CASES_AFTER, date(2023, 7, 3))
 
+# Written after reading round 16's development pages.
+CASES_ROUND16: list[Case] = [
+    (
+        "vulnerable people visited are safeguarding visits",
+        "County lines week of action",
+        "The week of action brought 31 arrests, £6,000 in cash seized and 55 vulnerable people "
+        "visited.",
+        {
+            ("operation", "arrests", 31, "exact"),
+            ("operation", "potential_victims", 55, "exact"),
+        },
+        set(),
+    ),
+    (
+        "people visited with no word of vulnerability are nobody's victims",
+        "Checks on farms",
+        "Inspectors visited 40 people at their lodgings.",
+        set(),
+        {("operation", "potential_victims", 40)},
+    ),
+]
+
+test_round16_rules = rule_cases_test(CASES_ROUND16, date(2024, 3, 12))
+
 
 # A Slovenian paper's page: its own country's part of action days, and the whole's totals.
 NATIONAL_TITLE = "Police are investigating nine trafficking cases"

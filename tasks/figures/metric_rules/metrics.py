@@ -142,6 +142,9 @@ def _people(
             return referred
     if verb in _PEOPLE_VERB_METRIC:
         return _PEOPLE_VERB_METRIC[verb]
+    if verb == "visit" and head in (PERSON_N, None) and "vulnerable" in np.words:
+        # "42 vulnerable people visited": a safeguarding visit (the labelling convention)
+        return "potential_victims"
     if head == SUSPECT_N:
         return None
     if verb == "refer" and NRM.search(context):
