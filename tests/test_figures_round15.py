@@ -264,6 +264,28 @@ def test_a_title_on_the_wider_action_keeps_the_whole_as_the_operation(
     assert_figures(got, {("operation", "arrests", 104, "exact")}, set())
 
 
+def test_a_title_count_the_body_gives_only_as_the_whole_keeps_the_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Written after reading round 17's development pages: a national site's headline on the
+    whole action's count ("Europol reports 11 arrests, six of them in Germany") is about the
+    whole, so the country's own searches are a part."""
+    rules_only(monkeypatch)
+    got = figure_set(
+        extract_figures(
+            "Federal police officers searched homes and garages on Wednesday in a co-ordinated "
+            "action against a smuggling gang. Europol reports 11 arrests, six of them in "
+            "Germany. In Germany, 12 flats were searched.",
+            "Smuggling gang hit by raids: 11 arrests",
+            url="https://www.zeitung-example.de/region/razzia",
+            published=date(2024, 12, 5),
+        )
+    )
+    assert_figures(
+        got, {("operation", "arrests", 11, "exact")}, {("operation", "premises_visited", 12)}
+    )
+
+
 @pytest.mark.parametrize(
     ("url", "country"),
     [

@@ -626,7 +626,12 @@ def national_side(
             lead_sentence, 0, named[0].start
         ):
             sides = {named[0].name}
-    if not sides and publisher is not None and not _marker_score(title, _INTL_MARKERS):
+    if (
+        not sides
+        and publisher is not None
+        and not _marker_score(title, _INTL_MARKERS)
+        and not _title_counts_the_whole(title, sentences)
+    ):
         # a national site's page whose title names neither a country nor the wider action: its
         # own country's part, when the body gives that country results of its own
         sides = {publisher}
@@ -642,6 +647,32 @@ def national_side(
             continue  # the whole's results, with the country as one of its participants
         return side
     return None
+
+
+_TITLE_COUNT = re.compile(r"\b\d[\d,]*\b")
+# "Europol reports 13 arrests": the international agency's count is the whole's.
+_AGENCY_REPORTS = re.compile(r"\b(?:Europol|EUROPOL|INTERPOL|Interpol|Frontex)\sreports?\b")
+
+
+def _title_counts_the_whole(title: str, sentences: list[tuple[str, list[Entity], bool]]) -> bool:
+    """Does the title state a count that the body gives only as the whole's ("13 arrests" in
+    the title, "Europol reports 13 arrests, eight of them in Germany" in the body)? Then the
+    title's subject is the whole, whatever site publishes it."""
+    counts = {m.group(0).replace(",", "") for m in _TITLE_COUNT.finditer(title)}
+    if not counts:
+        return False
+    stated = [
+        text
+        for text, _, counted in sentences
+        if counted and counts & {m.group(0).replace(",", "") for m in _TITLE_COUNT.finditer(text)}
+    ]
+    return bool(stated) and all(
+        _PARTICIPANT.search(t)
+        or _WIDER.search(t)
+        or _AGENCY_REPORTS.search(t)
+        or _many_countries(t)
+        for t in stated
+    )
 
 
 # "a joint operation between the UK, France and Belgium", "a joint investigation with Dutch
