@@ -690,8 +690,10 @@ _JOINT_OPERATION_STARTS = ("joint", "bilateral", "trilateral", "cross-")
 # "officers from 43 countries", "involving 27 member states": an action of that many countries is
 # a wider multi-country action that a page calls "a joint operation" only loosely.
 MIN_WIDER_COUNTRIES = 5
+# How many countries a count names: "43", "five", "dozens of" (the count is group 1).
+_COUNTRY_COUNT = r"(\d{1,3}|five|six|seven|eight|nine|ten|eleven|twelve|dozens of|scores of)\s"
 _MANY_COUNTRIES = re.compile(
-    r"\b(\d{1,3}|five|six|seven|eight|nine|ten|eleven|twelve|dozens of|scores of)\s"
+    rf"\b{_COUNTRY_COUNT}"
     r"(?:other\s|participating\s|partner\s|European\s|EU\s|member\s)?(?:countries|nations|states)\b",
     re.IGNORECASE,
 )
@@ -701,14 +703,19 @@ _MANY_COUNTRIES = re.compile(
 _N_COUNTRY = re.compile(r"\b(\d{1,3})-(?:country|nation)\b", re.IGNORECASE)
 
 
+def _first_many(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of ``pattern`` whose count of countries (group 1) is a wider action's."""
+    for m in pattern.finditer(text):
+        n = m.group(1)
+        if not n.isdigit() or int(n) >= MIN_WIDER_COUNTRIES:
+            return m
+    return None
+
+
 def _many_countries(text: str) -> bool:
     if any(int(m.group(1)) >= MIN_WIDER_COUNTRIES for m in _N_COUNTRY.finditer(text)):
         return True
-    for m in _MANY_COUNTRIES.finditer(text):
-        n = m.group(1)
-        if not n.isdigit() or int(n) >= MIN_WIDER_COUNTRIES:
-            return True
-    return False
+    return _first_many(_MANY_COUNTRIES, text) is not None
 
 
 def is_joint_operation(title: str, body: str) -> bool:
@@ -931,8 +938,7 @@ def _scope_from_places(
 # action happened or who took part, in more countries than any page's own side.
 # (Not "in 12 states": the states of one federal country.)
 _IN_MANY_COUNTRIES = re.compile(
-    r"\b(?:in|from|involving|across)\s(?:some\s|more\sthan\s|over\s)?"
-    r"(\d{1,3}|five|six|seven|eight|nine|ten|eleven|twelve|dozens\sof|scores\sof)\s"
+    rf"\b(?:in|from|involving|across)\s(?:some\s|more\sthan\s|over\s)?{_COUNTRY_COUNT}"
     r"(?:other\s|participating\s|partner\s|European\s|EU\s)?(?:countries|nations|member states)\b",
     re.IGNORECASE,
 )
@@ -945,11 +951,7 @@ def _wider_match(text: str) -> re.Match[str] | None:
 
 
 def _in_many_countries(text: str) -> re.Match[str] | None:
-    for m in _IN_MANY_COUNTRIES.finditer(text):
-        n = m.group(1)
-        if not n.isdigit() or int(n) >= MIN_WIDER_COUNTRIES:
-            return m
-    return None
+    return _first_many(_IN_MANY_COUNTRIES, text)
 
 
 def _wider_scope(text: str, cues: str, profile: PageProfile, ents: list[Entity]) -> Scope | None:
